@@ -1,0 +1,211 @@
+//! Diagnostics: problems found in a scenario file, located by byte span and rendered the
+//! way rustc does, with `file:line:col`, the source line and a caret under the spot.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A byte range in the scenario file's text.
+pub type Span = Range<usize>;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The file cannot be run.
+    Error,
+    /// The file runs, but probably not as its author meant (reported by `rungs validate`).
+    Warning,
+}
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where in the file (bytes). An empty span points between two characters.
+    pub span: Span,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// What to do about it ("did you mean `probability`?"), if anything helps.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`.
+    pub fn error(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            span,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A warning at `span`.
+    pub fn warning(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            span,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same diagnostic with a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// All diagnostics of one file, with the file's name and text so they can be rendered.
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    /// The file name as the user gave it.
+    pub file: String,
+    /// The file's text (lossily decoded if it was not UTF-8).
+    pub source: String,
+    /// The problems, in the order they were found.
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// No diagnostics yet for `file`.
+    pub fn new(file: impl Into<String>, source: impl Into<String>) -> Self {
+        Diagnostics {
+            file: file.into(),
+            source: source.into(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// 1-based line and column (in characters) of byte offset `at`.
+    pub fn line_col(&self, at: usize) -> (usize, usize) {
+        line_col(&self.source, at)
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `source`.
+pub fn line_col(source: &str, at: usize) -> (usize, usize) {
+    let at = floor_char_boundary(source, at.min(source.len()));
+    let before = &source[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = source[line_start..at].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Diagnostics {
+    /// Renders every diagnostic, rustc style:
+    ///
+    /// ```text
+    /// error: unknown key `probabilty` in step `dprk_combat`
+    ///   --> scenarios/x.toml:12:1
+    ///    |
+    /// 12 | probabilty = 0.9
+    ///    | ^^^^^^^^^^
+    ///    = hint: did you mean `probability`?
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.items.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            render_one(f, &self.file, &self.source, d)?;
+        }
+        Ok(())
+    }
+}
+
+fn render_one(f: &mut fmt::Formatter<'_>, file: &str, source: &str, d: &Diagnostic) -> fmt::Result {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    writeln!(f, "{kind}: {}", d.message)?;
+    let start = floor_char_boundary(source, d.span.start.min(source.len()));
+    let (line, col) = line_col(source, start);
+    writeln!(f, "  --> {file}:{line}:{col}")?;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let text = source[line_start..line_end].trim_end_matches('\r');
+    let gutter = line.to_string().len();
+    let pad = " ".repeat(gutter);
+    writeln!(f, "{pad} |")?;
+    // Tabs would shift the caret; show them as single spaces.
+    let shown: String = text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    writeln!(f, "{line} | {shown}")?;
+    let end = floor_char_boundary(source, d.span.end.clamp(start, line_end.max(start)));
+    let width = source[start..end].chars().count().max(1);
+    writeln!(f, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
+    if let Some(hint) = &d.hint {
+        writeln!(f, "{pad} = hint: {hint}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_caret_under_span() {
+        let src = "a = 1\nprobabilty = 0.9\n";
+        let mut ds = Diagnostics::new("x.toml", src);
+        ds.push(
+            Diagnostic::error(6..16, "unknown key `probabilty`")
+                .with_hint("did you mean `probability`?"),
+        );
+        let out = ds.to_string();
+        assert!(out.contains("--> x.toml:2:1"), "{out}");
+        assert!(
+            out.contains("2 | probabilty = 0.9\n  | ^^^^^^^^^^\n"),
+            "{out}"
+        );
+        assert!(out.contains("= hint: did you mean `probability`?"), "{out}");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("é = 1\nx", 3), (1, 2));
+        assert_eq!(line_col("a\nbc", 3), (2, 2));
+        assert_eq!(line_col("", 10), (1, 1));
+    }
+}

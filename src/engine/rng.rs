@@ -1,0 +1,1 @@
+//! Addressed random numbers.

@@ -1,0 +1,17 @@
+//! rungs: an escalation scenario simulator.
+//!
+//! A scenario file (TOML) describes actors, uncertain parameters and escalation steps. The
+//! library loads and checks it into a [`scenario::Model`] whose expressions are compiled
+//! ([`expr`]), samples many runs of it deterministically ([`engine`]), reduces the runs into
+//! mergeable statistics ([`stats`]) and writes them as CSV ([`output`]). [`sweep`] runs
+//! designs of parameter points; [`cli`] is the command line.
+
+pub mod cli;
+pub mod diag;
+pub mod dist;
+pub mod engine;
+pub mod expr;
+pub mod output;
+pub mod scenario;
+pub mod stats;
+pub mod sweep;
