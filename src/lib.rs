@@ -11,6 +11,7 @@ pub mod diag;
 pub mod dist;
 pub mod engine;
 pub mod expr;
+pub mod graph;
 pub mod output;
 pub mod scenario;
 pub mod stats;

@@ -1,6 +1,241 @@
-//! The command line.
+//! The command line: one module per command, clap derive, one error type that knows its exit
+//! status (0 success, 1 failure while running, 2 bad usage or bad scenario).
+
+mod compare;
+mod graph;
+mod merge;
+mod run;
+mod sweep;
+mod trace;
+mod validate;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::Diagnostics;
+use crate::scenario::{Model, ParamValue};
+
+/// The seed used when `--seed` is not given, so that the same command gives the same numbers.
+pub const DEFAULT_SEED: u64 = 20241101;
+
+/// Runs when `--runs` is not given.
+pub const DEFAULT_RUNS: u64 = 10_000;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rungs",
+    version,
+    about = "Escalation scenario simulator: Monte Carlo runs of an escalation ladder, statistics as CSV",
+    long_about = "Escalation scenario simulator.\n\nWrite a scenario file (TOML) of actors, uncertain parameters and escalation steps; \
+`rungs run` samples many runs of it, deterministically and in parallel, and writes CSV statistics \
+(probabilities with intervals, timing quantiles, outcomes, rungs, timelines, state).\n\n\
+Start with:\n  rungs validate scenarios/dprk-kursk.toml\n  rungs run scenarios/dprk-kursk.toml\n\n\
+The scenario language is described in docs/scenario-language.md; the outputs in docs/outputs.md.",
+    after_help = "Exit status: 0 success, 1 failure while running, 2 bad usage or bad scenario."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Monte Carlo runs of one scenario, statistics as CSV files.
+    Run(run::RunArgs),
+    /// Runs a scenario at each point of a parameter design; one table over all points.
+    Sweep(sweep::SweepArgs),
+    /// Loads, checks and compiles scenarios; prints a summary and any warnings.
+    Validate(validate::ValidateArgs),
+    /// Draws the ladder as a graph (Graphviz dot or Mermaid).
+    Graph(graph::GraphArgs),
+    /// Combines the partial results of shards into the final CSV files.
+    Merge(merge::MergeArgs),
+    /// Replays one run and prints its events in time order with the draws behind them.
+    Trace(trace::TraceArgs),
+    /// Runs two variants of a scenario on common random numbers and compares them.
+    Compare(compare::CompareArgs),
+}
+
+/// Options shared by the commands that run a scenario.
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
+    /// Number of Monte Carlo runs.
+    #[arg(long, default_value_t = DEFAULT_RUNS, value_name = "N")]
+    pub runs: u64,
+    /// Random seed: the same seed, scenario, overrides and run count give the same bytes.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Never changes the numbers.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Replaces a parameter by a fixed value, e.g. `--set dprk_troops=20000` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl RunOptions {
+    /// The thread count to use.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    }
+}
+
+/// Why a command failed, and so its exit status.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage: exit 2.
+    Usage(String),
+    /// A scenario file with errors: exit 2.
+    Scenario(Box<Diagnostics>),
+    /// Failure while running (run-time error, I/O): exit 1.
+    Run(String),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Scenario(_) => 2,
+            Failure::Run(_) => 1,
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
 
 /// Parses the command line, runs the command, and returns the exit code.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Sweep(a) => sweep::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Graph(a) => graph::run(a),
+        Command::Merge(a) => merge::run(a),
+        Command::Trace(a) => trace::run(a),
+        Command::Compare(a) => compare::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let mut err = std::io::stderr().lock();
+            let _ = match &f {
+                Failure::Usage(m) => writeln!(err, "error: {m}"),
+                Failure::Scenario(d) => write!(err, "{d}").and_then(|_| {
+                    let n = d.error_count();
+                    writeln!(
+                        err,
+                        "\n{n} error{} in {}; nothing was written",
+                        if n == 1 { "" } else { "s" },
+                        d.file
+                    )
+                }),
+                Failure::Run(m) => writeln!(err, "error: {m}\nnothing was written"),
+            };
+            ExitCode::from(f.exit_code())
+        }
+    }
+}
+
+/// Loads a scenario (errors become [`Failure::Scenario`]) and applies `--set` overrides.
+/// Returns the model, the file's text (for hashing) and the parsed overrides.
+pub fn load_scenario(
+    path: &Path,
+    sets: &[String],
+) -> Result<(Model, Vec<u8>, Vec<(String, f64)>), Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let (mut model, _warnings) =
+        crate::scenario::load_file(path).map_err(|d| Failure::Scenario(Box::new(d)))?;
+    let overrides = parse_sets(&model, sets)?;
+    for (name, value) in &overrides {
+        if let Some(i) = model.param_index(name) {
+            model.set_param(i, *value);
+        }
+    }
+    Ok((model, bytes, overrides))
+}
+
+/// Parses `NAME=VALUE` overrides against the model's parameters.
+pub fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, Failure> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for s in sets {
+        let Some((name, value)) = s.split_once('=') else {
+            return Err(Failure::Usage(format!("--set takes NAME=VALUE, got `{s}`")));
+        };
+        let name = name.trim();
+        if model.param_index(name).is_none() {
+            return Err(Failure::Usage(unknown_param(model, name, "--set")));
+        }
+        let value: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| Failure::Usage(format!("--set {name}: `{value}` is not a number")))?;
+        out.retain(|(n, _)| n != name);
+        out.push((name.to_string(), value));
+    }
+    Ok(out)
+}
+
+/// "unknown parameter" with a did-you-mean or the list of parameters.
+pub fn unknown_param(model: &Model, name: &str, option: &str) -> String {
+    let ids: Vec<&str> = model.params.iter().map(|p| p.id.as_str()).collect();
+    let hint = match closest(name, &ids) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None if ids.is_empty() => "the scenario has no parameters".to_string(),
+        None => format!("the parameters are: {}", ids.join(", ")),
+    };
+    format!("{option}: the scenario has no parameter `{name}`; {hint}")
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a typo.
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let d = |a: &str, b: &str| -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur.push(
+                    (prev[j] + usize::from(ca != *cb))
+                        .min(prev[j + 1] + 1)
+                        .min(cur[j] + 1),
+                );
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    };
+    candidates
+        .iter()
+        .map(|c| (d(name, c), *c))
+        .filter(|(dist, c)| *dist <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// The default output folder: `out/<scenario file stem>/`.
+pub fn default_out(scenario: &Path) -> PathBuf {
+    let stem = scenario
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from("out").join(stem)
+}
+
+/// Whether parameter `p` is uncertain (drawn), as opposed to fixed or derived.
+pub fn is_drawn(model: &Model, p: usize) -> bool {
+    matches!(model.params[p].value, ParamValue::Drawn(_))
 }

@@ -1,1 +1,855 @@
-//! One run.
+//! One run of a model: the discrete-event loop of the scenario language's semantics.
+//!
+//! A [`Runner`] owns every per-run buffer and is reused run after run, so the loop does not
+//! allocate. Time advances from event to event; while a flow runs (or an expression reads `t`)
+//! it also advances in ticks aligned to multiples of `resolution`, an event inside a tick
+//! splitting it.
+//!
+//! Decisions where the spec leaves room (documented in docs/scenario-language.md):
+//! - Hazard steps use the integrated-hazard method: each waiting period draws one unit
+//!   exponential budget `E`; the step happens when the integral of its rate reaches `E`.
+//!   Re-evaluating the rate at every change of state and spending the remaining budget at the
+//!   new rate is equivalent in law to redrawing the remaining time (memorylessness), costs one
+//!   draw instead of one per change, and keeps common random numbers aligned.
+//! - A paused hazard keeps the budget it has not spent.
+//! - Events at exactly the horizon happen.
+
+use rand_distr::{Distribution as _, Exp1};
+
+use crate::dist::Distribution;
+use crate::engine::RunRecord;
+use crate::engine::rng::{self, Purpose, Stream};
+use crate::expr::{Env, Expr};
+use crate::scenario::{BranchProbability, Delay, Model, NodeId, ParamValue, StepId, Trigger};
+
+/// At most this many events in one run; beyond, the run stops with an error naming the step
+/// that keeps happening.
+pub const MAX_EVENTS: u64 = 10_000_000;
+
+/// Tolerance on the sum of branch probabilities.
+const BRANCH_SUM_TOLERANCE: f64 = 1e-9;
+
+/// A run-time error: enough to reproduce it (`rungs trace --run I --seed S`).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "run {run} (seed {seed}): {what} at t = {time}: {problem}\n  expression: {expr}\n  value: {value}\n  reproduce with: rungs trace SCENARIO --run {run} --seed {seed}"
+)]
+pub struct RunError {
+    /// Run index.
+    pub run: u64,
+    /// Seed of the command.
+    pub seed: u64,
+    /// Which step, branch or parameter ("step `x`").
+    pub what: String,
+    /// The expression as written.
+    pub expr: String,
+    /// The offending value.
+    pub value: f64,
+    /// Simulated time when it happened.
+    pub time: f64,
+    /// What is wrong, in plain words.
+    pub problem: String,
+}
+
+/// What happened in a run, in time order, for `rungs trace`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TraceEvent {
+    /// A parameter took its value.
+    Param {
+        /// Which.
+        param: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// A probability step was enabled and decided.
+    Decided {
+        /// Time.
+        t: f64,
+        /// Which step.
+        step: StepId,
+        /// Its probability.
+        probability: f64,
+        /// The uniform draw compared with it.
+        draw: f64,
+        /// When it will happen, if it will.
+        due: Option<f64>,
+    },
+    /// A hazard step's rate was (re)set.
+    Hazard {
+        /// Time.
+        t: f64,
+        /// Which step.
+        step: StepId,
+        /// Rate per time unit (0 when paused).
+        rate: f64,
+        /// When it will happen if nothing changes.
+        due: f64,
+    },
+    /// A step or branch happened.
+    Happened {
+        /// Time.
+        t: f64,
+        /// Which node.
+        node: NodeId,
+        /// For a branch: the uniform draw that chose it.
+        draw: Option<f64>,
+    },
+    /// An effect changed a variable.
+    Effect {
+        /// Which variable.
+        var: usize,
+        /// Before.
+        old: f64,
+        /// After.
+        new: f64,
+    },
+    /// A step was cancelled by one that excludes it.
+    Excluded {
+        /// Time.
+        t: f64,
+        /// Which step.
+        step: StepId,
+    },
+    /// The run ended.
+    Ended {
+        /// Time.
+        t: f64,
+        /// Outcome index.
+        outcome: usize,
+    },
+}
+
+/// Receives trace events. The engine is generic over it so that the untraced loop compiles
+/// to nothing extra.
+pub trait Tracer {
+    /// Whether events are wanted at all (lets the compiler drop their construction).
+    const ON: bool;
+    /// One event.
+    fn event(&mut self, e: TraceEvent);
+}
+
+/// No tracing.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ON: bool = false;
+    #[inline]
+    fn event(&mut self, _: TraceEvent) {}
+}
+
+impl Tracer for Vec<TraceEvent> {
+    const ON: bool = true;
+    fn event(&mut self, e: TraceEvent) {
+        self.push(e);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for its guard.
+    Waiting,
+    /// Decided yes; happens at `due`.
+    Scheduled,
+    /// A hazard step whose guard holds: its clock runs.
+    Running,
+    /// Will not happen again in this run (declined, excluded, or repeats used up).
+    Over,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct StepState {
+    phase: Phase,
+    /// When it happens next, if nothing changes (INFINITY: not scheduled).
+    due: f64,
+    /// Hazard steps: the unit-exponential budget still to spend (NaN: not drawn yet).
+    budget: f64,
+    /// Hazard steps: the current rate and since when it applies.
+    rate: f64,
+    since: f64,
+}
+
+impl StepState {
+    const NEW: StepState = StepState {
+        phase: Phase::Waiting,
+        due: f64::INFINITY,
+        budget: f64::NAN,
+        rate: 0.0,
+        since: 0.0,
+    };
+}
+
+/// Precomputed per-step sites (addresses of random streams).
+#[derive(Clone, Copy, Debug)]
+struct StepSites {
+    chance: u64,
+    delay: u64,
+    hazard: u64,
+    branch: u64,
+}
+
+/// Runs runs of one model, reusing its buffers.
+pub struct Runner<'m> {
+    model: &'m Model,
+    seed: u64,
+    param_sites: Vec<u64>,
+    step_sites: Vec<StepSites>,
+    /// Whether any guard, hazard or flow reads `t` (then the engine ticks all the time).
+    reads_time: bool,
+    // Per-run buffers.
+    steps: Vec<StepState>,
+    /// Draw counters of the step sites, `4 * step + purpose`.
+    counters: Vec<u64>,
+    flow_rates: Vec<f64>,
+    run_key: u64,
+    run: u64,
+    t: f64,
+}
+
+/// Where a draw or a value came from, for errors.
+enum Site {
+    Param(usize),
+    Step(StepId),
+    Node(NodeId),
+}
+
+impl<'m> Runner<'m> {
+    /// A runner for `model` with `seed`.
+    pub fn new(model: &'m Model, seed: u64) -> Runner<'m> {
+        let param_sites = model
+            .params
+            .iter()
+            .map(|p| rng::site(Purpose::Param, &p.id))
+            .collect();
+        let step_sites = model
+            .steps
+            .iter()
+            .map(|s| {
+                let id = &model.nodes[s.node].id;
+                StepSites {
+                    chance: rng::site(Purpose::Chance, id),
+                    delay: rng::site(Purpose::Delay, id),
+                    hazard: rng::site(Purpose::Hazard, id),
+                    branch: rng::site(Purpose::Branch, id),
+                }
+            })
+            .collect();
+        let reads_time = model.steps.iter().any(|s| {
+            s.when.as_ref().is_some_and(Expr::reads_time)
+                || matches!(&s.trigger, Trigger::Hazard { rate } if rate.reads_time())
+        }) || model
+            .flows
+            .iter()
+            .any(|f| f.rate.reads_time() || f.while_.as_ref().is_some_and(Expr::reads_time));
+        Runner {
+            model,
+            seed,
+            param_sites,
+            step_sites,
+            reads_time,
+            steps: vec![StepState::NEW; model.steps.len()],
+            counters: vec![0; model.steps.len() * 4],
+            flow_rates: vec![0.0; model.flows.len()],
+            run_key: 0,
+            run: 0,
+            t: 0.0,
+        }
+    }
+
+    /// Runs run number `run` into `rec` (whose buffers are reused).
+    pub fn run(&mut self, run: u64, rec: &mut RunRecord) -> Result<(), RunError> {
+        self.run_traced(run, rec, &mut NoTrace)
+    }
+
+    /// Runs run number `run` into `rec`, reporting what happens to `tracer`.
+    pub fn run_traced<T: Tracer>(
+        &mut self,
+        run: u64,
+        rec: &mut RunRecord,
+        tracer: &mut T,
+    ) -> Result<(), RunError> {
+        let m = self.model;
+        self.run = run;
+        self.run_key = rng::run_key(self.seed, run);
+        self.t = 0.0;
+        self.steps.fill(StepState::NEW);
+        self.counters.fill(0);
+        reset(rec, m, run);
+
+        self.draw_params(rec, tracer)?;
+        for (i, v) in m.vars.iter().enumerate() {
+            let value = v.init.eval(&env(rec, 0.0));
+            if !value.is_finite() {
+                return Err(self.error(
+                    format!("initial value of `{}`", m.var_name(i)),
+                    &v.init,
+                    value,
+                    "it is not a finite number",
+                ));
+            }
+            rec.state[i] = value;
+        }
+
+        self.settle(rec, tracer)?;
+        let mut events: u64 = 0;
+        loop {
+            // The next event: the earliest due step, ties to the first in file order.
+            let mut next = usize::MAX;
+            let mut due = f64::INFINITY;
+            for (i, s) in self.steps.iter().enumerate() {
+                if s.due < due {
+                    due = s.due;
+                    next = i;
+                }
+            }
+            let tick = if self.reads_time || self.any_flow_runs(rec) {
+                self.next_tick()
+            } else {
+                f64::INFINITY
+            };
+            let horizon = m.horizon;
+            if due <= tick && due <= horizon {
+                self.advance_flows(rec, due)?;
+                self.t = due;
+                events += 1;
+                if events >= MAX_EVENTS {
+                    return Err(self.error(
+                        format!("step `{}`", m.nodes[m.steps[next].node].id),
+                        &Expr::constant(events as f64),
+                        events as f64,
+                        "the run reached 10,000,000 events; this step keeps happening",
+                    ));
+                }
+                if let Some(outcome) = self.happen(next, rec, tracer)? {
+                    rec.outcome = outcome;
+                    rec.end_time = self.t;
+                    if T::ON {
+                        tracer.event(TraceEvent::Ended { t: self.t, outcome });
+                    }
+                    return Ok(());
+                }
+            } else if tick <= horizon {
+                self.advance_flows(rec, tick)?;
+                self.t = tick;
+            } else {
+                self.advance_flows(rec, horizon)?;
+                self.t = horizon;
+                rec.outcome = 0;
+                rec.end_time = horizon;
+                if T::ON {
+                    tracer.event(TraceEvent::Ended {
+                        t: horizon,
+                        outcome: 0,
+                    });
+                }
+                return Ok(());
+            }
+            self.settle(rec, tracer)?;
+        }
+    }
+
+    fn draw_params<T: Tracer>(
+        &mut self,
+        rec: &mut RunRecord,
+        tracer: &mut T,
+    ) -> Result<(), RunError> {
+        let m = self.model;
+        for &p in &m.param_order {
+            let value = match &m.params[p].value {
+                ParamValue::Fixed(v) => *v,
+                ParamValue::Derived(e) => {
+                    let v = e.eval(&env(rec, 0.0));
+                    if !v.is_finite() {
+                        return Err(self.error(
+                            format!("parameter `{}`", m.params[p].id),
+                            e,
+                            v,
+                            "it is not a finite number",
+                        ));
+                    }
+                    v
+                }
+                ParamValue::Drawn(d) => {
+                    let mut stream = Stream::new(self.run_key, self.param_sites[p], 0);
+                    self.sample(d, rec, &mut stream, Site::Param(p))?
+                }
+            };
+            rec.params[p] = value;
+            if T::ON {
+                tracer.event(TraceEvent::Param { param: p, value });
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws from `d` in the current state, turning bad arguments into a run error.
+    fn sample(
+        &self,
+        d: &Distribution,
+        rec: &RunRecord,
+        stream: &mut Stream,
+        site: Site,
+    ) -> Result<f64, RunError> {
+        match d.sample(&env(rec, self.t), stream) {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(v) => Err(self.error(
+                self.site_name(&site),
+                &d.args[0],
+                v,
+                "the draw is not a finite number",
+            )),
+            Err(e) => {
+                let arg = &d.args[e.arg.min(d.args.len().saturating_sub(1))];
+                let value = arg.eval(&env(rec, self.t));
+                Err(self.error(
+                    self.site_name(&site),
+                    arg,
+                    value,
+                    &format!("invalid distribution argument: {}", e.message),
+                ))
+            }
+        }
+    }
+
+    fn site_name(&self, site: &Site) -> String {
+        let m = self.model;
+        match *site {
+            Site::Param(p) => format!("parameter `{}`", m.params[p].id),
+            Site::Step(s) => format!("step `{}`", m.nodes[m.steps[s].node].id),
+            Site::Node(n) => format!("{} `{}`", m.nodes[n].kind.as_str(), m.nodes[n].id),
+        }
+    }
+
+    fn error(&self, what: String, expr: &Expr, value: f64, problem: &str) -> RunError {
+        RunError {
+            run: self.run,
+            seed: self.seed,
+            what,
+            expr: expr.text().to_string(),
+            value,
+            time: self.t,
+            problem: problem.to_string(),
+        }
+    }
+
+    /// The stream of one of a step's sites, resumed where the run left it.
+    #[inline]
+    fn stream(&self, step: StepId, purpose: Purpose) -> Stream {
+        let sites = &self.step_sites[step];
+        let (site, slot) = match purpose {
+            Purpose::Chance => (sites.chance, 0),
+            Purpose::Delay => (sites.delay, 1),
+            Purpose::Hazard => (sites.hazard, 2),
+            Purpose::Branch | Purpose::Param => (sites.branch, 3),
+        };
+        Stream::new(self.run_key, site, self.counters[4 * step + slot])
+    }
+
+    #[inline]
+    fn save(&mut self, step: StepId, purpose: Purpose, stream: &Stream) {
+        let slot = match purpose {
+            Purpose::Chance => 0,
+            Purpose::Delay => 1,
+            Purpose::Hazard => 2,
+            Purpose::Branch | Purpose::Param => 3,
+        };
+        self.counters[4 * step + slot] = stream.counter();
+    }
+
+    /// Evaluates a number that must be finite (and, with `range`, inside it).
+    fn checked(
+        &self,
+        e: &Expr,
+        rec: &RunRecord,
+        site: Site,
+        range: Option<(f64, f64)>,
+        what: &str,
+    ) -> Result<f64, RunError> {
+        let v = e.eval(&env(rec, self.t));
+        if !v.is_finite() {
+            return Err(self.error(
+                self.site_name(&site),
+                e,
+                v,
+                &format!("its {what} is not a finite number"),
+            ));
+        }
+        if let Some((lo, hi)) = range
+            && !(lo..=hi).contains(&v)
+        {
+            let problem = if hi.is_finite() {
+                format!("its {what} must be between {lo} and {hi}")
+            } else {
+                format!("its {what} must be at least {lo}")
+            };
+            return Err(self.error(self.site_name(&site), e, v, &problem));
+        }
+        Ok(v)
+    }
+
+    /// Checks every guard after a change of state: enables probability steps, starts,
+    /// re-rates and pauses hazard steps.
+    fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Result<(), RunError> {
+        let m = self.model;
+        for i in 0..m.steps.len() {
+            let phase = self.steps[i].phase;
+            if phase == Phase::Over || phase == Phase::Scheduled {
+                continue;
+            }
+            let step = &m.steps[i];
+            let open = guard_holds(step, rec, self.t);
+            match &step.trigger {
+                Trigger::Chance { probability, delay } => {
+                    if !open {
+                        continue;
+                    }
+                    let p = self.checked(
+                        probability,
+                        rec,
+                        Site::Step(i),
+                        Some((0.0, 1.0)),
+                        "probability",
+                    )?;
+                    let mut stream = self.stream(i, Purpose::Chance);
+                    let u = stream.unit();
+                    self.save(i, Purpose::Chance, &stream);
+                    if u < p {
+                        let d = match delay {
+                            Delay::Value(e) => self.checked(
+                                e,
+                                rec,
+                                Site::Step(i),
+                                Some((0.0, f64::INFINITY)),
+                                "delay",
+                            )?,
+                            Delay::Drawn(dist) => {
+                                let mut stream = self.stream(i, Purpose::Delay);
+                                let d = self.sample(dist, rec, &mut stream, Site::Step(i))?;
+                                self.save(i, Purpose::Delay, &stream);
+                                if d < 0.0 {
+                                    return Err(self.error(
+                                        self.site_name(&Site::Step(i)),
+                                        &dist.args[0],
+                                        d,
+                                        "its delay must be at least 0",
+                                    ));
+                                }
+                                d
+                            }
+                        };
+                        let s = &mut self.steps[i];
+                        s.phase = Phase::Scheduled;
+                        s.due = self.t + d;
+                    } else {
+                        self.steps[i].phase = Phase::Over;
+                    }
+                    if T::ON {
+                        let due = (u < p).then_some(self.steps[i].due);
+                        tracer.event(TraceEvent::Decided {
+                            t: self.t,
+                            step: i,
+                            probability: p,
+                            draw: u,
+                            due,
+                        });
+                    }
+                }
+                Trigger::Hazard { rate } => {
+                    let t = self.t;
+                    let new_rate = if open {
+                        self.checked(
+                            rate,
+                            rec,
+                            Site::Step(i),
+                            Some((0.0, f64::INFINITY)),
+                            "hazard rate",
+                        )?
+                    } else {
+                        0.0
+                    };
+                    let s = self.steps[i];
+                    if s.phase == Phase::Waiting && !open {
+                        continue;
+                    }
+                    if s.phase == Phase::Running && s.rate == new_rate && open {
+                        continue;
+                    }
+                    let mut budget = s.budget;
+                    if budget.is_nan() {
+                        let mut stream = self.stream(i, Purpose::Hazard);
+                        budget = Exp1.sample(&mut stream);
+                        self.save(i, Purpose::Hazard, &stream);
+                    } else if s.phase == Phase::Running {
+                        budget = (budget - s.rate * (t - s.since)).max(0.0);
+                    }
+                    let due = if new_rate > 0.0 {
+                        t + budget / new_rate
+                    } else {
+                        f64::INFINITY
+                    };
+                    self.steps[i] = StepState {
+                        phase: if open { Phase::Running } else { Phase::Waiting },
+                        due,
+                        budget,
+                        rate: new_rate,
+                        since: t,
+                    };
+                    if T::ON {
+                        tracer.event(TraceEvent::Hazard {
+                            t,
+                            step: i,
+                            rate: new_rate,
+                            due,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes step `i` happen now. Returns the outcome if the run ends.
+    fn happen<T: Tracer>(
+        &mut self,
+        i: StepId,
+        rec: &mut RunRecord,
+        tracer: &mut T,
+    ) -> Result<Option<usize>, RunError> {
+        let m = self.model;
+        let step = &m.steps[i];
+        mark_happened(m, rec, step.node, self.t);
+        if T::ON {
+            tracer.event(TraceEvent::Happened {
+                t: self.t,
+                node: step.node,
+                draw: None,
+            });
+        }
+        self.apply_effects(&step.effects, rec, tracer, Site::Step(i))?;
+        let mut ends = step.ends;
+        if !step.branches.is_empty() {
+            let b = self.draw_branch(i, rec)?;
+            let branch = &step.branches[b.0];
+            mark_happened(m, rec, branch.node, self.t);
+            if T::ON {
+                tracer.event(TraceEvent::Happened {
+                    t: self.t,
+                    node: branch.node,
+                    draw: Some(b.1),
+                });
+            }
+            self.apply_effects(&branch.effects, rec, tracer, Site::Node(branch.node))?;
+            ends = ends.or(branch.ends);
+        }
+        for &x in &step.excludes {
+            let s = &mut self.steps[x];
+            if s.phase != Phase::Over {
+                s.phase = Phase::Over;
+                s.due = f64::INFINITY;
+                if T::ON {
+                    tracer.event(TraceEvent::Excluded { t: self.t, step: x });
+                }
+            }
+        }
+        let s = &mut self.steps[i];
+        if s.phase != Phase::Over {
+            s.phase = if rec.counts[step.node] < step.repeat {
+                Phase::Waiting
+            } else {
+                Phase::Over
+            };
+        }
+        s.due = f64::INFINITY;
+        s.budget = f64::NAN;
+        s.rate = 0.0;
+        Ok(ends)
+    }
+
+    /// Draws one branch of step `i`: its index and the uniform draw.
+    fn draw_branch(&mut self, i: StepId, rec: &RunRecord) -> Result<(usize, f64), RunError> {
+        let m = self.model;
+        let branches = &m.steps[i].branches;
+        // Sum of the explicit probabilities, each checked; "rest" takes what remains.
+        let mut explicit = 0.0;
+        for b in branches {
+            if let BranchProbability::Value(e) = &b.probability {
+                explicit +=
+                    self.checked(e, rec, Site::Node(b.node), Some((0.0, 1.0)), "probability")?;
+            }
+        }
+        let has_rest = branches
+            .iter()
+            .any(|b| matches!(b.probability, BranchProbability::Rest));
+        let rest = if has_rest {
+            (1.0 - explicit).max(0.0)
+        } else {
+            0.0
+        };
+        let total = explicit + rest;
+        if (total - 1.0).abs() > BRANCH_SUM_TOLERANCE {
+            let e = match &branches[0].probability {
+                BranchProbability::Value(e) => e.clone(),
+                BranchProbability::Rest => Expr::constant(total),
+            };
+            return Err(self.error(
+                self.site_name(&Site::Step(i)),
+                &e,
+                total,
+                "its branch probabilities do not sum to 1",
+            ));
+        }
+        let mut stream = self.stream(i, Purpose::Branch);
+        let u = stream.unit();
+        self.save(i, Purpose::Branch, &stream);
+        let mut acc = 0.0;
+        let mut last_possible = 0;
+        for (k, b) in branches.iter().enumerate() {
+            let p = match &b.probability {
+                BranchProbability::Value(e) => e.eval(&env(rec, self.t)),
+                BranchProbability::Rest => rest,
+            };
+            if p > 0.0 {
+                last_possible = k;
+            }
+            acc += p;
+            if u < acc {
+                return Ok((k, u));
+            }
+        }
+        // Rounding left u above the running sum: the last branch that could happen.
+        Ok((last_possible, u))
+    }
+
+    fn apply_effects<T: Tracer>(
+        &self,
+        effects: &[crate::scenario::Effect],
+        rec: &mut RunRecord,
+        tracer: &mut T,
+        site: Site,
+    ) -> Result<(), RunError> {
+        for e in effects {
+            let value = e.value.eval(&env(rec, self.t));
+            let old = rec.state[e.target];
+            let new = e.op.apply(old, value);
+            if !new.is_finite() {
+                let what = format!("effect `{}` of {}", e.text, self.site_name(&site));
+                return Err(self.error(
+                    what,
+                    &e.value,
+                    new,
+                    "it makes the variable not a finite number",
+                ));
+            }
+            rec.state[e.target] = new;
+            if T::ON {
+                tracer.event(TraceEvent::Effect {
+                    var: e.target,
+                    old,
+                    new,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether any flow's `while` holds now.
+    fn any_flow_runs(&self, rec: &RunRecord) -> bool {
+        let e = env(rec, self.t);
+        self.model
+            .flows
+            .iter()
+            .any(|f| f.while_.as_ref().is_none_or(|w| w.eval_bool(&e)))
+    }
+
+    /// The first tick strictly after now: the next multiple of `resolution`.
+    fn next_tick(&self) -> f64 {
+        let r = self.model.resolution;
+        let mut k = (self.t / r).floor() + 1.0;
+        if k * r <= self.t {
+            k += 1.0;
+        }
+        k * r
+    }
+
+    /// Advances the flows from now to `to`, Euler with the rates at the start.
+    fn advance_flows(&mut self, rec: &mut RunRecord, to: f64) -> Result<(), RunError> {
+        let m = self.model;
+        let dt = to - self.t;
+        if m.flows.is_empty() || dt <= 0.0 {
+            return Ok(());
+        }
+        for (k, f) in m.flows.iter().enumerate() {
+            let e = env(rec, self.t);
+            let runs = f.while_.as_ref().is_none_or(|w| w.eval_bool(&e));
+            self.flow_rates[k] = if runs { f.rate.eval(&e) } else { 0.0 };
+        }
+        for (k, f) in m.flows.iter().enumerate() {
+            let rate = self.flow_rates[k];
+            if rate == 0.0 {
+                continue;
+            }
+            let new = rec.state[f.target] + rate * dt;
+            if !new.is_finite() {
+                let what = format!("flow into `{}`", m.var_name(f.target));
+                return Err(self.error(
+                    what,
+                    &f.rate,
+                    rate,
+                    "it makes the variable not a finite number",
+                ));
+            }
+            rec.state[f.target] = new;
+        }
+        Ok(())
+    }
+}
+
+/// The expression environment of a run at time `t`.
+#[inline]
+fn env(rec: &RunRecord, t: f64) -> Env<'_> {
+    Env {
+        params: &rec.params,
+        state: &rec.state,
+        counts: &rec.counts,
+        t,
+    }
+}
+
+/// Whether a step's guard holds: every `after` happened, one of `any_of` (if any), `when`.
+#[inline]
+fn guard_holds(step: &crate::scenario::Step, rec: &RunRecord, t: f64) -> bool {
+    step.after.iter().all(|&n| rec.counts[n] > 0)
+        && (step.any_of.is_empty() || step.any_of.iter().any(|&n| rec.counts[n] > 0))
+        && step.when.as_ref().is_none_or(|w| w.eval_bool(&env(rec, t)))
+}
+
+fn mark_happened(m: &Model, rec: &mut RunRecord, node: NodeId, t: f64) {
+    let n = &m.nodes[node];
+    if rec.counts[node] == 0 {
+        rec.first_time[node] = t;
+        rec.path.push(node as u32);
+    }
+    rec.counts[node] += 1;
+    rec.max_rung = rec.max_rung.max(n.rung);
+    if let Some(a) = n.actor {
+        rec.actor_max_rung[a] = rec.actor_max_rung[a].max(n.rung);
+    }
+}
+
+/// Clears `rec` for a new run of `m`, keeping its buffers.
+fn reset(rec: &mut RunRecord, m: &Model, run: u64) {
+    rec.run = run;
+    rec.params.clear();
+    rec.params.resize(m.params.len(), 0.0);
+    rec.state.clear();
+    rec.state.resize(m.vars.len(), 0.0);
+    rec.first_time.clear();
+    rec.first_time.resize(m.nodes.len(), f64::NAN);
+    rec.counts.clear();
+    rec.counts.resize(m.nodes.len(), 0);
+    rec.path.clear();
+    rec.outcome = 0;
+    rec.end_time = m.horizon;
+    rec.max_rung = 0;
+    rec.actor_max_rung.clear();
+    rec.actor_max_rung.resize(m.actors.len(), 0);
+}

@@ -87,6 +87,22 @@ pub struct BlockTree<T> {
     pub nodes: Vec<(u64, u64, T)>,
 }
 
+impl<T: Merge + Clone> BlockTree<T> {
+    /// TEMPORARY STUB (replaced by the stats branch).
+    pub fn new() -> Self {
+        BlockTree { nodes: Vec::new() }
+    }
+    /// TEMPORARY STUB.
+    pub fn push(&mut self, first_block: u64, block_count: u64, acc: T) -> Result<(), String> {
+        self.nodes.push((first_block, block_count, acc));
+        Ok(())
+    }
+    /// TEMPORARY STUB.
+    pub fn finish(self) -> Option<T> {
+        todo!()
+    }
+}
+
 /// The Wilson score 95% interval for `k` successes in `n` trials (`(0, 1)` if n = 0 is not
 /// meaningful: returns None).
 pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
