@@ -13,6 +13,7 @@ pub mod engine;
 pub mod expr;
 pub mod graph;
 pub mod output;
+pub mod partial;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

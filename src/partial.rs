@@ -1,0 +1,269 @@
+//! Partial results of shards (`--shard K/N`) and the checks `rungs merge` makes before it
+//! combines them.
+//!
+//! A partial file is self-describing JSON: a format tag and version, the tool version, the
+//! command, the scenario's text and SHA-256, the seed, the total run count, the overrides,
+//! which part of the work it covers, and the accumulated statistics of that part. The
+//! scenario text travels inside so that `merge` needs nothing but the partial files.
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The `format` tag of a partial file.
+pub const FORMAT: &str = "rungs-partial";
+/// The version of the partial format; merge refuses others.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What every partial of one job must agree on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobIdentity {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The rungs version that wrote it (outputs may differ between versions).
+    pub tool_version: String,
+    /// `run` or `sweep`.
+    pub command: String,
+    /// The scenario path as given on the command line (informative only).
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file, hex.
+    pub scenario_sha256: String,
+    /// The seed.
+    pub seed: u64,
+    /// Runs per point (the whole job's, not the shard's).
+    pub runs: u64,
+    /// `--set` overrides, in the order given.
+    pub overrides: Vec<(String, f64)>,
+    /// Options that change the numbers or the files (e.g. the sweep design), as text.
+    pub options: Vec<(String, String)>,
+}
+
+impl JobIdentity {
+    /// The identity of a job, for `command` on the scenario `path` whose bytes are `text`.
+    pub fn new(
+        command: &str,
+        path: &Path,
+        text: &[u8],
+        seed: u64,
+        runs: u64,
+        overrides: &[(String, f64)],
+    ) -> Self {
+        JobIdentity {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            scenario_path: path.display().to_string(),
+            scenario_sha256: sha256_hex(text),
+            seed,
+            runs,
+            overrides: overrides.to_vec(),
+            options: Vec::new(),
+        }
+    }
+
+    /// The first field in which `other` differs from `self`, as a sentence.
+    pub fn mismatch(&self, other: &JobIdentity) -> Option<String> {
+        let differs =
+            |what: &str, a: String, b: String| Some(format!("{what} differ: {a} and {b}"));
+        if self.format != other.format || self.format_version != other.format_version {
+            return differs(
+                "partial-file formats",
+                format!("{} v{}", self.format, self.format_version),
+                format!("{} v{}", other.format, other.format_version),
+            );
+        }
+        if self.tool_version != other.tool_version {
+            return differs(
+                "rungs versions",
+                self.tool_version.clone(),
+                other.tool_version.clone(),
+            );
+        }
+        if self.command != other.command {
+            return differs("commands", self.command.clone(), other.command.clone());
+        }
+        if self.scenario_sha256 != other.scenario_sha256 {
+            return differs(
+                "scenario files (SHA-256)",
+                self.scenario_sha256.clone(),
+                other.scenario_sha256.clone(),
+            );
+        }
+        if self.seed != other.seed {
+            return differs("seeds", self.seed.to_string(), other.seed.to_string());
+        }
+        if self.runs != other.runs {
+            return differs("run counts", self.runs.to_string(), other.runs.to_string());
+        }
+        if self.overrides != other.overrides {
+            return differs(
+                "--set overrides",
+                format!("{:?}", self.overrides),
+                format!("{:?}", other.overrides),
+            );
+        }
+        if self.options != other.options {
+            return differs(
+                "options",
+                format!("{:?}", self.options),
+                format!("{:?}", other.options),
+            );
+        }
+        None
+    }
+}
+
+/// A shard's partial result.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Partial<T> {
+    /// What job it belongs to.
+    pub job: JobIdentity,
+    /// The scenario file's text (so `merge` can write labels and ids without the file).
+    pub scenario_text: String,
+    /// `K/N` as given.
+    pub shard: (u64, u64),
+    /// The units of work it covers (blocks of runs for `run`, points for `sweep`).
+    pub covers: Range<u64>,
+    /// How many units the whole job has.
+    pub total: u64,
+    /// The statistics of its part.
+    pub payload: T,
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Parses `K/N` (0 <= K < N).
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--shard takes K/N with 0 <= K < N (e.g. 0/4), got `{s}`");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The file name a shard writes in its output folder.
+pub fn file_name(k: u64, n: u64) -> String {
+    format!("shard-{k}-of-{n}.json")
+}
+
+/// Checks that `parts` (any order) are of one job and cover `0..total` exactly once;
+/// returns them sorted by coverage.
+pub fn check_cover<T>(
+    mut parts: Vec<(String, Partial<T>)>,
+) -> Result<Vec<(String, Partial<T>)>, String> {
+    let Some((first_name, first)) = parts.first() else {
+        return Err("no partial files given".to_string());
+    };
+    let (first_name, job, total) = (first_name.clone(), first.job.clone(), first.total);
+    for (name, p) in &parts {
+        if let Some(why) = job.mismatch(&p.job) {
+            return Err(format!(
+                "{first_name} and {name} are not parts of the same job: {why}"
+            ));
+        }
+        if p.total != total {
+            return Err(format!(
+                "{first_name} and {name} disagree on the size of the job"
+            ));
+        }
+    }
+    parts.sort_by_key(|(_, p)| (p.covers.start, p.covers.end));
+    let mut at = 0;
+    let mut prev = String::new();
+    for (name, p) in &parts {
+        let (s, e) = (p.covers.start, p.covers.end);
+        if s > at {
+            let unit = if job.command == "sweep" {
+                "points"
+            } else {
+                "blocks of runs"
+            };
+            return Err(format!(
+                "a gap: no partial file covers {unit} {at}..{s} (after {}); is a shard missing?",
+                if prev.is_empty() {
+                    "the start".to_string()
+                } else {
+                    prev.clone()
+                }
+            ));
+        }
+        if s < at {
+            return Err(format!(
+                "{prev} and {name} overlap: the same work would be counted twice"
+            ));
+        }
+        at = e;
+        prev = name.clone();
+    }
+    if at != total {
+        return Err(format!(
+            "a gap at the end: the partial files cover up to {at} of {total}; is a shard missing?"
+        ));
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(start: u64, end: u64) -> (String, Partial<()>) {
+        let job = JobIdentity::new("run", Path::new("x.toml"), b"text", 1, 10, &[]);
+        (
+            format!("p{start}"),
+            Partial {
+                job,
+                scenario_text: String::new(),
+                shard: (0, 1),
+                covers: start..end,
+                total: 10,
+                payload: (),
+            },
+        )
+    }
+
+    #[test]
+    fn cover_accepts_any_order_and_refuses_gaps_and_overlaps() {
+        assert!(check_cover(vec![part(5, 10), part(0, 5)]).is_ok());
+        assert!(
+            check_cover(vec![part(0, 4), part(5, 10)])
+                .unwrap_err()
+                .contains("gap")
+        );
+        assert!(
+            check_cover(vec![part(0, 6), part(5, 10)])
+                .unwrap_err()
+                .contains("overlap")
+        );
+        assert!(check_cover(vec![part(0, 6)]).unwrap_err().contains("end"));
+        let mut other = part(5, 10);
+        other.1.job.seed = 2;
+        assert!(
+            check_cover(vec![part(0, 5), other])
+                .unwrap_err()
+                .contains("seeds")
+        );
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!(parse_shard("3/8"), Ok((3, 8)));
+        assert!(parse_shard("8/8").is_err());
+        assert!(parse_shard("1").is_err());
+        assert!(parse_shard("0/0").is_err());
+    }
+}
