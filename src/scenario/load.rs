@@ -128,7 +128,7 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
                 continue;
             }
             seen.push(span.clone());
-            ctx.push(toml_error(&e, span));
+            ctx.push(toml_error(text, &e, span));
         }
         return None;
     }
@@ -179,9 +179,19 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
 
 /// A toml parse error as a diagnostic. toml's messages are terse ("invalid key"); a hint
 /// covers the usual causes.
-fn toml_error(e: &toml::de::Error, span: Span) -> Diagnostic {
+fn toml_error(src: &str, e: &toml::de::Error, span: Span) -> Diagnostic {
     let msg = e.message().trim().trim_end_matches('.');
-    let d = Diagnostic::error(span, format!("this is not valid TOML: {msg}"));
+    // "expected nothing" is toml's way of saying the value should have ended earlier.
+    let msg = msg.trim_end_matches(", expected nothing");
+    let key = src
+        .get(span.clone())
+        .filter(|k| !k.is_empty() && k.len() <= 64 && !k.contains('\n'));
+    let d = match key {
+        Some(k) if msg == "duplicate key" => {
+            Diagnostic::error(span, format!("this is not valid TOML: duplicate key `{k}`"))
+        }
+        _ => Diagnostic::error(span, format!("this is not valid TOML: {msg}")),
+    };
     if msg.contains("duplicate key") {
         d.with_hint("each key may appear only once in a table")
     } else if msg.contains("string") {
@@ -271,7 +281,11 @@ impl<'a, 'i> Table<'a, 'i> {
             if allowed.contains(&key) {
                 continue;
             }
-            let msg = format!("unknown key `{key}` in {}", self.what);
+            let msg = if self.span == (0..0) {
+                format!("unknown table `{key}`")
+            } else {
+                format!("unknown key `{key}` in {}", self.what)
+            };
             match closest(key, allowed) {
                 Some(c) => ctx.error_hint(k.span(), msg, format!("did you mean `{c}`?")),
                 None => ctx.error_hint(
@@ -287,10 +301,26 @@ impl<'a, 'i> Table<'a, 'i> {
     pub(crate) fn require(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<&'a Val<'i>> {
         let v = self.get(key);
         if v.is_none() {
-            ctx.error(
-                self.span.clone(),
-                format!("{} has no `{key}`; it is required", self.what),
-            );
+            let msg = format!("{} has no `{key}`; it is required", self.what);
+            let hint = match key {
+                "name" => Some("e.g. name = \"DPRK troops in Kursk\""),
+                "horizon" => {
+                    Some("e.g. horizon = 365: a run covers the time from 0 to the horizon")
+                }
+                "id" => Some("e.g. id = \"first_strike\": lowercase letters, digits and `_`"),
+                "probability" => {
+                    Some("a number, an expression, or \"rest\" for the remaining probability")
+                }
+                "rate" => {
+                    Some("the change per time unit, e.g. rate = 100 or rate = \"losses_per_day\"")
+                }
+                "target" => Some("the state variable that flows, e.g. target = \"ru.casualties\""),
+                _ => None,
+            };
+            match hint {
+                Some(h) => ctx.error_hint(self.span.clone(), msg, h),
+                None => ctx.error(self.span.clone(), msg),
+            }
         }
         v
     }
@@ -635,7 +665,7 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
                 ctx.error_hint(
                     v.span(),
                     format!(
-                        "horizon / resolution is {} ticks; at most {} are allowed",
+                        "horizon / resolution is {:.0} ticks; at most {} are allowed",
                         h / r,
                         MAX_TICKS as u64
                     ),
@@ -649,7 +679,7 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
         ctx.error_hint(
             span,
             format!(
-                "horizon / resolution is {} ticks; at most {} are allowed",
+                "horizon / resolution is {:.0} ticks; at most {} are allowed",
                 h / model.resolution,
                 MAX_TICKS as u64
             ),
@@ -724,7 +754,7 @@ fn params(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model, map: &mut 
                 unit = tab.opt_str(ctx, "unit").map(|(s, _)| s.to_string());
                 description = tab.opt_str(ctx, "description").map(|(s, _)| s.to_string());
                 dist::dist_table(ctx, &tab, &["unit", "description"], &scope, &what)
-                    .map(|d| dist::fixed_or_drawn(d))
+                    .map(dist::fixed_or_drawn)
             }
             other => {
                 ctx.error_hint(

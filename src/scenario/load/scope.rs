@@ -41,11 +41,12 @@ impl ParamScope {
 }
 
 /// An unknown-name error with a did-you-mean over `candidates`.
-fn unknown(message: String, name: &str, candidates: &[&str]) -> ScopeError {
+/// `listed` introduces the list of candidates shown when none is close ("the actors are").
+fn unknown(message: String, name: &str, candidates: &[&str], listed: &str) -> ScopeError {
     let hint = match closest(name, candidates) {
         Some(c) => Some(format!("did you mean `{c}`?")),
         None if candidates.is_empty() => None,
-        None if candidates.len() <= 12 => Some(format!("known names: {}", candidates.join(", "))),
+        None if candidates.len() <= 12 => Some(format!("{listed}: {}", candidates.join(", "))),
         None => None,
     };
     ScopeError { message, hint }
@@ -76,6 +77,7 @@ impl Scope for ParamScope {
             format!("there is no parameter `{name}`"),
             name,
             &names,
+            "the parameters are",
         ))
     }
 
@@ -131,7 +133,12 @@ impl FullScope {
         };
         let Some((_, vars)) = self.actors.iter().find(|(a, _)| a == actor) else {
             let ids: Vec<&str> = self.actors.iter().map(|(a, _)| a.as_str()).collect();
-            return Err(unknown(format!("there is no actor `{actor}`"), actor, &ids));
+            return Err(unknown(
+                format!("there is no actor `{actor}`"),
+                actor,
+                &ids,
+                "the actors are",
+            ));
         };
         if let Some((_, v)) = vars.iter().find(|(n, _)| n == var) {
             return Ok(*v);
@@ -141,6 +148,7 @@ impl FullScope {
             format!("actor `{actor}` has no state variable `{var}`"),
             var,
             &names,
+            &format!("the state variables of `{actor}` are"),
         );
         if names.is_empty() {
             e.hint = Some(format!("declare it in the `state` of [actors.{actor}]"));
@@ -158,6 +166,7 @@ impl FullScope {
             format!("there is no step or branch `{id}`"),
             id,
             &ids,
+            "the steps and branches are",
         ))
     }
 
@@ -176,7 +185,12 @@ impl FullScope {
                     .filter(|(_, k)| *k == NodeKind::Step)
                     .map(|(n, _)| n.as_str())
                     .collect();
-                Err(unknown(format!("there is no step `{id}`"), id, &ids))
+                Err(unknown(
+                    format!("there is no step `{id}`"),
+                    id,
+                    &ids,
+                    "the steps are",
+                ))
             }
         }
     }
@@ -216,6 +230,7 @@ impl Scope for FullScope {
             format!("there is no parameter or state variable `{name}`"),
             name,
             &refs,
+            "the names known here are",
         ))
     }
 
