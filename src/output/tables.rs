@@ -175,7 +175,7 @@ pub fn paths_table(model: &Model, s: &Summary, top: usize) -> Table {
     let mut t = Table::new(&["rank", "path", "outcome", "count", "probability"]);
     let mut all: Vec<(&[u32], u32, u64)> = s.paths.iter().collect();
     // `iter` yields by path then outcome, and the sort is stable: ties keep that order.
-    all.sort_by(|a, b| b.2.cmp(&a.2));
+    all.sort_by_key(|&(_, _, count)| std::cmp::Reverse(count));
     for (rank, (path, outcome, count)) in all.into_iter().take(top).enumerate() {
         let ids: Vec<&str> = path.iter().map(|&i| node_id(model, i as usize)).collect();
         let outcome = model

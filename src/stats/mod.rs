@@ -121,6 +121,11 @@ const LN_GAMMA: f64 = 0.020000666706669435;
 /// absolute error below 1e-12.
 const MIN_INDEXABLE: f64 = 1e-12;
 
+/// The smallest and largest keys of magnitudes in [`MIN_INDEXABLE`, `f64::MAX`] (with a
+/// margin): `ln(1e-12) / ln(gamma) = -1381.5`, `ln(f64::MAX) / ln(gamma) = 35488.7`.
+const KEY_MIN: i32 = -1400;
+const KEY_MAX: i32 = 35500;
+
 /// Bucket counts of one sign: `counts[i]` holds the values of key `offset + i`. The vector
 /// spans exactly the smallest to the largest key ever added, so its contents (and its
 /// serialized bytes) depend only on the multiset of keys, never on the order of adding or
@@ -135,6 +140,9 @@ impl Store {
     /// Adds `n` to the count of `key`, growing the span as needed.
     #[inline]
     fn add(&mut self, key: i32, n: u64) {
+        // Keys of finite values lie in this range; clamping only matters for a corrupt
+        // deserialized store, whose span (and memory) it bounds.
+        let key = key.clamp(KEY_MIN, KEY_MAX);
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(n);
@@ -149,13 +157,14 @@ impl Store {
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
-        self.counts[i] += n;
+        self.counts[i] = self.counts[i].saturating_add(n);
     }
 
     fn merge(&mut self, other: &Store) {
         for (i, &c) in other.counts.iter().enumerate() {
             if c > 0 {
-                self.add(other.offset + i as i32, c);
+                let key = i64::from(other.offset) + i as i64;
+                self.add(key.clamp(KEY_MIN.into(), KEY_MAX.into()) as i32, c);
             }
         }
     }
@@ -306,7 +315,7 @@ impl<T: Merge + Clone> BlockTree<T> {
                 "block count {block_count} is not a power of two (blocks from {first_block})"
             ));
         }
-        if first_block % block_count != 0 {
+        if !first_block.is_multiple_of(block_count) {
             return Err(format!(
                 "blocks {first_block}..+{block_count} are not an aligned subtree"
             ));
@@ -329,7 +338,9 @@ impl<T: Merge + Clone> BlockTree<T> {
             let n = self.nodes.len();
             let (lf, lc, _) = self.nodes[n - 2];
             let (rf, rc, _) = self.nodes[n - 1];
-            let siblings = lc == rc && lf % (2 * lc) == 0 && lf + lc == rf;
+            let siblings = lc == rc
+                && lc.checked_mul(2).is_some_and(|d| lf.is_multiple_of(d))
+                && lf + lc == rf;
             if !siblings {
                 break;
             }

@@ -99,7 +99,8 @@ impl TimelineGrid {
     #[inline]
     pub fn bin(&self, t: f64) -> usize {
         let last = self.points - 1;
-        if !(t > 0.0) || last == 0 {
+        // NaN and times at or before 0 go to the first point.
+        if t.is_nan() || t <= 0.0 || last == 0 {
             return 0;
         }
         if t >= self.horizon {
@@ -304,10 +305,11 @@ impl Summary {
                 *c += 1;
             }
         }
-        let last = self.outcomes.len() - 1;
-        let o = &mut self.outcomes[run.outcome.min(last)];
-        o.count += 1;
-        o.time.push(run.end_time);
+        let last = self.outcomes.len().saturating_sub(1);
+        if let Some(o) = self.outcomes.get_mut(run.outcome.min(last)) {
+            o.count += 1;
+            o.time.push(run.end_time);
+        }
         bump(&mut self.rungs_all, run.max_rung);
         for (h, &r) in self.rungs_actor.iter_mut().zip(&run.actor_max_rung) {
             bump(h, r);

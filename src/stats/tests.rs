@@ -303,3 +303,22 @@ fn wilson_hand_computed() {
     assert_eq!(wilson(4, 3), None);
     assert_eq!(wilson(7, 7).unwrap().1, 1.0);
 }
+
+#[test]
+fn key_range_covers_all_finite_magnitudes() {
+    assert!(Sketch::key(MIN_INDEXABLE) > KEY_MIN);
+    assert!(Sketch::key(f64::MAX) < KEY_MAX);
+}
+
+#[test]
+fn corrupt_stores_do_not_explode() {
+    let bad: Sketch = serde_json::from_str(
+        r#"{"zero":0,"pos":{"offset":-2147483648,"counts":[1]},"neg":{"offset":2147483647,"counts":[1,1]}}"#,
+    )
+    .unwrap();
+    let mut s = Sketch::default();
+    s.push(1.0);
+    s.merge(&bad);
+    assert_eq!(s.count(), 4);
+    assert!(s.pos.counts.len() <= (KEY_MAX - KEY_MIN + 1) as usize);
+}
