@@ -2,8 +2,9 @@
 //! quoting, empty cells, values, and the atomic output folder.
 
 use rungs::engine::RunRecord;
-use rungs::output::{self, OutputDir};
-use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue};
+use rungs::expr::Expr;
+use rungs::output::{self, OutputDir, num};
+use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue, StateVar};
 use rungs::stats::{BlockTree, Merge, Summary};
 
 const LABEL: &str = "Strike, \"big\" one";
@@ -40,7 +41,7 @@ fn actor(id: &str) -> Actor {
 }
 
 /// Nodes: strike (ru, rung 1), strike_hit (its branch, rung 2), talks (ua, rung 0),
-/// never (no actor, rung 3). No state variables: they need compiled expressions.
+/// never (no actor, rung 3). One state variable, ru.losses.
 fn model() -> Model {
     Model {
         name: "tiny".into(),
@@ -52,7 +53,11 @@ fn model() -> Model {
         params: vec![param("p_fixed", 2.0), param("p_drawn", 0.0)],
         param_order: vec![0, 1],
         actors: vec![actor("ru"), actor("ua")],
-        vars: vec![],
+        vars: vec![StateVar {
+            actor: 0,
+            name: "losses".into(),
+            init: Expr::constant(0.0),
+        }],
         nodes: vec![
             node("strike", LABEL, NodeKind::Step, 1, Some(0)),
             node("strike_hit", "strike_hit", NodeKind::Branch, 2, Some(0)),
@@ -82,7 +87,7 @@ fn rec(
     RunRecord {
         run,
         params: vec![2.0, drawn],
-        state: vec![],
+        state: vec![100.0 * run as f64],
         first_time: first.to_vec(),
         counts: first.iter().map(|t| u32::from(!t.is_nan())).collect(),
         path: path.to_vec(),
@@ -220,8 +225,21 @@ fn outcomes_rungs_parameters_state() {
         "{text}"
     );
 
-    let text = output::state_table(&m, &s).to_csv_string();
-    assert_eq!(text, "actor,variable,mean,sd,min,p05,p25,p50,p75,p95,max\n");
+    // Final losses 0, 100, 200, 300: quantiles of ranks floor(q * 3) within 1%.
+    let (h, rows) = read(&output::state_table(&m, &s).to_csv_string());
+    assert_eq!(
+        h.join(","),
+        "actor,variable,mean,sd,min,p05,p25,p50,p75,p95,max"
+    );
+    let r = &rows[0];
+    assert_eq!(
+        r[..5],
+        ["ru", "losses", "150", &num((50000.0f64 / 3.0).sqrt()), "0"]
+    );
+    for (cell, exact) in r[5..10].iter().zip([0.0, 0.0, 100.0, 200.0, 200.0]) {
+        assert!((f(cell) - exact).abs() <= 0.01 * exact, "{cell} vs {exact}");
+    }
+    assert_eq!(r[10], "300");
 }
 
 #[test]
