@@ -83,36 +83,9 @@ pub fn parse_vary(model: &Model, s: &str) -> Result<(ParamId, Vary), String> {
     let Some(p) = model.param_index(name) else {
         return Err(crate::cli::unknown_param(model, name, "--vary"));
     };
-    let num = |t: &str| -> Result<f64, String> {
-        t.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("--vary {name}: `{}` is not a number", t.trim()))
-    };
-    let spec = spec.trim();
-    let vary = if let Some((lo, rest)) = spec.split_once("..") {
-        let (hi, k) = match rest.split_once(':') {
-            Some((hi, k)) => {
-                let k: u32 = k.trim().parse().ok().filter(|&k| k >= 1).ok_or_else(|| {
-                    format!(
-                        "--vary {name}: the count after `:` must be a whole number >= 1, got `{}`",
-                        k.trim()
-                    )
-                })?;
-                (hi, Some(k))
-            }
-            None => (rest, None),
-        };
-        Vary::Range {
-            lo: num(lo)?,
-            hi: num(hi)?,
-            k,
-        }
-    } else {
-        let values = spec.split(',').map(num).collect::<Result<Vec<_>, _>>()?;
-        Vary::List(values)
-    };
+    // The value syntax is the `[sweep]` table's, parsed by the loader's own function.
+    let vary = crate::scenario::load::parse_vary(spec.trim())
+        .map_err(|e| format!("--vary {name}: {e}"))?;
     check_vary(name, &vary)?;
     Ok((p, vary))
 }
@@ -450,7 +423,7 @@ mod tests {
                 .unwrap_err()
                 .contains("not a number")
         );
-        assert!(parse_vary(&m, "a=2..1:3").unwrap_err().contains("lo <= hi"));
+        assert!(parse_vary(&m, "a=2..1:3").unwrap_err().contains("backwards"));
         assert!(parse_vary(&m, "a=0..1:0").unwrap_err().contains(">= 1"));
         assert!(parse_vary(&m, "a").is_err());
     }
