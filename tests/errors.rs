@@ -28,14 +28,21 @@ fn there_are_at_least_40_error_files() {
 fn each_bad_file_gives_one_error_with_a_snapshot() {
     let mut problems = Vec::new();
     for path in error_files() {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("?")
+            .to_string();
         let text = std::fs::read_to_string(&path).expect("readable");
         let name = format!("tests/errors/{stem}.toml");
         match load_str(&name, &text) {
             Ok(_) => problems.push(format!("{stem}: loaded without error")),
             Err(d) => {
                 if d.error_count() != 1 {
-                    problems.push(format!("{stem}: {} errors, expected 1:\n{d}", d.error_count()));
+                    problems.push(format!(
+                        "{stem}: {} errors, expected 1:\n{d}",
+                        d.error_count()
+                    ));
                 }
                 insta::assert_snapshot!(stem, d.to_string());
             }
@@ -54,7 +61,9 @@ fn validate_exits_2_and_prints_the_diagnostic() {
         .assert()
         .code(2)
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("unknown key `probabilty` in step `dprk_combat`"))
+        .stderr(predicate::str::contains(
+            "unknown key `probabilty` in step `dprk_combat`",
+        ))
         .stderr(predicate::str::contains("unknown_step_key.toml:6:1"))
         .stderr(predicate::str::contains("did you mean `probability`?"));
 }

@@ -101,7 +101,14 @@ fn good_scenario_loads_into_the_expected_model() {
     let ids: Vec<&str> = m.params.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["dprk_troops", "pay_usd", "ru_losses", "ammo_failure", "escalation", "threshold"]
+        [
+            "dprk_troops",
+            "pay_usd",
+            "ru_losses",
+            "ammo_failure",
+            "escalation",
+            "threshold"
+        ]
     );
     assert!(matches!(m.params[0].value, ParamValue::Fixed(x) if x == 10_000.0));
     assert!(matches!(m.params[1].value, ParamValue::Fixed(x) if x == 2000.0));
@@ -128,13 +135,27 @@ fn good_scenario_loads_into_the_expected_model() {
     assert_eq!(m.param_order, [0, 1, 2, 3, 5, 4]);
 
     assert_eq!(m.actors.len(), 2);
-    assert_eq!((m.actors[0].id.as_str(), m.actors[0].name.as_str()), ("ru", "Russia"));
+    assert_eq!(
+        (m.actors[0].id.as_str(), m.actors[0].name.as_str()),
+        ("ru", "Russia")
+    );
     assert_eq!(m.actors[0].bloc.as_deref(), Some("CSTO"));
     assert_eq!(m.actors[0].vars, [0, 1]);
-    assert_eq!((m.actors[1].name.as_str(), m.actors[1].bloc.as_ref()), ("dprk", None));
+    assert_eq!(
+        (m.actors[1].name.as_str(), m.actors[1].bloc.as_ref()),
+        ("dprk", None)
+    );
     assert_eq!(m.actors[1].vars, [2, 3]);
     let vars: Vec<String> = (0..m.vars.len()).map(|v| m.var_name(v)).collect();
-    assert_eq!(vars, ["ru.casualties", "ru.troops_kursk", "dprk.deployed", "dprk.pay"]);
+    assert_eq!(
+        vars,
+        [
+            "ru.casualties",
+            "ru.troops_kursk",
+            "dprk.deployed",
+            "dprk.pay"
+        ]
+    );
     assert_eq!(m.vars[0].init.as_constant(), Some(80000.0));
     assert_eq!(m.vars[1].init.params_read(), [0]);
 
@@ -165,7 +186,10 @@ fn good_scenario_loads_into_the_expected_model() {
     assert_eq!(s0.node, 0);
     assert!(s0.when.is_none() && s0.after.is_empty() && s0.repeat == 1 && s0.ends.is_none());
     match &s0.trigger {
-        Trigger::Chance { probability, delay: Delay::Drawn(d) } => {
+        Trigger::Chance {
+            probability,
+            delay: Delay::Drawn(d),
+        } => {
             assert_eq!(probability.params_read(), [3]);
             assert_eq!(d.kind, DistKind::Triangular);
         }
@@ -180,7 +204,10 @@ fn good_scenario_loads_into_the_expected_model() {
     assert_eq!(s1.after, [0]);
     assert!(s1.when.as_ref().is_some_and(|w| w.state_read() == [0]));
     match &s1.trigger {
-        Trigger::Chance { probability, delay: Delay::Value(d) } => {
+        Trigger::Chance {
+            probability,
+            delay: Delay::Value(d),
+        } => {
             assert_eq!(probability.as_constant(), Some(1.0));
             assert_eq!(d.as_constant(), Some(0.0));
         }
@@ -188,10 +215,21 @@ fn good_scenario_loads_into_the_expected_model() {
     }
     assert_eq!(s1.branches.len(), 2);
     assert_eq!(s1.branches[0].node, 2);
-    assert!(matches!(&s1.branches[0].probability, BranchProbability::Value(e) if e.as_constant() == Some(0.3)));
+    assert!(
+        matches!(&s1.branches[0].probability, BranchProbability::Value(e) if e.as_constant() == Some(0.3))
+    );
     assert_eq!(s1.branches[0].ends, Some(1));
-    assert_eq!((s1.branches[0].effects[0].target, s1.branches[0].effects[0].op), (3, AssignOp::Mul));
-    assert!(matches!(s1.branches[1].probability, BranchProbability::Rest));
+    assert_eq!(
+        (
+            s1.branches[0].effects[0].target,
+            s1.branches[0].effects[0].op
+        ),
+        (3, AssignOp::Mul)
+    );
+    assert!(matches!(
+        s1.branches[1].probability,
+        BranchProbability::Rest
+    ));
     assert_eq!(s1.branches[1].ends, None);
 
     let s2 = &m.steps[2];
@@ -208,14 +246,26 @@ fn good_scenario_loads_into_the_expected_model() {
     assert_eq!(m.flows.len(), 1);
     assert_eq!(m.flows[0].target, 0);
     assert_eq!(m.flows[0].rate.params_read(), [2]);
-    assert!(m.flows[0].while_.as_ref().is_some_and(|w| w.nodes_read() == [0, 2]));
+    assert!(
+        m.flows[0]
+            .while_
+            .as_ref()
+            .is_some_and(|w| w.nodes_read() == [0, 2])
+    );
 
     assert_eq!(
         m.sweep,
         Some(SweepSpec {
             vary: vec![
                 (0, Vary::List(vec![5000.0, 10000.0])),
-                (5, Vary::Range { lo: 1000.0, hi: 3000.0, k: Some(3) }),
+                (
+                    5,
+                    Vary::Range {
+                        lo: 1000.0,
+                        hi: 3000.0,
+                        k: Some(3)
+                    }
+                ),
             ],
             lhs: None,
             epistemic: None,
@@ -240,8 +290,13 @@ fn expressions_accept_toml_constants() {
     let m = load(
         "[scenario]\nname = \"x\"\nhorizon = 10\n[[steps]]\nid = \"a\"\nwhen = true\nhazard = 0.01\n[[steps]]\nid = \"b\"\nrepeat = 2\ndelay = \"1 + 1\"\nprobability = \"0.5\"\n",
     );
-    assert_eq!(m.steps[0].when.as_ref().and_then(|w| w.as_constant()), Some(1.0));
-    assert!(matches!(&m.steps[0].trigger, Trigger::Hazard { rate } if rate.as_constant() == Some(0.01)));
+    assert_eq!(
+        m.steps[0].when.as_ref().and_then(|w| w.as_constant()),
+        Some(1.0)
+    );
+    assert!(
+        matches!(&m.steps[0].trigger, Trigger::Hazard { rate } if rate.as_constant() == Some(0.01))
+    );
     assert_eq!(m.steps[1].repeat, 2);
 }
 
@@ -269,8 +324,14 @@ fn mutate(base: &str, edits: &[(usize, u8, u8)]) -> String {
             2 => s[pos] = c,
             _ => {
                 // Duplicate a line: re-declared tables, keys and ids.
-                let start = s[..pos].iter().rposition(|&x| x == b'\n').map_or(0, |i| i + 1);
-                let end = s[pos..].iter().position(|&x| x == b'\n').map_or(s.len(), |i| pos + i + 1);
+                let start = s[..pos]
+                    .iter()
+                    .rposition(|&x| x == b'\n')
+                    .map_or(0, |i| i + 1);
+                let end = s[pos..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(s.len(), |i| pos + i + 1);
                 let line = s[start..end].to_vec();
                 s.splice(end..end, line);
             }

@@ -46,27 +46,35 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
         default_out(&a.a).with_file_name(format!("{}-vs-{}", stem(&a.a), stem(&a.b)))
     });
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
-    let start = std::time::Instant::now();
+    let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let items = compare::items(&ma, &mb);
     let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &|_| {})
         .map_err(|e| Failure::Run(e.to_string()))?;
     let rows = compare::rows(&items, &paired);
-    let table = sweep::tables::Table {
+    let table = crate::output::Table {
         header: compare::HEADER.iter().map(|s| s.to_string()).collect(),
         rows: rows.iter().map(compare::cells).collect(),
     };
-    let csv = table.to_csv().map_err(|e| Failure::Run(e.to_string()))?;
     let mut job = JobIdentity::new("compare", &a.a, &bytes_a, seed, runs, &overrides);
     job.options
         .push(("b_path".into(), a.b.display().to_string()));
     job.options
         .push(("b_sha256".into(), crate::partial::sha256_hex(&bytes_b)));
-    sweep::write_files(&out, &[("compare.csv", csv)], &job, threads, start).map_err(
-        |e| match e {
-            SweepError::Usage(m) => Failure::Usage(m),
-            SweepError::Run(m) => Failure::Run(m),
+    sweep::write_files(
+        &out,
+        &[("compare.csv", table)],
+        &job,
+        &sweep::Written {
+            threads,
+            shards: 1,
+            start,
+            wall: clock.elapsed(),
         },
-    )?;
+    )
+    .map_err(|e| match e {
+        SweepError::Usage(m) => Failure::Usage(m),
+        SweepError::Run(m) => Failure::Run(m),
+    })?;
     if !a.opts.quiet {
         print_summary(&a.a, &a.b, runs, &rows);
         println!("wrote {}", out.join("compare.csv").display());

@@ -113,7 +113,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| default_sweep_out(&a.scenario));
     let spec = spec(&model, &a)?;
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
-    let start = std::time::Instant::now();
+    let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let mut job = JobIdentity::new("sweep", &a.scenario, &bytes, seed, runs, &overrides);
 
     if a.tornado || a.importance {
@@ -129,17 +129,17 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
                 "--tornado and --importance do not take --lhs or --epistemic".into(),
             ));
         }
-        let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+        let mut files: Vec<(&str, crate::output::Table)> = Vec::new();
         let progress = |_: u64| {};
         if a.tornado {
             let bars = tornado::bars(&model, &spec.vary, seed).map_err(Failure::Usage)?;
             let rows = tornado::run(&model, &bars, seed, runs, threads, &progress)
                 .map_err(|e| Failure::Run(e.to_string()))?;
-            let t = sweep::tables::Table {
+            let t = crate::output::Table {
                 header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
                 rows: rows.iter().map(tornado::cells).collect(),
             };
-            files.push(("tornado.csv", t.to_csv().map_err(failure)?));
+            files.push(("tornado.csv", t));
             if !a.opts.quiet {
                 println!(
                     "tornado: {} parameters x {} outcomes, largest swings:",
@@ -162,11 +162,11 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         if a.importance {
             let rows = importance::run(&model, seed, runs, threads, &progress)
                 .map_err(|e| Failure::Run(e.to_string()))?;
-            let t = sweep::tables::Table {
+            let t = crate::output::Table {
                 header: importance::HEADER.iter().map(|s| s.to_string()).collect(),
                 rows: rows.iter().map(importance::cells).collect(),
             };
-            files.push(("importance.csv", t.to_csv().map_err(failure)?));
+            files.push(("importance.csv", t));
             job.options.push(("importance".into(), "true".into()));
             if !a.opts.quiet {
                 println!(
@@ -176,7 +176,13 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
                 );
             }
         }
-        crate::sweep::write_files(&out, &files, &job, threads, start).map_err(failure)?;
+        let how = sweep::Written {
+            threads,
+            shards: 1,
+            start,
+            wall: clock.elapsed(),
+        };
+        sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
         if !a.opts.quiet {
             println!("wrote {}", out.display());
         }
@@ -229,8 +235,14 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     if !quiet {
         eprintln!();
     }
-    let files = sweep::tables::sweep_files(&model, &design, &summaries).map_err(failure)?;
-    sweep::write_files(&out, &files, &job, threads, start).map_err(failure)?;
+    let files = sweep::tables::sweep_files(&model, &design, &summaries);
+    let how = sweep::Written {
+        threads,
+        shards: 1,
+        start,
+        wall: clock.elapsed(),
+    };
+    sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
     if !quiet {
         summary(&design);
         println!("wrote {}", out.display());

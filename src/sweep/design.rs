@@ -423,7 +423,11 @@ mod tests {
                 .unwrap_err()
                 .contains("not a number")
         );
-        assert!(parse_vary(&m, "a=2..1:3").unwrap_err().contains("backwards"));
+        assert!(
+            parse_vary(&m, "a=2..1:3")
+                .unwrap_err()
+                .contains("backwards")
+        );
         assert!(parse_vary(&m, "a=0..1:0").unwrap_err().contains(">= 1"));
         assert!(parse_vary(&m, "a").is_err());
     }

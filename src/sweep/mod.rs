@@ -11,7 +11,6 @@
 //! - [`counts`], [`tornado`], [`importance`], [`compare`]: probability-only runs of many
 //!   variants on common random numbers, with exact integer counts.
 
-mod bridge;
 pub mod compare;
 pub mod counts;
 pub mod design;
@@ -25,6 +24,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::many::{BatchError, run_all};
+use std::io::Write;
+
+use crate::output::{Manifest, OutputDir, Table};
 use crate::partial::{JobIdentity, Partial};
 use crate::scenario::Model;
 use crate::stats::Summary;
@@ -55,21 +57,7 @@ impl From<counts::CountError> for SweepError {
     }
 }
 
-/// A number as every rungs CSV writes it: the shortest text that reads back as the same
-/// f64, never in exponent notation (Rust's `Display` for f64), empty if not finite.
-pub fn num(v: f64) -> String {
-    if v.is_finite() {
-        // -0 prints as "-0"; a spreadsheet reads it as 0 but tests of "exactly 0" should
-        // not see a sign.
-        if v == 0.0 {
-            "0".to_string()
-        } else {
-            format!("{v}")
-        }
-    } else {
-        String::new()
-    }
-}
+pub use crate::output::num;
 
 /// What a sweep shard carries: the summary of each point it covers, in point order.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -139,17 +127,70 @@ pub fn run_points(
     Ok(out)
 }
 
-/// Writes `files` atomically into the folder `out` (replacing it), with a manifest.json
-/// describing `job`.
+/// How a command's files came about, for manifest.json.
+#[derive(Clone, Debug)]
+pub struct Written {
+    /// Worker threads of this process.
+    pub threads: usize,
+    /// Shards the work was split into (1 if not sharded).
+    pub shards: u64,
+    /// When the command started.
+    pub start: std::time::SystemTime,
+    /// How long it took.
+    pub wall: std::time::Duration,
+}
+
+/// Writes `files` atomically into the folder `out` (replacing it), with a manifest.json:
+/// the run manifest of src/output plus `options` (the sweep design, tornado/importance,
+/// compare's second file), which change the numbers.
 pub fn write_files(
     out: &std::path::Path,
-    files: &[(&str, Vec<u8>)],
+    files: &[(&str, Table)],
     job: &JobIdentity,
-    threads: usize,
-    start: std::time::Instant,
+    how: &Written,
 ) -> Result<(), SweepError> {
-    bridge::write_files(out, files, job, threads, start)
-        .map_err(|e| SweepError::Run(format!("cannot write {}: {e}", out.display())))
+    let err = |e: std::io::Error| SweepError::Run(format!("cannot write {}: {e}", out.display()));
+    let dir = OutputDir::create(out).map_err(err)?;
+    for (name, table) in files {
+        let mut f = dir.create_file(name).map_err(err)?;
+        table.write_csv(&mut f).map_err(err)?;
+        f.flush().map_err(err)?;
+    }
+    let mut manifest = Manifest::new(
+        &job.command,
+        &job.scenario_path,
+        b"",
+        job.seed,
+        job.runs,
+        &job.overrides,
+        how.threads,
+        how.shards,
+        how.start,
+        how.wall,
+    );
+    manifest.scenario_sha256 = job.scenario_sha256.clone();
+    let mut value =
+        serde_json::to_value(&manifest).map_err(|e| SweepError::Run(format!("manifest: {e}")))?;
+    if let serde_json::Value::Object(map) = &mut value {
+        let options: serde_json::Map<String, serde_json::Value> = job
+            .options
+            .iter()
+            .map(|(k, v)| {
+                // The design is JSON already: embed it as such, not as an escaped string.
+                let v = serde_json::from_str(v)
+                    .unwrap_or_else(|_| serde_json::Value::String(v.clone()));
+                (k.clone(), v)
+            })
+            .collect();
+        map.insert("options".into(), serde_json::Value::Object(options));
+    }
+    let mut f = dir.create_file("manifest.json").map_err(err)?;
+    serde_json::to_writer_pretty(&mut f, &value)
+        .map_err(|e| SweepError::Run(format!("manifest: {e}")))?;
+    f.write_all(b"\n").map_err(err)?;
+    f.flush().map_err(err)?;
+    drop(f);
+    dir.commit().map_err(err)
 }
 
 /// Writes a shard's partial file atomically (a temporary file beside it, then a rename), so

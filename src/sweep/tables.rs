@@ -4,35 +4,11 @@
 
 use std::path::Path;
 
+use crate::output::{Table, num, outcomes_table, steps_table};
 use crate::partial::{Partial, check_cover};
 use crate::scenario::Model;
 use crate::stats::Summary;
-use crate::sweep::{Design, SweepError, SweepPayload, num};
-
-/// A CSV file in memory: header and rows of cells.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Table {
-    /// Column names.
-    pub header: Vec<String>,
-    /// Rows of cells.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// RFC 4180 bytes (quoting only where needed, `\n` line ends).
-    pub fn to_csv(&self) -> Result<Vec<u8>, SweepError> {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        let err = |e: csv::Error| SweepError::Run(format!("writing CSV: {e}"));
-        w.write_record(&self.header).map_err(err)?;
-        for r in &self.rows {
-            w.write_record(r).map_err(err)?;
-        }
-        w.into_inner()
-            .map_err(|e| SweepError::Run(format!("writing CSV: {e}")))
-    }
-}
+use crate::sweep::{Design, SweepError, SweepPayload};
 
 /// points.csv: `point`, then one column per varied parameter.
 pub fn points_table(design: &Design) -> Table {
@@ -79,30 +55,30 @@ fn long_table(
     out
 }
 
-/// The three sweep tables, in file-name order of writing.
+/// The three sweep tables with their file names.
 pub fn sweep_files(
     model: &Model,
     design: &Design,
     summaries: &[Summary],
-) -> Result<Vec<(&'static str, Vec<u8>)>, SweepError> {
+) -> Vec<(&'static str, Table)> {
     let empty = Summary::new(model);
     let steps = long_table(
         design,
         summaries,
-        |s| crate::sweep::bridge::steps_table(model, s),
-        crate::sweep::bridge::steps_table(model, &empty),
+        |s| steps_table(model, s),
+        steps_table(model, &empty),
     );
     let outcomes = long_table(
         design,
         summaries,
-        |s| crate::sweep::bridge::outcomes_table(model, s),
-        crate::sweep::bridge::outcomes_table(model, &empty),
+        |s| outcomes_table(model, s),
+        outcomes_table(model, &empty),
     );
-    Ok(vec![
-        ("points.csv", points_table(design).to_csv()?),
-        ("sweep_steps.csv", steps.to_csv()?),
-        ("sweep_outcomes.csv", outcomes.to_csv()?),
-    ])
+    vec![
+        ("points.csv", points_table(design)),
+        ("sweep_steps.csv", steps),
+        ("sweep_outcomes.csv", outcomes),
+    ]
 }
 
 /// What [`merge_sweep`] did.
@@ -183,8 +159,14 @@ pub fn merge_sweep(
             design.len()
         )));
     }
-    let files = sweep_files(&model, &design, &summaries)?;
-    crate::sweep::write_files(out, &files, &job, 1, std::time::Instant::now())?;
+    let files = sweep_files(&model, &design, &summaries);
+    let written = crate::sweep::Written {
+        threads: 1,
+        shards: n_parts as u64,
+        start: std::time::SystemTime::now(),
+        wall: std::time::Duration::ZERO,
+    };
+    crate::sweep::write_files(out, &files, &job, &written)?;
     Ok(MergedSweep {
         points: design.len(),
         parts: n_parts,
