@@ -69,6 +69,10 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
             shards: 1,
             start,
             wall: clock.elapsed(),
+            options: serde_json::json!({
+                "b_path": a.b.display().to_string(),
+                "b_sha256": crate::partial::sha256_hex(&bytes_b),
+            }),
         },
     )
     .map_err(|e| match e {

@@ -1,6 +1,7 @@
 //! `rungs sweep`: a scenario at each point of a parameter design, one long table over all
 //! points; or `--tornado` / `--importance` sensitivity tables.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -181,6 +182,11 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             shards: 1,
             start,
             wall: clock.elapsed(),
+            options: serde_json::json!({
+                "tornado": a.tornado,
+                "importance": a.importance,
+                "vary": a.vary,
+            }),
         };
         sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
         if !a.opts.quiet {
@@ -196,8 +202,10 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     ));
     let quiet = a.opts.quiet;
     let total = design.len();
+    // Progress only for a person watching: never with --quiet or into a file or pipe.
+    let show = !quiet && std::io::stderr().is_terminal();
     let progress = move |done: usize| {
-        if !quiet {
+        if show {
             eprint!("\rpoints {done}/{total}");
         }
     };
@@ -207,7 +215,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         let range = r.start as usize..r.end as usize;
         let summaries = sweep::run_points(&model, &design, range, seed, runs, threads, &progress)
             .map_err(failure)?;
-        if !quiet {
+        if show {
             eprintln!();
         }
         let partial = Partial {
@@ -232,7 +240,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     }
     let summaries = sweep::run_points(&model, &design, 0..total, seed, runs, threads, &progress)
         .map_err(failure)?;
-    if !quiet {
+    if show {
         eprintln!();
     }
     let files = sweep::tables::sweep_files(&model, &design, &summaries);
@@ -241,10 +249,11 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         shards: 1,
         start,
         wall: clock.elapsed(),
+        options: serde_json::json!({ "design": design.describe() }),
     };
     sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
     if !quiet {
-        summary(&design);
+        summary(&model, &design, &summaries);
         println!("wrote {}", out.display());
     }
     Ok(())
@@ -254,7 +263,10 @@ fn fmt_p(p: f64) -> String {
     format!("{p:.4}")
 }
 
-fn summary(d: &Design) {
+/// Points shown on stdout at most; the files have all of them.
+const SHOWN_POINTS: usize = 12;
+
+fn summary(model: &Model, d: &Design, summaries: &[crate::stats::Summary]) {
     let kind = match d.kind {
         design::DesignKind::Grid => "grid",
         design::DesignKind::Lhs => "Latin hypercube",
@@ -265,4 +277,37 @@ fn summary(d: &Design) {
         d.len(),
         d.params.join(", ")
     );
+    // One line per point: its values and the probability of each outcome.
+    let mut head = format!("{:>6}", "point");
+    for p in &d.params {
+        head.push_str(&format!(" {p:>12}"));
+    }
+    for o in &model.outcomes {
+        head.push_str(&format!(" {o:>12}"));
+    }
+    println!("{head}");
+    for (i, (values, s)) in d
+        .points
+        .iter()
+        .zip(summaries)
+        .enumerate()
+        .take(SHOWN_POINTS)
+    {
+        let mut line = format!("{i:>6}");
+        for v in values {
+            line.push_str(&format!(
+                " {:>12}",
+                format!("{v:.6}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+            ));
+        }
+        for o in &s.outcomes {
+            line.push_str(&format!(" {:>12.4}", o.count as f64 / s.runs.max(1) as f64));
+        }
+        println!("{line}");
+    }
+    if d.len() > SHOWN_POINTS {
+        println!("   ... {} more points in the files", d.len() - SHOWN_POINTS);
+    }
 }

@@ -61,6 +61,16 @@ impl Design {
         self.points.is_empty()
     }
 
+    /// A short description for manifest.json: the kind, the parameters and the number of
+    /// points (the values are in points.csv).
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.kind,
+            "params": self.params,
+            "points": self.points.len(),
+        })
+    }
+
     /// The model at point `i`: each varied parameter replaced by its fixed value there
     /// (derived parameters stay expressions, so they are recomputed from the new values).
     pub fn model_at(&self, base: &Model, i: usize) -> Model {

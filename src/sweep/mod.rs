@@ -138,6 +138,9 @@ pub struct Written {
     pub start: std::time::SystemTime,
     /// How long it took.
     pub wall: std::time::Duration,
+    /// What else changes the numbers (the design, the sensitivity tables, compare's second
+    /// file), as a JSON object for manifest.json.
+    pub options: serde_json::Value,
 }
 
 /// Writes `files` atomically into the folder `out` (replacing it), with a manifest.json:
@@ -169,21 +172,17 @@ pub fn write_files(
         how.wall,
     );
     manifest.scenario_sha256 = job.scenario_sha256.clone();
-    let mut value =
-        serde_json::to_value(&manifest).map_err(|e| SweepError::Run(format!("manifest: {e}")))?;
-    if let serde_json::Value::Object(map) = &mut value {
-        let options: serde_json::Map<String, serde_json::Value> = job
-            .options
-            .iter()
-            .map(|(k, v)| {
-                // The design is JSON already: embed it as such, not as an escaped string.
-                let v = serde_json::from_str(v)
-                    .unwrap_or_else(|_| serde_json::Value::String(v.clone()));
-                (k.clone(), v)
-            })
-            .collect();
-        map.insert("options".into(), serde_json::Value::Object(options));
+    /// The run manifest's fields in their order, then `options`.
+    #[derive(Serialize)]
+    struct WithOptions<'a> {
+        #[serde(flatten)]
+        manifest: &'a Manifest,
+        options: &'a serde_json::Value,
     }
+    let value = WithOptions {
+        manifest: &manifest,
+        options: &how.options,
+    };
     let mut f = dir.create_file("manifest.json").map_err(err)?;
     serde_json::to_writer_pretty(&mut f, &value)
         .map_err(|e| SweepError::Run(format!("manifest: {e}")))?;

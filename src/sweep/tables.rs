@@ -165,6 +165,7 @@ pub fn merge_sweep(
         shards: n_parts as u64,
         start: std::time::SystemTime::now(),
         wall: std::time::Duration::ZERO,
+        options: serde_json::json!({ "design": design.describe() }),
     };
     crate::sweep::write_files(out, &files, &job, &written)?;
     Ok(MergedSweep {
