@@ -143,7 +143,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             files.push(("tornado.csv", t));
             if !a.opts.quiet {
                 println!(
-                    "tornado: {} parameters x {} outcomes, largest swings:",
+                    "tornado: {} parameter(s) x {} outcome(s), largest swings:",
                     bars.len(),
                     model.outcomes.len()
                 );
