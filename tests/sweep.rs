@@ -128,7 +128,9 @@ fn grid_size_order_and_closed_form() {
         match r[is].as_str() {
             "a" => assert_prop(est, p, runs, "P(a)"),
             "b" => assert_prop(est, p * q, runs, "P(b)"),
-            "c" => assert_prop(est, 0.25, runs, "P(c) = E[u/2]"),
+            // c is decided at t = 0 with probability E[u/2] and happens at t = 50 unless
+            // war ended the run at t = 2 first.
+            "c" => assert_prop(est, 0.25 * (1.0 - p * q), runs, "P(c) = E[u/2] (1 - p q)"),
             other => panic!("unexpected step {other}"),
         }
     }
