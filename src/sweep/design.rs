@@ -431,7 +431,7 @@ mod tests {
         assert!(
             parse_vary(&m, "a=1,x")
                 .unwrap_err()
-                .contains("not a number")
+                .contains("not a finite number")
         );
         assert!(
             parse_vary(&m, "a=2..1:3")
