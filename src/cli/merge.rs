@@ -46,9 +46,20 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     match command.as_str() {
         "run" => merge_runs(parts, &args, started, clock),
         "sweep" => {
-            let parts = partial::check_cover(parts).map_err(Failure::Usage)?;
             let out = out_dir(&args, &parts[0].1.job.scenario_path, "-sweep");
-            crate::sweep::merge_sweep(parts, &out, args.quiet)
+            let merged = crate::sweep::merge_sweep(parts, &out).map_err(|e| match e {
+                crate::sweep::SweepError::Usage(m) => Failure::Usage(m),
+                crate::sweep::SweepError::Run(m) => Failure::Run(m),
+            })?;
+            if !args.quiet {
+                println!(
+                    "merged {} partial files: {} points; files in {}/",
+                    merged.parts,
+                    merged.points,
+                    out.display()
+                );
+            }
+            Ok(())
         }
         other => Err(Failure::Usage(format!(
             "{}: a partial file of an unknown command `{other}`",
