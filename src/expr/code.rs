@@ -250,27 +250,151 @@ pub(crate) fn fold(ir: Ir) -> Ir {
     }
 }
 
-/// One instruction. The `u8` is the slot written (and, for two- and three-operand ops,
-/// the first of the slots read).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Op {
-    Const(u8, f64),
-    Param(u8, u32),
-    State(u8, u32),
-    Time(u8),
-    Count(u8, u32),
-    Fired(u8, u32),
-    Un(u8, UnOp),
-    /// `s[d] = s[d] op s[d+1]`.
-    Bin(u8, BinOp),
-    /// `s[d] = s[d] op k`.
-    BinK(u8, BinOp, f64),
-    /// `s[d] = k op s[d]`.
-    KBin(u8, BinOp, f64),
-    /// `s[d] = s[d] op load` (saves a dispatch for `x > param`, `a * b.c`).
-    BinL(u8, BinOp, Load),
-    /// `s[d] = op(s[d], s[d+1], s[d+2])`.
-    Tern(u8, TernOp),
+/// How the second operand of a two-operand instruction is supplied.
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    /// In the next stack slot: `s[d] = s[d] op s[d+1]`.
+    Stack,
+    /// A constant: `s[d] = s[d] op k`.
+    K(f64),
+    /// A constant on the left: `s[d] = k op s[d]`.
+    KLeft(f64),
+    /// A parameter: `s[d] = s[d] op params[i]`.
+    Param(u32),
+    /// A state variable: `s[d] = s[d] op state[i]`.
+    State(u32),
+}
+
+/// Defines [`Op`] with one variant per (operator, operand form), the constructor that picks
+/// it, and the evaluation loop. One flat `match` per instruction: the operator is part of
+/// the opcode, so evaluating `x > 1.5` is one dispatch, not one for the instruction and
+/// another for the operator.
+macro_rules! program {
+    ($( $op:ident: $stack:ident $k:ident $kl:ident $p:ident $st:ident ;)*) => {
+        /// One instruction. The `u8` is the slot written (and the first slot read).
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub(crate) enum Op {
+            Const(u8, f64),
+            Param(u8, u32),
+            State(u8, u32),
+            Time(u8),
+            Count(u8, u32),
+            Fired(u8, u32),
+            /// `not fired(i)`.
+            NotFired(u8, u32),
+            Un(u8, UnOp),
+            /// `s[d] = op(s[d], s[d+1], s[d+2])`.
+            Tern(u8, TernOp),
+            $(
+                $stack(u8),
+                $k(u8, f64),
+                $kl(u8, f64),
+                $p(u8, u32),
+                $st(u8, u32),
+            )*
+        }
+
+        impl Op {
+            /// The environment value this instruction reads, if any.
+            pub(crate) fn load(&self) -> Option<Load> {
+                match *self {
+                    Op::Param(_, i) => Some(Load::Param(i)),
+                    Op::State(_, i) => Some(Load::State(i)),
+                    Op::Time(_) => Some(Load::Time),
+                    Op::Count(_, i) => Some(Load::Count(i)),
+                    Op::Fired(_, i) | Op::NotFired(_, i) => Some(Load::Fired(i)),
+                    $(
+                        Op::$p(_, i) => Some(Load::Param(i)),
+                        Op::$st(_, i) => Some(Load::State(i)),
+                    )*
+                    _ => None,
+                }
+            }
+        }
+
+        fn binary(op: BinOp, d: u8, form: Form) -> Op {
+            match (op, form) {
+                $(
+                    (BinOp::$op, Form::Stack) => Op::$stack(d),
+                    (BinOp::$op, Form::K(k)) => Op::$k(d, k),
+                    (BinOp::$op, Form::KLeft(k)) => Op::$kl(d, k),
+                    (BinOp::$op, Form::Param(i)) => Op::$p(d, i),
+                    (BinOp::$op, Form::State(i)) => Op::$st(d, i),
+                )*
+            }
+        }
+
+        /// Runs `code` on an `N`-slot stack (`N` a power of two, at least the program's
+        /// need). Slot indices are masked by `N - 1`: no bounds checks, no panic.
+        #[inline(always)]
+        pub(crate) fn run<const N: usize>(code: &[Op], env: &super::Env<'_>) -> f64 {
+            let mut s = [0.0f64; N];
+            let m = N - 1;
+            for op in code {
+                match *op {
+                    Op::Const(d, v) => s[d as usize & m] = v,
+                    Op::Param(d, i) => s[d as usize & m] = read(Load::Param(i), env),
+                    Op::State(d, i) => s[d as usize & m] = read(Load::State(i), env),
+                    Op::Time(d) => s[d as usize & m] = env.t,
+                    Op::Count(d, i) => s[d as usize & m] = read(Load::Count(i), env),
+                    Op::Fired(d, i) => s[d as usize & m] = read(Load::Fired(i), env),
+                    Op::NotFired(d, i) => {
+                        s[d as usize & m] = UnOp::Not.apply(read(Load::Fired(i), env))
+                    }
+                    Op::Un(d, f) => {
+                        let d = d as usize & m;
+                        s[d] = f.apply(s[d]);
+                    }
+                    Op::Tern(d, f) => {
+                        let d = d as usize;
+                        s[d & m] = f.apply(s[d & m], s[(d + 1) & m], s[(d + 2) & m]);
+                    }
+                    $(
+                        Op::$stack(d) => {
+                            let d = d as usize;
+                            s[d & m] = BinOp::$op.apply(s[d & m], s[(d + 1) & m]);
+                        }
+                        Op::$k(d, k) => {
+                            let d = d as usize & m;
+                            s[d] = BinOp::$op.apply(s[d], k);
+                        }
+                        Op::$kl(d, k) => {
+                            let d = d as usize & m;
+                            s[d] = BinOp::$op.apply(k, s[d]);
+                        }
+                        Op::$p(d, i) => {
+                            let d = d as usize & m;
+                            s[d] = BinOp::$op.apply(s[d], read(Load::Param(i), env));
+                        }
+                        Op::$st(d, i) => {
+                            let d = d as usize & m;
+                            s[d] = BinOp::$op.apply(s[d], read(Load::State(i), env));
+                        }
+                    )*
+                }
+            }
+            s[0]
+        }
+    };
+}
+
+program! {
+    Add: Add AddK KAdd AddP AddS;
+    Sub: Sub SubK KSub SubP SubS;
+    Mul: Mul MulK KMul MulP MulS;
+    Div: Div DivK KDiv DivP DivS;
+    Rem: Rem RemK KRem RemP RemS;
+    Pow: Pow PowK KPow PowP PowS;
+    Lt: Lt LtK KLt LtP LtS;
+    Le: Le LeK KLe LeP LeS;
+    Gt: Gt GtK KGt GtP GtS;
+    Ge: Ge GeK KGe GeP GeS;
+    Eq: Eq EqK KEq EqP EqS;
+    Ne: Ne NeK KNe NeP NeS;
+    And: And AndK KAnd AndP AndS;
+    Or: Or OrK KOr OrP OrS;
+    Min: Min MinK KMin MinP MinS;
+    Max: Max MaxK KMax MaxP MaxS;
 }
 
 /// The largest stack the evaluator supports (slot indices are `u8`).
@@ -290,8 +414,12 @@ pub(crate) fn emit(ir: &Ir, d: usize, code: &mut Vec<Op>, high: &mut usize) -> R
         Ir::Const(v) => code.push(Op::Const(s, *v)),
         Ir::Load(l) => code.push(load_op(s, *l)),
         Ir::Un(op, x) => {
-            emit(x, d, code, high)?;
-            code.push(Op::Un(s, *op));
+            if let (UnOp::Not, Ir::Load(Load::Fired(i))) = (op, &**x) {
+                code.push(Op::NotFired(s, *i));
+            } else {
+                emit(x, d, code, high)?;
+                code.push(Op::Un(s, *op));
+            }
         }
         Ir::Chain(first, rest) => {
             let mut rest = rest.iter();
@@ -301,11 +429,12 @@ pub(crate) fn emit(ir: &Ir, d: usize, code: &mut Vec<Op>, high: &mut usize) -> R
                 match rest.next() {
                     Some((op, x)) => {
                         emit(x, d, code, high)?;
-                        code.push(if op.commutes() {
-                            Op::BinK(s, *op, k)
+                        let form = if op.commutes() {
+                            Form::K(k)
                         } else {
-                            Op::KBin(s, *op, k)
-                        });
+                            Form::KLeft(k)
+                        };
+                        code.push(binary(*op, s, form));
                     }
                     None => code.push(Op::Const(s, k)),
                 }
@@ -313,14 +442,16 @@ pub(crate) fn emit(ir: &Ir, d: usize, code: &mut Vec<Op>, high: &mut usize) -> R
                 emit(first, d, code, high)?;
             }
             for (op, x) in rest {
-                match x {
-                    Ir::Const(k) => code.push(Op::BinK(s, *op, *k)),
-                    Ir::Load(l) => code.push(Op::BinL(s, *op, *l)),
+                let form = match x {
+                    Ir::Const(k) => Form::K(*k),
+                    Ir::Load(Load::Param(i)) => Form::Param(*i),
+                    Ir::Load(Load::State(i)) => Form::State(*i),
                     _ => {
                         emit(x, d + 1, code, high)?;
-                        code.push(Op::Bin(s, *op));
+                        Form::Stack
                     }
-                }
+                };
+                code.push(binary(*op, s, form));
             }
         }
         Ir::Tern(op, args) => {
@@ -357,46 +488,4 @@ fn read(l: Load, env: &super::Env<'_>) -> f64 {
             .map_or(f64::NAN, |&c| f64::from(c)),
         Load::Fired(i) => env.counts.get(i as usize).map_or(f64::NAN, |&c| b2f(c > 0)),
     }
-}
-
-/// Runs `code` on an `N`-slot stack (`N` a power of two, at least the program's need).
-#[inline(always)]
-pub(crate) fn run<const N: usize>(code: &[Op], env: &super::Env<'_>) -> f64 {
-    let mut s = [0.0f64; N];
-    let m = N - 1;
-    for op in code {
-        match *op {
-            Op::Const(d, v) => s[d as usize & m] = v,
-            Op::Param(d, i) => s[d as usize & m] = read(Load::Param(i), env),
-            Op::State(d, i) => s[d as usize & m] = read(Load::State(i), env),
-            Op::Time(d) => s[d as usize & m] = env.t,
-            Op::Count(d, i) => s[d as usize & m] = read(Load::Count(i), env),
-            Op::Fired(d, i) => s[d as usize & m] = read(Load::Fired(i), env),
-            Op::Un(d, f) => {
-                let d = d as usize & m;
-                s[d] = f.apply(s[d]);
-            }
-            Op::Bin(d, f) => {
-                let d = d as usize;
-                s[d & m] = f.apply(s[d & m], s[(d + 1) & m]);
-            }
-            Op::BinK(d, f, k) => {
-                let d = d as usize & m;
-                s[d] = f.apply(s[d], k);
-            }
-            Op::KBin(d, f, k) => {
-                let d = d as usize & m;
-                s[d] = f.apply(k, s[d]);
-            }
-            Op::BinL(d, f, l) => {
-                let d = d as usize & m;
-                s[d] = f.apply(s[d], read(l, env));
-            }
-            Op::Tern(d, f) => {
-                let d = d as usize;
-                s[d & m] = f.apply(s[d & m], s[(d + 1) & m], s[(d + 2) & m]);
-            }
-        }
-    }
-    s[0]
 }

@@ -168,15 +168,7 @@ impl Expr {
         let (mut params, mut state, mut nodes) = (Vec::new(), Vec::new(), Vec::new());
         let mut reads_time = false;
         for op in &program {
-            let load = match *op {
-                Op::Param(_, i) => Load::Param(i),
-                Op::State(_, i) => Load::State(i),
-                Op::Time(_) => Load::Time,
-                Op::Count(_, i) => Load::Count(i),
-                Op::Fired(_, i) => Load::Fired(i),
-                Op::BinL(_, _, l) => l,
-                _ => continue,
-            };
+            let Some(load) = op.load() else { continue };
             match load {
                 Load::Param(i) => params.push(i),
                 Load::State(i) => state.push(i),
