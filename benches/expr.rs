@@ -144,6 +144,13 @@ fn main() {
             measure(arith_closure, &env),
         ),
     ];
+    if std::env::var_os("EXPR_BENCH_SCALING").is_some() {
+        for k in [0usize, 5, 10, 20, 40] {
+            let text = format!("t{}", " * 1.0001 + 1".repeat(k / 2));
+            let e = compile(&text, Type::Number);
+            println!("{k:3} ops+1: {:6.2} ns", measure(|x| e.eval(x), &env));
+        }
+    }
     for (name, text, c, r) in rows {
         println!("{name:<11} compiled {c:6.2} ns   closure {r:6.2} ns   `{text}`");
     }
