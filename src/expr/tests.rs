@@ -436,7 +436,7 @@ fn and_or_chains_match_truth_tables() {
                     (format!("{x} or {y} or {z}"), vx || vy || vz),
                     (format!("{x} and {y} or {z}"), (vx && vy) || vz),
                     (format!("{x} or {y} and {z}"), vx || (vy && vz)),
-                    (format!("not ({x} or {y}) and not {z}"), !(vx || vy) && !vz),
+                    (format!("not ({x} or {y}) and not {z}"), !vx && !vy && !vz),
                     (format!("(({x}) == ({y})) != ({z})"), (vx == vy) != vz),
                 ];
                 for (text, want) in cases {
