@@ -146,7 +146,7 @@ fn bytes_do_not_depend_on_threads_or_shards() {
     let d = dir.path();
     let base = ["run", "--runs", "5000", "--seed", "7", "--quiet"];
     let file = scenario("dprk-kursk.toml");
-    for threads in ["1", "3"] {
+    for threads in ["1", "2", "3"] {
         rungs()
             .args(base)
             .args(["--threads", threads, "--out"])
@@ -155,29 +155,7 @@ fn bytes_do_not_depend_on_threads_or_shards() {
             .assert()
             .success();
     }
-    for k in 0..3 {
-        rungs()
-            .args(base)
-            .args(["--threads", "2", "--shard", &format!("{k}/3"), "--out"])
-            .arg(d.join("parts"))
-            .arg(&file)
-            .assert()
-            .success();
-    }
-    // Parts in a scrambled order: merge sorts them by what they cover.
-    let parts: Vec<PathBuf> = [2, 0, 1]
-        .iter()
-        .map(|k| d.join("parts").join(format!("shard-{k}-of-3.json")))
-        .collect();
-    rungs()
-        .arg("merge")
-        .args(&parts)
-        .arg("--quiet")
-        .arg("--out")
-        .arg(d.join("merged"))
-        .assert()
-        .success();
-    for name in [
+    let names = [
         "steps.csv",
         "outcomes.csv",
         "rungs.csv",
@@ -185,21 +163,49 @@ fn bytes_do_not_depend_on_threads_or_shards() {
         "parameters.csv",
         "timeline.csv",
         "paths.csv",
-    ] {
+    ];
+    for name in names {
         let one = std::fs::read(d.join("t1").join(name)).expect("written");
-        assert_eq!(
-            one,
-            std::fs::read(d.join("t3").join(name)).expect("written"),
-            "{name}: 1 vs 3 threads"
-        );
-        assert_eq!(
-            one,
-            std::fs::read(d.join("merged").join(name)).expect("written"),
-            "{name}: merged shards"
-        );
+        for threads in ["2", "3"] {
+            let other = std::fs::read(d.join(format!("t{threads}")).join(name)).expect("written");
+            assert_eq!(one, other, "{name}: 1 vs {threads} threads");
+        }
+    }
+    // 5000 runs are 5 blocks: N = 3 and 4 split them unevenly; the parts are handed to
+    // merge in a scrambled order.
+    let mut parts = Vec::new();
+    for n in 1..=5u64 {
+        let dir_n = d.join(format!("parts{n}"));
+        for k in 0..n {
+            rungs()
+                .args(base)
+                .args(["--threads", "2", "--shard", &format!("{k}/{n}"), "--out"])
+                .arg(&dir_n)
+                .arg(&file)
+                .assert()
+                .success();
+        }
+        parts = (0..n)
+            .map(|i| (n - i) % n)
+            .map(|k| dir_n.join(format!("shard-{k}-of-{n}.json")))
+            .collect();
+        let merged = d.join(format!("merged{n}"));
+        rungs()
+            .arg("merge")
+            .args(&parts)
+            .arg("--quiet")
+            .arg("--out")
+            .arg(&merged)
+            .assert()
+            .success();
+        for name in names {
+            let one = std::fs::read(d.join("t1").join(name)).expect("written");
+            let m = std::fs::read(merged.join(name)).expect("written");
+            assert_eq!(one, m, "{name}: {n} merged shards");
+        }
     }
 
-    // A missing shard is refused, and nothing is written.
+    // Two of five shards: a gap is refused, and nothing is written.
     rungs()
         .arg("merge")
         .args(&parts[..2])
@@ -251,4 +257,97 @@ fn a_bad_scenario_writes_nothing_and_exits_2() {
         .code(2)
         .stderr(predicates::str::contains("bad.toml:7:"));
     assert!(!out.exists());
+}
+
+/// The exact bytes of every statistics CSV of a small scenario, pinned: any change to the
+/// engine's draws, the reduction order or the number formatting shows up here. If a change
+/// is intended, regenerate with the command in tests/golden/README.md and say why in the
+/// commit.
+#[test]
+fn golden_csvs_are_pinned() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    rungs()
+        .args(["run", "--runs", "3000", "--seed", "11", "--quiet", "--out"])
+        .arg(&out)
+        .arg(golden.join("scenario.toml"))
+        .assert()
+        .success();
+    let mut names: Vec<_> = std::fs::read_dir(golden.join("expected"))
+        .expect("golden files")
+        .map(|e| e.expect("an entry").file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 7, "seven statistics CSVs are pinned");
+    for name in names {
+        let want = std::fs::read_to_string(golden.join("expected").join(&name)).expect("read");
+        let got = std::fs::read_to_string(out.join(&name)).expect("written");
+        assert_eq!(got, want, "{name:?} differs from the pinned bytes");
+    }
+}
+
+/// Every file a user opens: every row has every column, and every column that is not text
+/// holds plain numbers (or empty cells), as a spreadsheet must read them.
+#[test]
+fn every_csv_reads_back_as_numbers() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    rungs()
+        .args(["run", "--runs", "2000", "--per-run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(scenario("dprk-kursk.toml"))
+        .assert()
+        .success();
+    let text_columns = [
+        "step",
+        "label",
+        "actor",
+        "kind",
+        "outcome",
+        "variable",
+        "parameter",
+        "path",
+    ];
+    for name in [
+        "steps.csv",
+        "outcomes.csv",
+        "rungs.csv",
+        "state.csv",
+        "parameters.csv",
+        "timeline.csv",
+        "paths.csv",
+        "runs.csv",
+    ] {
+        let mut r = csv::Reader::from_path(out.join(name)).expect("opens");
+        let header = r.headers().expect("a header").clone();
+        for h in header.iter() {
+            assert!(
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name}: column `{h}` is not snake_case"
+            );
+        }
+        let mut rows = 0;
+        for rec in r.records() {
+            let rec = rec.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rec.len(), header.len(), "{name}: a short row");
+            for (h, v) in header.iter().zip(rec.iter()) {
+                if text_columns.contains(&h) || v.is_empty() {
+                    continue;
+                }
+                let x: f64 = v
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name}: {h} = `{v}` is not a number"));
+                assert!(x.is_finite(), "{name}: {h} = {v}");
+                assert!(
+                    !v.contains(['e', 'E']),
+                    "{name}: {h} = {v} uses an exponent"
+                );
+            }
+            rows += 1;
+        }
+        assert!(rows > 0, "{name} has no rows");
+    }
 }
