@@ -61,7 +61,7 @@ fn assert_proportion(what: &str, observed: f64, p: f64, n: f64) {
 
 #[test]
 fn shipped_scenarios_validate() {
-    for name in ["dprk-kursk.toml", "textbook.toml"] {
+    for name in ["dprk-kursk.toml", "kahn-ladder.toml", "textbook.toml"] {
         rungs()
             .arg("validate")
             .arg(scenario(name))
