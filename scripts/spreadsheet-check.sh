@@ -28,7 +28,10 @@ if ! command -v soffice >/dev/null; then
 fi
 if ! python3 -c 'import pandas, openpyxl' 2>/dev/null; then
     log "installing pandas and openpyxl"
-    python3 -m pip install -q --disable-pip-version-check pandas openpyxl
+    # A Debian-managed Python refuses plain pip installs (PEP 668); this machine's is ours.
+    python3 -m pip install -q --disable-pip-version-check pandas openpyxl ||
+        python3 -m pip install -q --disable-pip-version-check --break-system-packages \
+            pandas openpyxl
 fi
 log "install: $((SECONDS - t0)) s"
 
