@@ -213,6 +213,7 @@ expect_completed() {
 # ---------------------------------------------------------------- smoke test
 t0=$SECONDS
 cd "$W/jobs"
+# shellcheck disable=SC2016 # expanded by the job's shell, not this one
 arr=$(sbatch --parsable --array=0-$((SHARDS - 1)) --output="$W/jobs/smoke-%A_%a.out" \
     --wrap 'echo "task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT on $(hostname)"')
 dep=$(sbatch --parsable --dependency=afterok:"$arr" --output="$W/jobs/smoke-after.out" \
