@@ -204,7 +204,9 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters() {
-        assert_eq!(line_col("é = 1\nx", 3), (1, 2));
+        // `é` is two bytes: byte 2 is the space (column 2), byte 3 the `=` (column 3).
+        assert_eq!(line_col("é = 1\nx", 2), (1, 2));
+        assert_eq!(line_col("é = 1\nx", 3), (1, 3));
         assert_eq!(line_col("a\nbc", 3), (2, 2));
         assert_eq!(line_col("", 10), (1, 1));
     }
