@@ -127,6 +127,39 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Edit (Levenshtein) distance between two strings, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a typo: at most
+/// 2 edits (more for long names, a quarter of their length), and fewer edits than the
+/// candidate has characters, so that `x` is not "corrected" to an unrelated `id`. Ties go
+/// to the first candidate in the list. This is the one "did you mean" of rungs: loader,
+/// expressions and command line all use it.
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(name, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.chars().count() / 4) && *d < c.chars().count())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 impl fmt::Display for Diagnostics {
     /// Renders every diagnostic, rustc style:
     ///
@@ -200,6 +233,16 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("= hint: did you mean `probability`?"), "{out}");
+    }
+
+    #[test]
+    fn closest_finds_typos_only() {
+        let keys = ["probability", "delay", "hazard", "id"];
+        assert_eq!(closest("probabilty", &keys), Some("probability"));
+        assert_eq!(closest("dealy", &keys), Some("delay"));
+        assert_eq!(closest("x", &keys), None);
+        assert_eq!(closest("colour", &keys), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

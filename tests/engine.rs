@@ -553,7 +553,7 @@ fn parameter_moments_of_every_family() {
 fn fill_closed_form(decl: &str, mean: f64, sd: f64) -> (f64, f64) {
     if decl.contains("pert") {
         // PERT(a, m, b, lambda 4) is a + (b - a) Beta(1 + 4(m-a)/(b-a), 1 + 4(b-m)/(b-a)).
-        let (a, m, b) = (0.0, 3.0, 12.0);
+        let (a, m, b) = (0.0f64, 3.0, 12.0);
         let al = 1.0 + 4.0 * (m - a) / (b - a);
         let be = 1.0 + 4.0 * (b - m) / (b - a);
         let var = al * be / ((al + be).powi(2) * (al + be + 1.0)) * (b - a) * (b - a);

@@ -201,30 +201,10 @@ pub fn unknown_param(model: &Model, name: &str, option: &str) -> String {
     format!("{option}: the scenario has no parameter `{name}`; {hint}")
 }
 
-/// The candidate closest to `name` by edit distance, if close enough to be a typo.
+/// The candidate closest to `name` by edit distance, if close enough to be a typo
+/// (see [`crate::diag::closest`]).
 pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let d = |a: &str, b: &str| -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1];
-            for (j, cb) in b.iter().enumerate() {
-                cur.push(
-                    (prev[j] + usize::from(ca != *cb))
-                        .min(prev[j + 1] + 1)
-                        .min(cur[j] + 1),
-                );
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    };
-    candidates
-        .iter()
-        .map(|c| (d(name, c), *c))
-        .filter(|(dist, c)| *dist <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, c)| c)
+    crate::diag::closest(name, candidates)
 }
 
 /// The default output folder: `out/<scenario file stem>/`.

@@ -7,6 +7,16 @@
 
 use std::ops::Range;
 
+mod check;
+mod code;
+mod lex;
+mod parse;
+
+#[cfg(test)]
+mod tests;
+
+use code::{Load, Op};
+
 /// The two types of the language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
@@ -76,34 +86,159 @@ pub struct Env<'a> {
 pub struct Expr {
     text: Box<str>,
     ty: Type,
-    // Private representation chosen by the implementation.
+    /// The flat program; its result ends in slot 0.
+    code: Box<[Op]>,
+    /// Stack slots the program needs.
+    stack: usize,
+    /// The value, when the whole expression folded to a constant.
+    constant: Option<f64>,
+    reads_time: bool,
+    params: Box<[u32]>,
+    state: Box<[u32]>,
+    nodes: Box<[u32]>,
 }
 
 impl Expr {
     /// Parses, resolves, type-checks and compiles `text`, which must have type `expected`.
     /// Returns every independent problem found (at least one on failure).
     pub fn compile(text: &str, expected: Type, scope: &dyn Scope) -> Result<Expr, Vec<ExprError>> {
-        let _ = (text, expected, scope);
-        todo!()
+        let toks = lex::lex(text)?;
+        let ast = parse::parse(&toks).map_err(|e| vec![e])?;
+        let mut checker = check::Checker {
+            scope,
+            errors: Vec::new(),
+        };
+        let checked = checker.check(&ast);
+        let mut errors = checker.errors;
+        let Some((ir, ty)) = checked else {
+            if errors.is_empty() {
+                // Defensive: a failed check always records why; never return no error.
+                errors.push(ExprError {
+                    span: 0..text.len(),
+                    message: "this expression is not valid".into(),
+                    hint: None,
+                });
+            }
+            return Err(errors);
+        };
+        if ty != expected {
+            let (message, hint) = match expected {
+                Type::Bool => (
+                    "expected a condition (true/false), but this is a number",
+                    "compare it, e.g. `x > 0`",
+                ),
+                Type::Number => (
+                    "expected a number, but this is a condition (true/false)",
+                    "to turn a condition into a number, write `if(cond, 1, 0)`",
+                ),
+            };
+            return Err(vec![ExprError {
+                span: ast.span.clone(),
+                message: message.into(),
+                hint: Some(hint.into()),
+            }]);
+        }
+        let ir = code::fold(ir);
+        let mut program = Vec::new();
+        let mut high = 0;
+        if code::emit(&ir, 0, &mut program, &mut high).is_err() {
+            return Err(vec![ExprError {
+                span: ast.span,
+                message: format!(
+                    "the expression is too complex: it needs more than {} intermediate values",
+                    code::MAX_STACK
+                ),
+                hint: Some("compute parts of it in separate parameters".into()),
+            }]);
+        }
+        let constant = match ir {
+            code::Ir::Const(v) => Some(v),
+            _ => None,
+        };
+        Ok(Expr::from_program(text.into(), ty, program, high, constant))
+    }
+
+    fn from_program(
+        text: Box<str>,
+        ty: Type,
+        program: Vec<Op>,
+        stack: usize,
+        constant: Option<f64>,
+    ) -> Expr {
+        let (mut params, mut state, mut nodes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut reads_time = false;
+        for op in &program {
+            let load = match *op {
+                Op::Param(_, i) => Load::Param(i),
+                Op::State(_, i) => Load::State(i),
+                Op::Time(_) => Load::Time,
+                Op::Count(_, i) => Load::Count(i),
+                Op::Fired(_, i) => Load::Fired(i),
+                Op::BinL(_, _, l) => l,
+                _ => continue,
+            };
+            match load {
+                Load::Param(i) => params.push(i),
+                Load::State(i) => state.push(i),
+                Load::Time => reads_time = true,
+                Load::Count(i) | Load::Fired(i) => nodes.push(i),
+            }
+        }
+        for v in [&mut params, &mut state, &mut nodes] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Expr {
+            text,
+            ty,
+            code: program.into(),
+            stack,
+            constant,
+            reads_time,
+            params: params.into(),
+            state: state.into(),
+            nodes: nodes.into(),
+        }
     }
 
     /// A constant number (what a TOML number in an expression position becomes).
     pub fn constant(value: f64) -> Expr {
-        let _ = value;
-        todo!()
+        Expr::from_program(
+            value.to_string().into(),
+            Type::Number,
+            vec![Op::Const(0, value)],
+            1,
+            Some(value),
+        )
     }
 
     /// A constant boolean.
     pub fn constant_bool(value: bool) -> Expr {
-        let _ = value;
-        todo!()
+        let v = f64::from(u8::from(value));
+        Expr::from_program(
+            value.to_string().into(),
+            Type::Bool,
+            vec![Op::Const(0, v)],
+            1,
+            Some(v),
+        )
     }
 
     /// Evaluates the expression. Bools come back as 1.0 or 0.0.
     #[inline]
     pub fn eval(&self, env: &Env<'_>) -> f64 {
-        let _ = env;
-        todo!()
+        if let Some(c) = self.constant {
+            return c;
+        }
+        // The smallest power-of-two stack that fits: most expressions need a handful of
+        // slots, and a small array is cheap to set up on every call.
+        if self.stack <= 8 {
+            code::run::<8>(&self.code, env)
+        } else if self.stack <= 64 {
+            code::run::<64>(&self.code, env)
+        } else {
+            code::run::<{ code::MAX_STACK }>(&self.code, env)
+        }
     }
 
     /// Evaluates a boolean expression.
@@ -114,7 +249,7 @@ impl Expr {
 
     /// The value, if the expression is a constant after folding.
     pub fn as_constant(&self) -> Option<f64> {
-        todo!()
+        self.constant
     }
 
     /// The source text, for error messages and traces.
@@ -129,26 +264,26 @@ impl Expr {
 
     /// Whether it reads `t` (then the engine must tick to re-evaluate it).
     pub fn reads_time(&self) -> bool {
-        todo!()
+        self.reads_time
     }
 
     /// Whether it reads any state variable.
     pub fn reads_state(&self) -> bool {
-        todo!()
+        !self.state.is_empty()
     }
 
     /// The parameters it reads (sorted, deduplicated).
     pub fn params_read(&self) -> &[u32] {
-        todo!()
+        &self.params
     }
 
     /// The state variables it reads (sorted, deduplicated).
     pub fn state_read(&self) -> &[u32] {
-        todo!()
+        &self.state
     }
 
     /// The nodes named in `fired()` or `count()` (sorted, deduplicated).
     pub fn nodes_read(&self) -> &[u32] {
-        todo!()
+        &self.nodes
     }
 }

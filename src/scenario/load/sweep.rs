@@ -1,0 +1,198 @@
+//! The `[sweep]` table: the design `--vary`, `--lhs` and `--epistemic` give on the command
+//! line, kept in the scenario so a sweep is one command.
+//!
+//! ```toml
+//! [sweep]
+//! vary = { nato_threshold = [10000, 20000], pay_usd = "1000..3000:5" }
+//! lhs = 50          # K Latin-hypercube points over `lo..hi` ranges
+//! epistemic = 20    # K points drawn from the parameters' own distributions
+//! ```
+
+use toml::de::DeValue;
+
+use super::{Ctx, Val, number_of, want_int, want_table};
+use crate::diag::closest;
+use crate::scenario::{Model, SweepSpec, Vary};
+
+/// Parses the text of one varied parameter, as in `--vary NAME=TEXT`: `v1,v2,v3` (a list),
+/// `lo..hi:k` (k evenly spaced values, k >= 1) or `lo..hi` (a range for `--lhs`). Numbers
+/// must be finite, and `lo <= hi`.
+pub fn parse_vary(text: &str) -> Result<Vary, String> {
+    let num = |s: &str| -> Result<f64, String> {
+        let s = s.trim();
+        let cleaned = s.replace('_', "");
+        match cleaned.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err(format!("`{s}` is not a finite number")),
+        }
+    };
+    if let Some((lo, rest)) = text.split_once("..") {
+        let (hi, k) = match rest.split_once(':') {
+            Some((hi, k)) => {
+                let k: u32 = k.trim().parse().ok().filter(|&k| k >= 1).ok_or_else(|| {
+                    format!("`{}` after `:` must be a whole number >= 1", k.trim())
+                })?;
+                (hi, Some(k))
+            }
+            None => (rest, None),
+        };
+        let (lo, hi) = (num(lo)?, num(hi)?);
+        if lo > hi {
+            return Err(format!("the range {lo}..{hi} runs backwards"));
+        }
+        return Ok(Vary::Range { lo, hi, k });
+    }
+    let values = text
+        .split(',')
+        .map(num)
+        .collect::<Result<Vec<f64>, String>>()?;
+    Ok(Vary::List(values))
+}
+
+/// Reads `[sweep]`.
+pub(crate) fn sweep(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Option<SweepSpec> {
+    let t = want_table(ctx, v, "[sweep]")?;
+    t.check_keys(ctx, &["vary", "lhs", "epistemic"]);
+    let mut spec = SweepSpec::default();
+    let errors_before = ctx.errors.len();
+    let count = |ctx: &mut Ctx<'_>, key: &str| -> Option<u32> {
+        let v = t.get(key)?;
+        want_int(
+            ctx,
+            v,
+            &format!("`{key}` of [sweep]"),
+            1,
+            i64::from(u32::MAX),
+        )
+        .map(|n| n as u32)
+    };
+    spec.lhs = count(ctx, "lhs");
+    spec.epistemic = count(ctx, "epistemic");
+    if let Some(vv) = t.get("vary")
+        && let Some(vt) = want_table(ctx, vv, "`vary` of [sweep]")
+    {
+        let ids: Vec<&str> = model.params.iter().map(|p| p.id.as_str()).collect();
+        for (k, val) in vt.map.iter() {
+            let name: &str = k.get_ref().as_ref();
+            let Some(param) = model.param_index(name) else {
+                let hint = match closest(name, &ids) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None if ids.is_empty() => "the scenario has no parameters".to_string(),
+                    None => format!("the parameters are: {}", ids.join(", ")),
+                };
+                ctx.error_hint(
+                    k.span(),
+                    format!("[sweep] varies `{name}`, which is not a parameter"),
+                    hint,
+                );
+                continue;
+            };
+            let vary = match val.get_ref() {
+                DeValue::Array(items) => {
+                    let mut values = Vec::new();
+                    for item in items.iter() {
+                        match number_of(item.get_ref()) {
+                            Some(Ok(x)) => values.push(x),
+                            Some(Err(m)) => ctx.error(item.span(), m),
+                            None => ctx.error(
+                                item.span(),
+                                format!("the values of `{name}` in [sweep] must be numbers"),
+                            ),
+                        }
+                    }
+                    if items.is_empty() {
+                        ctx.error(
+                            val.span(),
+                            format!("no values given for `{name}` in [sweep]"),
+                        );
+                    }
+                    Vary::List(values)
+                }
+                DeValue::String(s) => match parse_vary(s) {
+                    Ok(v) => v,
+                    Err(m) => {
+                        ctx.error_hint(
+                            val.span(),
+                            format!("[sweep] `{name}`: {m}"),
+                            "write a list [v1, v2], \"lo..hi:k\" for k evenly spaced values, or \"lo..hi\" with lhs",
+                        );
+                        continue;
+                    }
+                },
+                _ => {
+                    ctx.error_hint(
+                        val.span(),
+                        format!("[sweep] `{name}` must be a list of values or a range"),
+                        "write a list [v1, v2], \"lo..hi:k\" for k evenly spaced values, or \"lo..hi\" with lhs",
+                    );
+                    continue;
+                }
+            };
+            if let Vary::Range { k: None, .. } = vary
+                && spec.lhs.is_none()
+            {
+                ctx.error_hint(
+                    val.span(),
+                    format!("[sweep] `{name}` is a range without a number of points"),
+                    "write \"lo..hi:k\" for k evenly spaced values, or add `lhs = K` for Latin-hypercube points",
+                );
+            }
+            spec.vary.push((param, vary));
+        }
+    }
+    if let (Some(_), Some(span)) = (spec.lhs, t.key_span("lhs"))
+        && !spec
+            .vary
+            .iter()
+            .any(|(_, v)| matches!(v, Vary::Range { .. }))
+    {
+        ctx.error_hint(
+            span,
+            "`lhs` needs ranges to sample",
+            "vary at least one parameter over a range, e.g. vary = { x = \"1..5\" }",
+        );
+    }
+    if spec.vary.is_empty()
+        && spec.lhs.is_none()
+        && spec.epistemic.is_none()
+        && ctx.errors.len() == errors_before
+    {
+        ctx.error_hint(
+            t.span.clone(),
+            "[sweep] describes no points",
+            "give `vary`, `lhs` with `vary` ranges, or `epistemic`",
+        );
+    }
+    Some(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vary_text() {
+        assert_eq!(parse_vary("1,2, 3"), Ok(Vary::List(vec![1.0, 2.0, 3.0])));
+        assert_eq!(
+            parse_vary("-1.5..2.5:5"),
+            Ok(Vary::Range {
+                lo: -1.5,
+                hi: 2.5,
+                k: Some(5)
+            })
+        );
+        assert_eq!(
+            parse_vary("0..10_000"),
+            Ok(Vary::Range {
+                lo: 0.0,
+                hi: 10000.0,
+                k: None
+            })
+        );
+        assert!(parse_vary("5..1:3").is_err());
+        assert!(parse_vary("1..5:0").is_err());
+        assert!(parse_vary("a,b").is_err());
+        assert!(parse_vary("inf..1").is_err());
+        assert!(parse_vary("").is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! Every file in tests/errors/ has exactly one problem; the loader must refuse it with
+//! exactly one error, and the rendered diagnostic (file:line:col, the source line, the
+//! caret, the message, the hint) is pinned by an insta snapshot reviewed by eye.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use rungs::scenario::load_str;
+
+fn error_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/errors exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn there_are_at_least_40_error_files() {
+    assert!(error_files().len() >= 40);
+}
+
+#[test]
+fn each_bad_file_gives_one_error_with_a_snapshot() {
+    let mut problems = Vec::new();
+    for path in error_files() {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("?")
+            .to_string();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let name = format!("tests/errors/{stem}.toml");
+        match load_str(&name, &text) {
+            Ok(_) => problems.push(format!("{stem}: loaded without error")),
+            Err(d) => {
+                if d.error_count() != 1 {
+                    problems.push(format!(
+                        "{stem}: {} errors, expected 1:\n{d}",
+                        d.error_count()
+                    ));
+                }
+                insta::assert_snapshot!(stem, d.to_string());
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn validate_exits_2_and_prints_the_diagnostic() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors/unknown_step_key.toml");
+    Command::cargo_bin("rungs")
+        .expect("binary")
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "unknown key `probabilty` in step `dprk_combat`",
+        ))
+        .stderr(predicate::str::contains("unknown_step_key.toml:7:1"))
+        .stderr(predicate::str::contains("did you mean `probability`?"));
+}
