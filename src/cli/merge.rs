@@ -1,14 +1,121 @@
-//! `rungs merge`.
+//! `rungs merge`: combines the partial results of shards into the files one unsharded
+//! command would have written, byte for byte.
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
 
 use clap::Args;
 
 use crate::cli::Failure;
+use crate::cli::run::{DEFAULT_PATHS, finish};
+use crate::output::{Manifest, OutputDir};
+use crate::partial::{self, Partial};
+use crate::scenario::Model;
+use crate::stats::{BlockTree, Summary};
 
 /// Arguments of `rungs merge`.
 #[derive(Args, Debug)]
-pub struct MergeArgs {}
+#[command(after_help = "Example (a Slurm job array wrote parts/shard-K-of-N.json):\n  \
+rungs merge parts/shard-*.json --out out/dprk-kursk\n\n\
+Merge refuses parts of different scenarios, seeds, run counts, overrides or rungs versions, \
+and any set of parts with a gap or an overlap.")]
+pub struct MergeArgs {
+    /// The partial files (`shard-K-of-N.json`), in any order.
+    #[arg(value_name = "PARTIAL", required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output folder (default: out/<scenario file stem>/, or out/<stem>-sweep/ for sweeps).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Rows of paths.csv (for `run` parts).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS)]
+    pub paths: usize,
+    /// No summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
-/// Not yet implemented.
-pub fn run(_args: MergeArgs) -> Result<(), Failure> {
-    Err(Failure::Usage("not implemented yet".into()))
+/// Runs the command.
+pub fn run(args: MergeArgs) -> Result<(), Failure> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut parts = Vec::with_capacity(args.parts.len());
+    for path in &args.parts {
+        parts.push((path.display().to_string(), read_part(path)?));
+    }
+    let command = parts[0].1.job.command.clone();
+    match command.as_str() {
+        "run" => merge_runs(parts, &args, started, clock),
+        "sweep" => {
+            let parts = partial::check_cover(parts).map_err(Failure::Usage)?;
+            let out = out_dir(&args, &parts[0].1.job.scenario_path, "-sweep");
+            crate::sweep::merge_sweep(parts, &out, args.quiet)
+        }
+        other => Err(Failure::Usage(format!(
+            "{}: a partial file of an unknown command `{other}`",
+            parts[0].0
+        ))),
+    }
+}
+
+/// Reads one partial file with a payload left as JSON (its type depends on the command).
+fn read_part(path: &Path) -> Result<Partial<serde_json::Value>, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::Usage(format!(
+            "{} is not a rungs partial file ({e}); partial files are the shard-K-of-N.json \
+             files that `rungs run --shard K/N` writes",
+            path.display()
+        ))
+    })
+}
+
+fn merge_runs(
+    parts: Vec<(String, Partial<serde_json::Value>)>,
+    args: &MergeArgs,
+    started: SystemTime,
+    clock: Instant,
+) -> Result<(), Failure> {
+    let parts = partial::check_cover(parts).map_err(Failure::Usage)?;
+    let first = &parts[0].1;
+    let model = model_of(first)?;
+    let job = first.job.clone();
+    let shards = first.shard.1;
+    let out = out_dir(args, &job.scenario_path, "");
+    let mut tree: BlockTree<Summary> = BlockTree::new();
+    for (name, part) in parts {
+        let piece: BlockTree<Summary> = serde_json::from_value(part.payload)
+            .map_err(|e| Failure::Usage(format!("{name}: damaged partial file ({e})")))?;
+        tree.append(piece)
+            .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+    }
+    let dir = OutputDir::create(&out)?;
+    let manifest = Manifest::new(&job, 0, shards, started, clock.elapsed());
+    finish(&model, tree, dir, &manifest, args.paths, args.quiet)
+}
+
+/// The model of a job, rebuilt from the scenario text the partial carries, with the job's
+/// overrides applied: merge needs nothing but the partial files.
+pub(crate) fn model_of<T>(part: &Partial<T>) -> Result<Model, Failure> {
+    let (mut model, _warnings) =
+        crate::scenario::load_str(&part.job.scenario_path, &part.scenario_text)
+            .map_err(|d| Failure::Scenario(Box::new(d)))?;
+    for (name, value) in &part.job.overrides {
+        let i = model.param_index(name).ok_or_else(|| {
+            Failure::Usage(format!(
+                "the partial files override `{name}`, which their scenario does not have"
+            ))
+        })?;
+        model.set_param(i, *value);
+    }
+    Ok(model)
+}
+
+fn out_dir(args: &MergeArgs, scenario_path: &str, suffix: &str) -> PathBuf {
+    args.out.clone().unwrap_or_else(|| {
+        let stem = Path::new(scenario_path)
+            .file_stem()
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+        PathBuf::from("out").join(format!("{stem}{suffix}"))
+    })
 }

@@ -12,6 +12,8 @@ pub mod summary;
 
 pub use summary::Summary;
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 /// Number of runs in a block: the unit of parallel work and of deterministic reduction.
@@ -25,87 +27,383 @@ pub trait Merge {
 }
 
 /// Count, mean, sum of squared deviations, min and max of a stream of f64.
+///
+/// Non-finite values (NaN, ±inf) are ignored: they have no mean, and the accumulator must
+/// serialize to JSON (which has no NaN). When empty, every field is 0 (so it serializes
+/// without NaN or infinities); the accessors return None then.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
-    // Representation chosen by the implementation; must serialize without NaN/inf.
+    /// Number of values.
+    n: u64,
+    /// Running mean.
+    mean: f64,
+    /// Sum of squared deviations from the mean.
+    m2: f64,
+    /// Smallest value (meaningless when `n == 0`).
+    min: f64,
+    /// Largest value (meaningless when `n == 0`).
+    max: f64,
 }
 
 impl Moments {
-    /// Adds one value.
+    /// Adds one value (Welford's update; ignored if not finite).
+    #[inline]
     pub fn push(&mut self, x: f64) {
-        let _ = x;
-        todo!()
+        if !x.is_finite() {
+            return;
+        }
+        if self.n == 0 {
+            self.n = 1;
+            self.mean = x;
+            self.m2 = 0.0;
+            self.min = x;
+            self.max = x;
+            return;
+        }
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
     }
     /// Number of values.
     pub fn count(&self) -> u64 {
-        todo!()
+        self.n
     }
     /// Mean (None if empty).
     pub fn mean(&self) -> Option<f64> {
-        todo!()
+        (self.n > 0).then_some(self.mean)
     }
     /// Sample standard deviation (n - 1; None if fewer than 2 values).
     pub fn sd(&self) -> Option<f64> {
-        todo!()
+        (self.n > 1).then(|| (self.m2.max(0.0) / (self.n - 1) as f64).sqrt())
     }
     /// Smallest value (None if empty).
     pub fn min(&self) -> Option<f64> {
-        todo!()
+        (self.n > 0).then_some(self.min)
     }
     /// Largest value (None if empty).
     pub fn max(&self) -> Option<f64> {
-        todo!()
+        (self.n > 0).then_some(self.max)
+    }
+}
+
+impl Merge for Moments {
+    /// Chan, Golub and LeVeque's pairwise update. Not exactly commutative in floating point:
+    /// the caller ([`BlockTree`]) fixes the order.
+    fn merge(&mut self, other: &Self) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = other.clone();
+            return;
+        }
+        let (na, nb) = (self.n as f64, other.n as f64);
+        let n = self.n + other.n;
+        let nf = n as f64;
+        let delta = other.mean - self.mean;
+        self.mean += delta * (nb / nf);
+        self.m2 += other.m2 + delta * delta * (na * nb / nf);
+        self.n = n;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+}
+
+/// `ln(gamma)` with `gamma = (1 + ALPHA) / (1 - ALPHA)` (a test checks it against the runtime
+/// value; `ln` is not usable in a const).
+const LN_GAMMA: f64 = 0.020000666706669435;
+
+/// Magnitudes below this count as zero in a [`Sketch`]: it bounds the number of buckets
+/// (about 1,400 below 1 instead of 35,000). Quantiles of such values are reported as 0, an
+/// absolute error below 1e-12.
+const MIN_INDEXABLE: f64 = 1e-12;
+
+/// The smallest and largest keys of magnitudes in [`MIN_INDEXABLE`, `f64::MAX`] (with a
+/// margin): `ln(1e-12) / ln(gamma) = -1381.5`, `ln(f64::MAX) / ln(gamma) = 35488.7`.
+const KEY_MIN: i32 = -1400;
+const KEY_MAX: i32 = 35500;
+
+/// Bucket counts of one sign: `counts[i]` holds the values of key `offset + i`. The vector
+/// spans exactly the smallest to the largest key ever added, so its contents (and its
+/// serialized bytes) depend only on the multiset of keys, never on the order of adding or
+/// merging.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Store {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    /// Adds `n` to the count of `key`, growing the span as needed.
+    #[inline]
+    fn add(&mut self, key: i32, n: u64) {
+        // Keys of finite values lie in this range; clamping only matters for a corrupt
+        // deserialized store, whose span (and memory) it bounds.
+        let key = key.clamp(KEY_MIN, KEY_MAX);
+        if self.counts.is_empty() {
+            self.offset = key;
+            self.counts.push(n);
+            return;
+        }
+        if key < self.offset {
+            let grow = (self.offset - key) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.offset = key;
+        }
+        let i = (key - self.offset) as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] = self.counts[i].saturating_add(n);
+    }
+
+    fn merge(&mut self, other: &Store) {
+        for (i, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                let key = i64::from(other.offset) + i as i64;
+                self.add(key.clamp(KEY_MIN.into(), KEY_MAX.into()) as i32, c);
+            }
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
     }
 }
 
 /// A DDSketch with relative accuracy [`Sketch::ALPHA`]: quantiles within 1% of the true
 /// value (relative), exact merge.
+///
+/// A positive value `x` goes to bucket `ceil(ln x / ln gamma)` with
+/// `gamma = (1 + ALPHA) / (1 - ALPHA)`; a bucket `k` is reported as `2 gamma^k / (gamma + 1)`,
+/// within `ALPHA` of every value in it. Negative values use a mirror store; magnitudes below
+/// 1e-12 count as zero. Counts are integers, so merging is exact and order-independent.
+/// Non-finite values are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
-    // Representation chosen by the implementation.
+    zero: u64,
+    pos: Store,
+    neg: Store,
 }
 
 impl Sketch {
     /// Relative accuracy.
     pub const ALPHA: f64 = 0.01;
-    /// Adds one value (any finite f64, negative and zero included).
-    pub fn push(&mut self, x: f64) {
-        let _ = x;
-        todo!()
+
+    /// The bucket of a magnitude >= [`MIN_INDEXABLE`].
+    #[inline]
+    fn key(m: f64) -> i32 {
+        // |ln m| < 710 for finite m, so the key fits an i32 comfortably.
+        (m.ln() / LN_GAMMA).ceil() as i32
     }
-    /// The `q`-quantile, 0 <= q <= 1 (None if empty).
+
+    /// The representative magnitude of bucket `k`.
+    fn value(k: i32) -> f64 {
+        let gamma = (1.0 + Self::ALPHA) / (1.0 - Self::ALPHA);
+        2.0 * (f64::from(k) * LN_GAMMA).exp() / (gamma + 1.0)
+    }
+
+    /// Adds one value (any finite f64, negative and zero included).
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        if !x.is_finite() {
+            return;
+        }
+        if x >= MIN_INDEXABLE {
+            self.pos.add(Self::key(x), 1);
+        } else if x <= -MIN_INDEXABLE {
+            self.neg.add(Self::key(-x), 1);
+        } else {
+            self.zero += 1;
+        }
+    }
+
+    /// Number of values added.
+    pub fn count(&self) -> u64 {
+        self.zero + self.pos.total() + self.neg.total()
+    }
+
+    /// The `q`-quantile, 0 <= q <= 1 (None if empty or `q` is NaN; `q` is clamped to [0, 1]).
+    ///
+    /// The value of rank `floor(q (n - 1))` (0-based) in sorted order, within 1% relative.
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        let _ = q;
-        todo!()
+        if q.is_nan() {
+            return None;
+        }
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let q = q.clamp(0.0, 1.0);
+        let rank = ((q * (n - 1) as f64).floor() as u64).min(n - 1);
+        let mut seen = 0u64;
+        // Most negative first: the highest keys of the negative store.
+        for (i, &c) in self.neg.counts.iter().enumerate().rev() {
+            seen += c;
+            if seen > rank {
+                return Some(-Self::value(self.neg.offset + i as i32));
+            }
+        }
+        seen += self.zero;
+        if seen > rank {
+            return Some(0.0);
+        }
+        for (i, &c) in self.pos.counts.iter().enumerate() {
+            seen += c;
+            if seen > rank {
+                return Some(Self::value(self.pos.offset + i as i32));
+            }
+        }
+        None
+    }
+}
+
+impl Merge for Sketch {
+    fn merge(&mut self, other: &Self) {
+        self.zero += other.zero;
+        self.pos.merge(&other.pos);
+        self.neg.merge(&other.neg);
     }
 }
 
 /// Reduces per-block accumulators along the binary tree fixed by block index.
+///
+/// The tree over blocks `0, 1, 2, ...` is the perfect binary tree whose nodes are the aligned
+/// ranges `[i * 2^h, (i + 1) * 2^h)`. [`BlockTree::push`] merges two nodes only when they are
+/// siblings of that tree (like a binary counter's carry), so every merged value is the value
+/// of one node of the fixed tree, whatever the order in which the blocks were grouped
+/// (threads, waves, shards appended in cover order). [`BlockTree::finish`] then folds the
+/// remaining nodes (for a tree starting at block 0: the binary decomposition of the block
+/// count) from the right. The result depends only on the blocks, never on how they were
+/// split: same bytes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BlockTree<T> {
-    /// Completed aligned subtrees `(first_block, block_count, accumulator)`, in block order.
+    /// Completed aligned subtrees `(first_block, block_count, accumulator)`, in block order;
+    /// `block_count` is a power of two and `first_block` a multiple of it.
     pub nodes: Vec<(u64, u64, T)>,
 }
 
-impl<T: Merge + Clone> BlockTree<T> {
-    /// TEMPORARY STUB (replaced by the stats branch).
-    pub fn new() -> Self {
-        BlockTree { nodes: Vec::new() }
-    }
-    /// TEMPORARY STUB.
-    pub fn push(&mut self, first_block: u64, block_count: u64, acc: T) -> Result<(), String> {
-        self.nodes.push((first_block, block_count, acc));
-        Ok(())
-    }
-    /// TEMPORARY STUB.
-    pub fn finish(self) -> Option<T> {
-        todo!()
+impl<T: Merge + Clone> Default for BlockTree<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-/// The Wilson score 95% interval for `k` successes in `n` trials (`(0, 1)` if n = 0 is not
-/// meaningful: returns None).
-pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
-    let _ = (k, n);
-    todo!()
+impl<T: Merge + Clone> BlockTree<T> {
+    /// An empty tree.
+    pub fn new() -> Self {
+        BlockTree { nodes: Vec::new() }
+    }
+
+    /// The blocks covered so far (`0..0` if none).
+    pub fn covered(&self) -> Range<u64> {
+        match (self.nodes.first(), self.nodes.last()) {
+            (Some(f), Some(l)) => f.0..l.0 + l.1,
+            _ => 0..0,
+        }
+    }
+
+    /// Adds the accumulator of the aligned subtree `first_block .. first_block + block_count`
+    /// (a single block: `block_count = 1`). It must start where the tree ends (any start if
+    /// the tree is empty); `block_count` must be a power of two dividing `first_block`.
+    pub fn push(&mut self, first_block: u64, block_count: u64, acc: T) -> Result<(), String> {
+        if !block_count.is_power_of_two() {
+            return Err(format!(
+                "block count {block_count} is not a power of two (blocks from {first_block})"
+            ));
+        }
+        if !first_block.is_multiple_of(block_count) {
+            return Err(format!(
+                "blocks {first_block}..+{block_count} are not an aligned subtree"
+            ));
+        }
+        if first_block.checked_add(block_count).is_none() {
+            return Err(format!("blocks {first_block}..+{block_count} overflow"));
+        }
+        if !self.nodes.is_empty() {
+            let end = self.covered().end;
+            if first_block != end {
+                return Err(format!(
+                    "blocks out of order: expected block {end}, got {first_block} \
+                     (a gap or an overlap)"
+                ));
+            }
+        }
+        self.nodes.push((first_block, block_count, acc));
+        // Carry: merge the two top nodes while they are siblings in the fixed tree.
+        while self.nodes.len() >= 2 {
+            let n = self.nodes.len();
+            let (lf, lc, _) = self.nodes[n - 2];
+            let (rf, rc, _) = self.nodes[n - 1];
+            let siblings = lc == rc
+                && lc.checked_mul(2).is_some_and(|d| lf.is_multiple_of(d))
+                && lf + lc == rf;
+            if !siblings {
+                break;
+            }
+            let Some((_, _, right)) = self.nodes.pop() else {
+                break;
+            };
+            if let Some(left) = self.nodes.last_mut() {
+                left.2.merge(&right);
+                left.1 = 2 * lc;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends a tree covering the blocks right after this one's (a later shard); a tree
+    /// that is empty on either side is fine.
+    pub fn append(&mut self, other: BlockTree<T>) -> Result<(), String> {
+        for (first, count, acc) in other.nodes {
+            self.push(first, count, acc)?;
+        }
+        Ok(())
+    }
+
+    /// The accumulator of all blocks (None if none), folding the remaining subtrees from the
+    /// right: `n0 + (n1 + (n2 + ...))`.
+    pub fn finish(self) -> Option<T> {
+        let mut nodes = self.nodes.into_iter().rev();
+        let (_, _, mut acc) = nodes.next()?;
+        for (_, _, mut left) in nodes {
+            left.merge(&acc);
+            acc = left;
+        }
+        Some(acc)
+    }
 }
+
+/// The z of a two-sided 95% interval.
+const Z95: f64 = 1.959963984540054;
+
+/// The Wilson score 95% interval for `k` successes in `n` trials (None if `n = 0` or
+/// `k > n`). The ends are exactly 0 when `k = 0` and exactly 1 when `k = n`.
+pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 || k > n {
+        return None;
+    }
+    let nf = n as f64;
+    let p = k as f64 / nf;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / nf;
+    let center = (p + z2 / (2.0 * nf)) / denom;
+    let half = Z95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    let lo = if k == 0 {
+        0.0
+    } else {
+        (center - half).max(0.0)
+    };
+    let hi = if k == n {
+        1.0
+    } else {
+        (center + half).min(1.0)
+    };
+    Some((lo, hi))
+}
+
+#[cfg(test)]
+mod tests;

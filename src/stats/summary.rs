@@ -1,34 +1,453 @@
 //! Everything `rungs run` reports about a set of runs, as one mergeable accumulator.
+//!
+//! Every container is ordered (vectors indexed like the model, a `BTreeMap` for paths), so
+//! the serialized bytes of a summary, and the CSVs made from it, depend only on its runs.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::RunRecord;
 use crate::scenario::Model;
-use crate::stats::Merge;
+use crate::stats::{Merge, Moments, Sketch};
+
+/// Most rows a timeline has (see [`timeline_grid`]).
+pub const MAX_TIMELINE_POINTS: usize = 2001;
+
+/// Moments and a quantile sketch of one quantity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dist {
+    /// Mean, sd, min, max.
+    pub moments: Moments,
+    /// Quantiles.
+    pub sketch: Sketch,
+}
+
+impl Dist {
+    /// Adds one value.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.moments.push(x);
+        self.sketch.push(x);
+    }
+
+    /// The `q`-quantile from the sketch, clamped to the exact [min, max] (which can only
+    /// bring it closer to the exact quantile). None if empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        let v = self.sketch.quantile(q)?;
+        match (self.moments.min(), self.moments.max()) {
+            (Some(lo), Some(hi)) => Some(v.clamp(lo, hi)),
+            _ => Some(v),
+        }
+    }
+}
+
+impl Merge for Dist {
+    fn merge(&mut self, other: &Self) {
+        self.moments.merge(&other.moments);
+        self.sketch.merge(&other.sketch);
+    }
+}
+
+/// What is known of one node (step or branch).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeStats {
+    /// Runs in which it happened at least once.
+    pub happened: u64,
+    /// Time of its first happening, over those runs.
+    pub time: Dist,
+}
+
+/// What is known of one outcome.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeStats {
+    /// Runs that ended so.
+    pub count: u64,
+    /// Their end times.
+    pub time: Dist,
+}
+
+/// The time points of a timeline: `0, step, 2 step, ...` and last the horizon.
+///
+/// `step` is the model's resolution unless that would give more than
+/// [`MAX_TIMELINE_POINTS`] points; then it is the smallest "nice" multiple of the resolution
+/// (1, 2 or 5 times a power of ten) that keeps at most that many. A horizon that is not a
+/// multiple of the step gets a last, shorter interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineGrid {
+    /// Distance between points (but the last).
+    pub step: f64,
+    /// Number of points (>= 1).
+    pub points: usize,
+    /// The last point.
+    pub horizon: f64,
+}
+
+impl TimelineGrid {
+    /// The `i`-th time point.
+    #[inline]
+    pub fn time(&self, i: usize) -> f64 {
+        if i + 1 >= self.points {
+            self.horizon
+        } else {
+            i as f64 * self.step
+        }
+    }
+
+    /// The first point at or after `t` (clamped to the last): a node that first happened at
+    /// `t` has happened "by" that point and every later one.
+    #[inline]
+    pub fn bin(&self, t: f64) -> usize {
+        let last = self.points - 1;
+        // NaN and times at or before 0 go to the first point.
+        if t.is_nan() || t <= 0.0 || last == 0 {
+            return 0;
+        }
+        if t >= self.horizon {
+            return last;
+        }
+        let mut i = ((t / self.step).ceil() as usize).min(last);
+        // Correct the rounding of the division against the points as written.
+        while i > 0 && self.time(i - 1) >= t {
+            i -= 1;
+        }
+        while i < last && self.time(i) < t {
+            i += 1;
+        }
+        i
+    }
+}
+
+/// The grid of timeline points for a horizon and a resolution (see [`TimelineGrid`]).
+/// A non-positive or non-finite horizon or resolution gives a single point.
+pub fn timeline_grid(horizon: f64, resolution: f64) -> TimelineGrid {
+    let single = TimelineGrid {
+        step: 0.0,
+        points: 1,
+        horizon: if horizon.is_finite() { horizon } else { 0.0 },
+    };
+    if !(horizon > 0.0 && horizon.is_finite() && resolution > 0.0 && resolution.is_finite()) {
+        return single;
+    }
+    // Intervals of length `step` needed to reach the horizon, forgiving rounding noise
+    // (1.1 / 0.1 = 11.000000000000002 is 11 intervals).
+    let intervals = |step: f64| {
+        let r = horizon / step;
+        let k = r.round();
+        if (r - k).abs() <= 1e-9 * k.max(1.0) {
+            k.max(1.0)
+        } else {
+            r.ceil()
+        }
+    };
+    let mut decade = 1.0f64;
+    while decade.is_finite() {
+        for m in [1.0, 2.0, 5.0] {
+            let step = resolution * m * decade;
+            if !step.is_finite() {
+                return single;
+            }
+            let k = intervals(step);
+            if k < MAX_TIMELINE_POINTS as f64 {
+                return TimelineGrid {
+                    step,
+                    points: k as usize + 1,
+                    horizon,
+                };
+            }
+        }
+        decade *= 10.0;
+    }
+    single
+}
+
+/// Exact counts of distinct (path, outcome) pairs. Serialized as a list of
+/// `[path, outcome, count]` sorted by path then outcome (JSON maps need string keys).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Paths {
+    /// Path (node indices in first-happening order) to `(outcome, count)` pairs sorted by
+    /// outcome: usually one pair, and looking up by a borrowed slice costs no allocation.
+    pub map: BTreeMap<Vec<u32>, Vec<(u32, u64)>>,
+}
+
+impl Paths {
+    /// Adds `n` runs with this path and outcome (allocates only for a new path).
+    #[inline]
+    pub fn add(&mut self, path: &[u32], outcome: u32, n: u64) {
+        let list = match self.map.get_mut(path) {
+            Some(l) => l,
+            None => self.map.entry(path.to_vec()).or_default(),
+        };
+        match list.binary_search_by_key(&outcome, |&(o, _)| o) {
+            Ok(i) => list[i].1 += n,
+            Err(i) => list.insert(i, (outcome, n)),
+        }
+    }
+
+    /// Every `(path, outcome, count)`, sorted by path then outcome.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u32], u32, u64)> {
+        self.map
+            .iter()
+            .flat_map(|(p, l)| l.iter().map(move |&(o, c)| (p.as_slice(), o, c)))
+    }
+
+    /// Number of distinct (path, outcome) pairs.
+    pub fn len(&self) -> usize {
+        self.map.values().map(Vec::len).sum()
+    }
+
+    /// True if no run was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+impl Merge for Paths {
+    fn merge(&mut self, other: &Self) {
+        for (p, l) in &other.map {
+            for &(o, c) in l {
+                self.add(p, o, c);
+            }
+        }
+    }
+}
+
+impl Serialize for Paths {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Paths {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let rows: Vec<(Vec<u32>, u32, u64)> = Vec::deserialize(d)?;
+        let mut paths = Paths::default();
+        for (p, o, c) in rows {
+            paths.add(&p, o, c);
+        }
+        Ok(paths)
+    }
+}
 
 /// The statistics of a set of runs of one model.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+///
+/// Vectors are indexed like the model (`nodes` like `Model::nodes`, ...). Merging two
+/// summaries of different shapes (a bug) never panics: the extra entries are ignored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    // Fields chosen by the implementation.
+    /// Number of runs.
+    pub runs: u64,
+    /// Per node.
+    pub nodes: Vec<NodeStats>,
+    /// Per outcome (`horizon` first).
+    pub outcomes: Vec<OutcomeStats>,
+    /// Runs whose highest rung (any actor) is `r`, for r = 0..=max rung.
+    pub rungs_all: Vec<u64>,
+    /// Per actor: runs whose highest rung among that actor's nodes is `r`, for
+    /// r = 0..=the highest rung of that actor's nodes.
+    pub rungs_actor: Vec<Vec<u64>>,
+    /// Per state variable: final value.
+    pub vars: Vec<Dist>,
+    /// Per parameter: drawn value.
+    pub params: Vec<Dist>,
+    /// Timeline points.
+    pub grid: TimelineGrid,
+    /// `timeline[node * grid.points + i]`: runs in which the node first happened in
+    /// `(time(i - 1), time(i)]` (for i = 0: at or before 0). The probability of having
+    /// happened by `time(i)` is the cumulative sum over `0..=i` divided by `runs`.
+    pub timeline: Vec<u64>,
+    /// Exact counts of distinct paths with their outcomes.
+    pub paths: Paths,
 }
 
 impl Summary {
     /// An empty summary shaped for `model`.
     pub fn new(model: &Model) -> Summary {
-        let _ = model;
-        todo!()
+        let grid = timeline_grid(model.horizon, model.resolution);
+        let actor_max = |a: usize| {
+            model
+                .nodes
+                .iter()
+                .filter(|n| n.actor == Some(a))
+                .map(|n| n.rung)
+                .max()
+                .unwrap_or(0)
+        };
+        Summary {
+            runs: 0,
+            nodes: vec![NodeStats::default(); model.nodes.len()],
+            outcomes: vec![OutcomeStats::default(); model.outcomes.len().max(1)],
+            rungs_all: vec![0; model.max_rung() as usize + 1],
+            rungs_actor: (0..model.actors.len())
+                .map(|a| vec![0; actor_max(a) as usize + 1])
+                .collect(),
+            vars: vec![Dist::default(); model.vars.len()],
+            params: vec![Dist::default(); model.params.len()],
+            grid,
+            timeline: vec![0; model.nodes.len() * grid.points],
+            paths: Paths::default(),
+        }
     }
 
-    /// Adds one run.
+    /// Adds one run. Allocates nothing unless the run's path is new to this summary.
+    /// Out-of-range indices in the record (a bug) are clamped or ignored, never a panic.
     pub fn record(&mut self, model: &Model, run: &RunRecord) {
-        let _ = (model, run);
-        todo!()
+        let _ = model;
+        self.runs += 1;
+        let points = self.grid.points;
+        for (i, (node, &t)) in self.nodes.iter_mut().zip(&run.first_time).enumerate() {
+            if t.is_nan() {
+                continue;
+            }
+            node.happened += 1;
+            node.time.push(t);
+            if let Some(c) = self.timeline.get_mut(i * points + self.grid.bin(t)) {
+                *c += 1;
+            }
+        }
+        let last = self.outcomes.len().saturating_sub(1);
+        if let Some(o) = self.outcomes.get_mut(run.outcome.min(last)) {
+            o.count += 1;
+            o.time.push(run.end_time);
+        }
+        bump(&mut self.rungs_all, run.max_rung);
+        for (h, &r) in self.rungs_actor.iter_mut().zip(&run.actor_max_rung) {
+            bump(h, r);
+        }
+        for (d, &x) in self.vars.iter_mut().zip(&run.state) {
+            d.push(x);
+        }
+        for (d, &x) in self.params.iter_mut().zip(&run.params) {
+            d.push(x);
+        }
+        self.paths.add(&run.path, run.outcome as u32, 1);
+    }
+
+    /// Runs in which node `i` first happened by each timeline point (cumulative counts).
+    pub fn happened_by(&self, node: usize) -> Vec<u64> {
+        let p = self.grid.points;
+        let mut acc = 0;
+        self.timeline
+            .get(node * p..(node + 1) * p)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&c| {
+                acc += c;
+                acc
+            })
+            .collect()
+    }
+}
+
+/// Counts one run in a rung histogram (a rung beyond the end counts in the last bin).
+#[inline]
+fn bump(hist: &mut [u64], rung: u32) {
+    let last = hist.len().saturating_sub(1);
+    if let Some(c) = hist.get_mut((rung as usize).min(last)) {
+        *c += 1;
+    }
+}
+
+fn merge_vec<T: Merge>(a: &mut [T], b: &[T]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        x.merge(y);
+    }
+}
+
+fn add_counts(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+impl Merge for NodeStats {
+    fn merge(&mut self, other: &Self) {
+        self.happened += other.happened;
+        self.time.merge(&other.time);
+    }
+}
+
+impl Merge for OutcomeStats {
+    fn merge(&mut self, other: &Self) {
+        self.count += other.count;
+        self.time.merge(&other.time);
     }
 }
 
 impl Merge for Summary {
     fn merge(&mut self, other: &Self) {
-        let _ = other;
-        todo!()
+        self.runs += other.runs;
+        merge_vec(&mut self.nodes, &other.nodes);
+        merge_vec(&mut self.outcomes, &other.outcomes);
+        add_counts(&mut self.rungs_all, &other.rungs_all);
+        for (a, b) in self.rungs_actor.iter_mut().zip(&other.rungs_actor) {
+            add_counts(a, b);
+        }
+        merge_vec(&mut self.vars, &other.vars);
+        merge_vec(&mut self.params, &other.params);
+        if self.grid == other.grid {
+            add_counts(&mut self.timeline, &other.timeline);
+        }
+        self.paths.merge(&other.paths);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_small_and_coarsened() {
+        let g = timeline_grid(365.0, 1.0);
+        assert_eq!((g.step, g.points), (1.0, 366));
+        assert_eq!(g.time(365), 365.0);
+        let g = timeline_grid(1.1, 0.1);
+        assert_eq!(g.points, 12);
+        assert_eq!(g.time(11), 1.1);
+        // 10,000 intervals: step 5 keeps 2001 points exactly.
+        let g = timeline_grid(10_000.0, 1.0);
+        assert_eq!((g.step, g.points), (5.0, 2001));
+        // 2,500 intervals of 0.1: 0.2 gives 1251 points.
+        let g = timeline_grid(250.0, 0.1);
+        assert_eq!(g.step, 0.2);
+        assert_eq!(g.points, 1251);
+        // Horizon not a multiple of the step: a short last interval.
+        let g = timeline_grid(10.5, 1.0);
+        assert_eq!(g.points, 12);
+        assert_eq!((g.time(10), g.time(11)), (10.0, 10.5));
+        assert_eq!(timeline_grid(0.0, 1.0).points, 1);
+        assert_eq!(timeline_grid(10.0, f64::NAN).points, 1);
+        assert!(timeline_grid(1e300, 1e-300).points <= MAX_TIMELINE_POINTS);
+    }
+
+    #[test]
+    fn grid_bins_are_first_point_at_or_after() {
+        let g = timeline_grid(1.1, 0.1);
+        assert_eq!(g.bin(0.0), 0);
+        assert_eq!(g.bin(-1.0), 0);
+        assert_eq!(g.bin(0.3), 3);
+        assert_eq!(g.bin(0.30000000000000004), 3);
+        assert_eq!(g.bin(0.31), 4);
+        assert_eq!(g.bin(1.1), 11);
+        assert_eq!(g.bin(5.0), 11);
+        for i in 0..g.points {
+            let t = g.time(i);
+            assert_eq!(g.bin(t), i, "point {i} = {t}");
+        }
+    }
+
+    #[test]
+    fn paths_serialize_sorted_and_round_trip() {
+        let mut p = Paths::default();
+        p.add(&[2, 1], 0, 1);
+        p.add(&[], 0, 3);
+        p.add(&[2, 1], 1, 2);
+        p.add(&[0], 1, 1);
+        p.add(&[2, 1], 0, 1);
+        let s = serde_json::to_string(&p).unwrap();
+        assert_eq!(s, "[[[],0,3],[[0],1,1],[[2,1],0,2],[[2,1],1,2]]");
+        let back: Paths = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(p.len(), 4);
     }
 }

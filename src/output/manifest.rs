@@ -1,0 +1,143 @@
+//! manifest.json: what produced the files, enough to reproduce them.
+
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::output::OutputDir;
+use crate::partial::sha256_hex;
+
+/// One `--set NAME=VALUE`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Override {
+    /// Parameter id.
+    pub name: String,
+    /// Value it was fixed to.
+    pub value: f64,
+}
+
+/// The contents of manifest.json (serialized with these field names, in this order).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Manifest {
+    /// Always `rungs`.
+    pub tool: String,
+    /// The rungs version.
+    pub tool_version: String,
+    /// `run`, `sweep`, `merge`, ...
+    pub command: String,
+    /// The scenario path as given on the command line.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file's bytes, lowercase hex.
+    pub scenario_sha256: String,
+    /// The seed.
+    pub seed: u64,
+    /// Runs (per point, for a sweep).
+    pub runs: u64,
+    /// `--set` overrides, in the order given.
+    pub overrides: Vec<Override>,
+    /// Worker threads (of this process; for `merge`, of the merging process).
+    pub threads: usize,
+    /// Number of shards the work was split into (1 if not sharded).
+    pub shards: u64,
+    /// When the command started, RFC 3339 UTC (`2026-11-05T14:03:27Z`).
+    pub start_time: String,
+    /// Wall-clock seconds the command took (milliseconds precision).
+    pub wall_time_seconds: f64,
+}
+
+impl Manifest {
+    /// A manifest for `command` on the scenario at `scenario_path` whose bytes are
+    /// `scenario_bytes`, started at `start` and lasting `wall`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        command: &str,
+        scenario_path: &str,
+        scenario_bytes: &[u8],
+        seed: u64,
+        runs: u64,
+        overrides: &[(String, f64)],
+        threads: usize,
+        shards: u64,
+        start: SystemTime,
+        wall: Duration,
+    ) -> Manifest {
+        Manifest {
+            tool: "rungs".to_string(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            scenario_path: scenario_path.to_string(),
+            scenario_sha256: sha256_hex(scenario_bytes),
+            seed,
+            runs,
+            overrides: overrides
+                .iter()
+                .map(|(name, value)| Override {
+                    name: name.clone(),
+                    value: *value,
+                })
+                .collect(),
+            threads,
+            shards,
+            start_time: rfc3339_utc(start),
+            wall_time_seconds: wall.as_millis() as f64 / 1000.0,
+        }
+    }
+}
+
+/// Writes `manifest.json` (pretty JSON, trailing newline) into `dir`.
+pub fn write_manifest(dir: &OutputDir, manifest: &Manifest) -> io::Result<()> {
+    let mut f = dir.create_file("manifest.json")?;
+    serde_json::to_writer_pretty(&mut f, manifest).map_err(io::Error::other)?;
+    f.write_all(b"\n")?;
+    f.flush()
+}
+
+/// `t` as RFC 3339 in UTC to the second, e.g. `2026-11-05T14:03:27Z` (times before 1970
+/// are written as 1970-01-01T00:00:00Z).
+pub fn rfc3339_utc(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`,
+/// proleptic Gregorian).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_instants() {
+        let at = |s: u64| rfc3339_utc(UNIX_EPOCH + Duration::from_secs(s));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        // `date -u -d @951782400` : 2000-02-29 00:00:00 (a leap day of a century leap year).
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        // `date -u -d @1735689599`: 2024-12-31 23:59:59.
+        assert_eq!(at(1_735_689_599), "2024-12-31T23:59:59Z");
+        // `date -u -d @4102444800`: 2100-01-01 00:00:00.
+        assert_eq!(at(4_102_444_800), "2100-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,444 @@
+//! The CSV files of `rungs run` from a hand-built model and synthetic runs: headers, RFC 4180
+//! quoting, empty cells, values, and the atomic output folder.
+
+use rungs::engine::RunRecord;
+use rungs::expr::Expr;
+use rungs::output::{self, OutputDir, num};
+use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue, StateVar};
+use rungs::stats::{BlockTree, Merge, Summary};
+
+const LABEL: &str = "Strike, \"big\" one";
+const WAR: &str = "war, \"hot\"";
+
+fn node(id: &str, label: &str, kind: NodeKind, rung: u32, actor: Option<usize>) -> Node {
+    Node {
+        id: id.into(),
+        label: label.into(),
+        kind,
+        step: 0,
+        rung,
+        actor,
+    }
+}
+
+fn param(id: &str, v: f64) -> Param {
+    Param {
+        id: id.into(),
+        value: ParamValue::Fixed(v),
+        unit: None,
+        description: None,
+        span: 0..0,
+    }
+}
+
+fn actor(id: &str) -> Actor {
+    Actor {
+        id: id.into(),
+        name: id.to_uppercase(),
+        bloc: None,
+        vars: vec![],
+    }
+}
+
+/// Nodes: strike (ru, rung 1), strike_hit (its branch, rung 2), talks (ua, rung 0),
+/// never (no actor, rung 3). One state variable, ru.losses.
+fn model() -> Model {
+    Model {
+        name: "tiny".into(),
+        description: None,
+        source: None,
+        time_unit: "day".into(),
+        horizon: 10.0,
+        resolution: 1.0,
+        params: vec![param("p_fixed", 2.0), param("p_drawn", 0.0)],
+        param_order: vec![0, 1],
+        actors: vec![actor("ru"), actor("ua")],
+        vars: vec![StateVar {
+            actor: 0,
+            name: "losses".into(),
+            init: Expr::constant(0.0),
+        }],
+        nodes: vec![
+            node("strike", LABEL, NodeKind::Step, 1, Some(0)),
+            node("strike_hit", "strike_hit", NodeKind::Branch, 2, Some(0)),
+            node("talks", "Talks", NodeKind::Step, 0, Some(1)),
+            node("never", "Never", NodeKind::Step, 3, None),
+        ],
+        steps: vec![],
+        flows: vec![],
+        outcomes: vec!["horizon".into(), WAR.into()],
+        sweep: None,
+    }
+}
+
+const NA: f64 = f64::NAN;
+
+#[allow(clippy::too_many_arguments)]
+fn rec(
+    run: u64,
+    drawn: f64,
+    first: [f64; 4],
+    path: &[u32],
+    outcome: usize,
+    end: f64,
+    max_rung: u32,
+    actor_max: [u32; 2],
+) -> RunRecord {
+    RunRecord {
+        run,
+        params: vec![2.0, drawn],
+        state: vec![100.0 * run as f64],
+        first_time: first.to_vec(),
+        counts: first.iter().map(|t| u32::from(!t.is_nan())).collect(),
+        path: path.to_vec(),
+        outcome,
+        end_time: end,
+        max_rung,
+        actor_max_rung: actor_max.to_vec(),
+    }
+}
+
+fn records() -> Vec<RunRecord> {
+    vec![
+        rec(0, 0.5, [1.5, 1.5, NA, NA], &[0, 1], 0, 10.0, 2, [2, 0]),
+        rec(1, 1.5, [NA, NA, NA, NA], &[], 0, 10.0, 0, [0, 0]),
+        rec(2, -0.25, [4.0, NA, 3.0, NA], &[2, 0], 1, 4.0, 1, [1, 0]),
+        rec(3, 0.0000001, [0.0, NA, NA, NA], &[0], 0, 10.0, 1, [1, 0]),
+    ]
+}
+
+fn summary(m: &Model) -> Summary {
+    let mut s = Summary::new(m);
+    for r in records() {
+        s.record(m, &r);
+    }
+    s
+}
+
+fn read(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn f(cell: &str) -> f64 {
+    cell.parse()
+        .unwrap_or_else(|_| panic!("not a number: {cell:?}"))
+}
+
+#[test]
+fn steps_csv() {
+    let m = model();
+    let text = output::steps_table(&m, &summary(&m)).to_csv_string();
+    let (h, rows) = read(&text);
+    assert_eq!(
+        h.join(","),
+        "step,label,actor,rung,kind,runs,happened,probability,ci_low,ci_high,\
+         time_mean,time_sd,time_p05,time_p25,time_p50,time_p75,time_p95"
+    );
+    // RFC 4180: the label with a comma and quotes is quoted, quotes doubled.
+    assert!(text.contains("strike,\"Strike, \"\"big\"\" one\",ru,1,step,4,3,0.75,"));
+    assert_eq!(rows.len(), 4);
+    let strike = &rows[0];
+    assert_eq!(strike[1], LABEL);
+    // Wilson 3 of 4, reference from the closed form evaluated independently (Python).
+    assert!((f(&strike[8]) - 0.30064184258240184).abs() < 1e-12);
+    assert!((f(&strike[9]) - 0.9544127391902995).abs() < 1e-12);
+    // First times 1.5, 4, 0: mean 11/6, sd from the two-pass formula.
+    let mean = 5.5 / 3.0;
+    let sd = (([1.5f64, 4.0, 0.0]
+        .iter()
+        .map(|x| (x - mean).powi(2))
+        .sum::<f64>())
+        / 2.0)
+        .sqrt();
+    assert!((f(&strike[10]) - mean).abs() < 1e-12);
+    assert!((f(&strike[11]) - sd).abs() < 1e-12);
+    // Median of {0, 1.5, 4} is 1.5, within 1%.
+    assert!((f(&strike[14]) - 1.5).abs() <= 0.015);
+    // A branch inherits the actor; a step that happened once has no sd.
+    assert_eq!(
+        &rows[1][..8],
+        [
+            "strike_hit",
+            "strike_hit",
+            "ru",
+            "2",
+            "branch",
+            "4",
+            "1",
+            "0.25"
+        ]
+    );
+    assert_eq!(rows[1][11], "");
+    assert_eq!(f(&rows[1][14]), 1.5);
+    // Never happened: probability 0, interval [0, x], empty time cells; no actor: empty.
+    let never = &rows[3];
+    assert_eq!(
+        &never[..8],
+        ["never", "Never", "", "3", "step", "4", "0", "0"]
+    );
+    assert_eq!(never[8], "0");
+    assert!(never[10..].iter().all(String::is_empty), "{never:?}");
+}
+
+#[test]
+fn outcomes_rungs_parameters_state() {
+    let m = model();
+    let s = summary(&m);
+    let text = output::outcomes_table(&m, &s).to_csv_string();
+    assert!(text.starts_with(
+        "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50\n\
+         horizon,4,3,0.75,"
+    ));
+    assert!(text.contains("\n\"war, \"\"hot\"\"\",4,1,0.25,"));
+    let (_, rows) = read(&text);
+    assert_eq!(rows[0][6], "10");
+    assert_eq!(rows[0][7], "10");
+    assert_eq!(rows[1][0], WAR);
+
+    // max_rung per run: 2, 0, 1, 1; ru's highest rung is 2, ua's 0.
+    let text = output::rungs_table(&m, &s).to_csv_string();
+    assert_eq!(
+        text,
+        "actor,rung,p_reached,p_max\n\
+         all,0,1,0.25\nall,1,0.75,0.5\nall,2,0.25,0.25\nall,3,0,0\n\
+         ru,0,1,0.25\nru,1,0.75,0.5\nru,2,0.25,0.25\n\
+         ua,0,1,1\n"
+    );
+
+    let text = output::parameters_table(&m, &s).to_csv_string();
+    let (h, rows) = read(&text);
+    assert_eq!(h.join(","), "parameter,mean,sd,min,p05,p50,p95,max");
+    // A fixed parameter: sd exactly 0, quantiles clamped to the exact min and max.
+    assert_eq!(rows[0], ["p_fixed", "2", "0", "2", "2", "2", "2", "2"]);
+    // Plain numbers, no exponent, for a tiny value.
+    assert_eq!(rows[1][0], "p_drawn");
+    assert_eq!(rows[1][3], "-0.25");
+    assert_eq!(rows[1][7], "1.5");
+    assert!(
+        rows.iter().flat_map(|r| &r[1..]).all(|c| !c.contains('e')),
+        "{text}"
+    );
+
+    // Final losses 0, 100, 200, 300: quantiles of ranks floor(q * 3) within 1%.
+    let (h, rows) = read(&output::state_table(&m, &s).to_csv_string());
+    assert_eq!(
+        h.join(","),
+        "actor,variable,mean,sd,min,p05,p25,p50,p75,p95,max"
+    );
+    let r = &rows[0];
+    assert_eq!(
+        r[..5],
+        ["ru", "losses", "150", &num((50000.0f64 / 3.0).sqrt()), "0"]
+    );
+    for (cell, exact) in r[5..10].iter().zip([0.0, 0.0, 100.0, 200.0, 200.0]) {
+        assert!((f(cell) - exact).abs() <= 0.01 * exact, "{cell} vs {exact}");
+    }
+    assert_eq!(r[10], "300");
+}
+
+#[test]
+fn timeline_and_paths() {
+    let m = model();
+    let s = summary(&m);
+    let (h, rows) = read(&output::timeline_table(&m, &s).to_csv_string());
+    assert_eq!(h, ["time", "strike", "strike_hit", "talks", "never"]);
+    assert_eq!(rows.len(), 11);
+    let col = |c: usize| rows.iter().map(|r| r[c].clone()).collect::<Vec<_>>();
+    assert_eq!(
+        col(0),
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    );
+    // strike at 0, 1.5 and 4: by 0 one run, by 2 two, by 4 three.
+    assert_eq!(
+        col(1),
+        [
+            "0.25", "0.25", "0.5", "0.5", "0.75", "0.75", "0.75", "0.75", "0.75", "0.75", "0.75"
+        ]
+    );
+    assert_eq!(col(3)[2..4], ["0", "0.25"]);
+    assert!(col(4).iter().all(|c| c == "0"));
+
+    // Four paths once each: ties in path order (node indices), empty path first.
+    let text = output::paths_table(&m, &s, 1000).to_csv_string();
+    assert_eq!(
+        text,
+        "rank,path,outcome,count,probability\n\
+         1,,horizon,1,0.25\n\
+         2,strike,horizon,1,0.25\n\
+         3,strike > strike_hit,horizon,1,0.25\n\
+         4,talks > strike,\"war, \"\"hot\"\"\",1,0.25\n"
+    );
+    // Most frequent first, and the top-N cut.
+    let mut s2 = s.clone();
+    s2.record(&m, &records()[2]);
+    let (_, rows) = read(&output::paths_table(&m, &s2, 2).to_csv_string());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][..4], ["1", "talks > strike", WAR, "2"]);
+    assert_eq!(rows[1][1], "");
+}
+
+#[test]
+fn runs_csv_rows_read_back() {
+    let m = model();
+    let mut bytes = output::runs_header(&m);
+    for r in records() {
+        output::format_run(&m, &r, &mut bytes);
+    }
+    let text = String::from_utf8(bytes).unwrap();
+    let (h, rows) = read(&text);
+    assert_eq!(
+        h.join(","),
+        "run,p_fixed,p_drawn,outcome,end_time,max_rung,strike_time,strike_hit_time,\
+         talks_time,never_time"
+    );
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[0],
+        ["0", "2", "0.5", "horizon", "10", "2", "1.5", "1.5", "", ""]
+    );
+    assert_eq!(rows[2][3], WAR);
+    assert_eq!(rows[3][2], "0.0000001");
+    // Same bytes as the csv crate would write for those cells.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&rows[2]).unwrap();
+    let expected = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    assert!(text.contains(&expected));
+}
+
+/// The block tree of the records `runs` (one block per record), through JSON as a shard's
+/// partial travels.
+fn shard(m: &Model, runs: std::ops::Range<usize>) -> BlockTree<Summary> {
+    let mut tree = BlockTree::new();
+    for b in runs {
+        let mut s = Summary::new(m);
+        s.record(m, &records()[b]);
+        tree.push(b as u64, 1, s).unwrap();
+    }
+    serde_json::from_str(&serde_json::to_string(&tree).unwrap()).unwrap()
+}
+
+#[test]
+fn shards_merge_to_the_same_bytes() {
+    let m = model();
+    let whole = serde_json::to_string(&shard(&m, 0..4).finish()).unwrap();
+    for cut in 0..=4 {
+        let mut a = shard(&m, 0..cut);
+        a.append(shard(&m, cut..4)).unwrap();
+        let merged = a.finish().unwrap();
+        assert_eq!(
+            serde_json::to_string(&Some(&merged)).unwrap(),
+            whole,
+            "cut {cut}"
+        );
+        // The CSVs are the same bytes too.
+        let one = shard(&m, 0..4).finish().unwrap();
+        assert_eq!(
+            output::steps_table(&m, &merged).to_csv_string(),
+            output::steps_table(&m, &one).to_csv_string()
+        );
+    }
+    // The counts agree with recording everything in one summary (floats only up to rounding).
+    let merged = shard(&m, 0..4).finish().unwrap();
+    let flat = summary(&m);
+    assert_eq!(merged.paths, flat.paths);
+    assert_eq!(merged.timeline, flat.timeline);
+    assert_eq!(merged.rungs_all, flat.rungs_all);
+    let mut empty = Summary::new(&m);
+    empty.merge(&flat);
+    assert_eq!(empty, flat);
+}
+
+#[test]
+fn human_summary_lists_outcomes_and_top_steps() {
+    let m = model();
+    let text = output::human_summary(&m, &summary(&m));
+    assert!(text.contains("tiny: 4 runs"), "{text}");
+    assert!(text.contains("horizon"));
+    assert!(text.contains("75.0%"));
+    // Highest rung first: strike_hit (rung 2), then strike, then talks; `never` omitted.
+    let hit = text.find("strike_hit").unwrap();
+    let talks = text.find("talks").unwrap();
+    assert!(hit < talks);
+    assert!(!text.contains("never"));
+}
+
+#[test]
+fn output_dir_is_atomic() {
+    let base = tempfile::tempdir().unwrap();
+    let target = base.path().join("results");
+    let m = model();
+    let s = summary(&m);
+
+    // Dropped without commit: nothing left behind.
+    {
+        let dir = OutputDir::create(&target).unwrap();
+        output::write_run_outputs(&dir, &m, &s, 10).unwrap();
+        assert!(dir.path().join("steps.csv").exists());
+    }
+    assert!(!target.exists());
+    assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 0);
+
+    // Committed: every file in place.
+    let dir = OutputDir::create(&target).unwrap();
+    output::write_run_outputs(&dir, &m, &s, 10).unwrap();
+    let start = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_735_689_599);
+    let man = output::Manifest::new(
+        "run",
+        "tiny.toml",
+        b"abc",
+        7,
+        4,
+        &[("p_drawn".into(), 0.5)],
+        2,
+        1,
+        start,
+        std::time::Duration::from_millis(1500),
+    );
+    output::write_manifest(&dir, &man).unwrap();
+    dir.commit().unwrap();
+    for f in [
+        "steps.csv",
+        "outcomes.csv",
+        "rungs.csv",
+        "state.csv",
+        "parameters.csv",
+        "timeline.csv",
+        "paths.csv",
+        "manifest.json",
+    ] {
+        assert!(target.join(f).exists(), "{f}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(target.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["start_time"], "2024-12-31T23:59:59Z");
+    assert_eq!(json["wall_time_seconds"], 1.5);
+    assert_eq!(
+        json["scenario_sha256"],
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(json["overrides"][0]["name"], "p_drawn");
+
+    // Committed again over an existing folder: the old contents are replaced.
+    std::fs::write(target.join("stale.txt"), "old").unwrap();
+    let dir = OutputDir::create(&target).unwrap();
+    output::write_run_outputs(&dir, &m, &s, 10).unwrap();
+    dir.commit().unwrap();
+    assert!(!target.join("stale.txt").exists());
+    assert!(target.join("paths.csv").exists());
+    assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 1);
+
+    // A file in the way is an error, and it is left alone.
+    let file = base.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let dir = OutputDir::create(&file).unwrap();
+    assert!(dir.commit().is_err());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+    assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 2);
+}
