@@ -7,8 +7,8 @@ use std::time::{Instant, SystemTime};
 use clap::Args;
 
 use crate::cli::Failure;
-use crate::cli::run::{DEFAULT_PATHS, finish};
-use crate::output::{Manifest, OutputDir};
+use crate::cli::run::finish;
+use crate::output::{DEFAULT_PATHS_TOP, Manifest, OutputDir};
 use crate::partial::{self, Partial};
 use crate::scenario::Model;
 use crate::stats::{BlockTree, Summary};
@@ -27,7 +27,7 @@ pub struct MergeArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Rows of paths.csv (for `run` parts).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS_TOP)]
     pub paths: usize,
     /// No summary on stdout.
     #[arg(long, short)]
@@ -46,9 +46,20 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     match command.as_str() {
         "run" => merge_runs(parts, &args, started, clock),
         "sweep" => {
-            let parts = partial::check_cover(parts).map_err(Failure::Usage)?;
             let out = out_dir(&args, &parts[0].1.job.scenario_path, "-sweep");
-            crate::sweep::merge_sweep(parts, &out, args.quiet)
+            let merged = crate::sweep::merge_sweep(parts, &out).map_err(|e| match e {
+                crate::sweep::SweepError::Usage(m) => Failure::Usage(m),
+                crate::sweep::SweepError::Run(m) => Failure::Run(m),
+            })?;
+            if !args.quiet {
+                println!(
+                    "merged {} partial files: {} points; files in {}/",
+                    merged.parts,
+                    merged.points,
+                    out.display()
+                );
+            }
+            Ok(())
         }
         other => Err(Failure::Usage(format!(
             "{}: a partial file of an unknown command `{other}`",
@@ -90,7 +101,7 @@ fn merge_runs(
             .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
     }
     let dir = OutputDir::create(&out)?;
-    let manifest = Manifest::new(&job, 0, shards, started, clock.elapsed());
+    let manifest = Manifest::for_job(&job, 0, shards, started, clock.elapsed());
     finish(&model, tree, dir, &manifest, args.paths, args.quiet)
 }
 

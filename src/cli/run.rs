@@ -11,13 +11,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Failure, RunOptions, default_out, load_scenario};
 use crate::engine::many::{Batch, BatchError, run_batch};
-use crate::output::{self, Manifest, OutputDir};
+use crate::output::{self, DEFAULT_PATHS_TOP, Manifest, OutputDir};
 use crate::partial::{self, JobIdentity, Partial};
 use crate::scenario::Model;
 use crate::stats::{BlockTree, Summary};
-
-/// Rows of paths.csv unless `--paths` says otherwise.
-pub const DEFAULT_PATHS: usize = 1000;
 
 /// Arguments of `rungs run`.
 #[derive(Args, Debug)]
@@ -37,7 +34,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub per_run: bool,
     /// Rows of paths.csv (the most frequent escalation paths; counts are exact).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS_TOP)]
     pub paths: usize,
     /// Compute only shard K of N (0 <= K < N) and write DIR/shard-K-of-N.json for
     /// `rungs merge`, e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
@@ -113,7 +110,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             &model,
             &batch,
             &|done| bar.set_position(done),
-            Some((&output::runs_row, &mut sink)),
+            Some((&output::format_run, &mut sink)),
         );
         runs_csv.flush()?;
         tree
@@ -123,7 +120,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     .map_err(batch_failure)?;
     bar.finish_and_clear();
 
-    let manifest = Manifest::new(&job, threads, 1, started, clock.elapsed());
+    let manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
     finish(&model, tree, dir, &manifest, args.paths, args.opts.quiet)
 }
 
@@ -142,7 +139,8 @@ pub(super) fn finish(
         .ok_or_else(|| Failure::Run("internal error: no runs to summarise".into()))?;
     output::write_run_outputs(&dir, model, &summary, paths)?;
     output::write_manifest(&dir, manifest)?;
-    let out = dir.commit()?;
+    let out = dir.target().to_path_buf();
+    dir.commit()?;
     if !quiet {
         print!("{}", output::human_summary(model, &summary));
         println!("files in {}/", out.display());

@@ -85,6 +85,39 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// The manifest of the job a partial file or a command identifies.
+    pub fn for_job(
+        job: &crate::partial::JobIdentity,
+        threads: usize,
+        shards: u64,
+        start: SystemTime,
+        wall: Duration,
+    ) -> Manifest {
+        Manifest {
+            tool: "rungs".to_string(),
+            tool_version: job.tool_version.clone(),
+            command: job.command.clone(),
+            scenario_path: job.scenario_path.clone(),
+            scenario_sha256: job.scenario_sha256.clone(),
+            seed: job.seed,
+            runs: job.runs,
+            overrides: job
+                .overrides
+                .iter()
+                .map(|(name, value)| Override {
+                    name: name.clone(),
+                    value: *value,
+                })
+                .collect(),
+            threads,
+            shards,
+            start_time: rfc3339_utc(start),
+            wall_time_seconds: wall.as_millis() as f64 / 1000.0,
+        }
+    }
+}
+
 /// Writes `manifest.json` (pretty JSON, trailing newline) into `dir`.
 pub fn write_manifest(dir: &OutputDir, manifest: &Manifest) -> io::Result<()> {
     let mut f = dir.create_file("manifest.json")?;
