@@ -13,7 +13,8 @@
 # Needs root (it installs packages and runs the daemons as root) and the release binary
 # (target/release/rungs, built by `cargo test --release`; built here if missing).
 # Environment: SCENARIO (default scenarios/dprk-kursk.toml), RUNS (default 20000),
-# SHARDS (default 4), RUNGS (default target/release/rungs), KEEP=1 keeps the work folder,
+# SHARDS (default 4), RUNGS (default ${CARGO_TARGET_DIR:-target}/release/rungs),
+# KEEP=1 keeps the work folder,
 # SMOKE_ONLY=1 stops after the scheduler's smoke test (no rungs needed).
 # On failure it prints the Slurm and job logs and exits non-zero. It always stops the
 # daemons it started (by their pid files) and nothing else.
@@ -24,7 +25,7 @@ ROOT=$PWD
 SCENARIO=${SCENARIO:-scenarios/dprk-kursk.toml}
 RUNS=${RUNS:-20000}
 SHARDS=${SHARDS:-4}
-RUNGS=${RUNGS:-$ROOT/target/release/rungs}
+RUNGS=${RUNGS:-${CARGO_TARGET_DIR:-$ROOT/target}/release/rungs}
 # A bound on every wait, so that a stuck scheduler fails the test instead of hanging CI.
 JOB_TIMEOUT=${JOB_TIMEOUT:-600}
 
@@ -271,4 +272,11 @@ done
 for merged in "$MERGED"/*.csv; do
     [[ -f $REF/$(basename "$merged") ]] || die "merge wrote $(basename "$merged"), which the unsharded run did not"
 done
+# And merge must refuse a set with a gap (shard 1 missing), writing nothing.
+if "$RUNGS" merge "$PARTS"/shard-0-of-"$SHARDS".json "$PARTS"/shard-[2-9]*-of-"$SHARDS".json \
+    --out "$W/gap" 2>"$W/log/merge-gap.err"; then
+    die "rungs merge accepted partials with shard 1 missing"
+fi
+[[ ! -e $W/gap ]] || die "rungs merge refused a gap but wrote $W/gap"
+log "merge refuses a missing shard: $(head -n 1 "$W/log/merge-gap.err")"
 log "OK: $n CSV files byte-identical (unsharded vs. $SHARDS Slurm shards merged)"

@@ -7,14 +7,14 @@
 #   rungs run SCENARIO --runs RUNS --per-run --out DIR
 # and checks every CSV in DIR.
 # Environment: SCENARIO (default scenarios/dprk-kursk.toml), RUNS (default 2000),
-# RUNGS (default target/release/rungs; built if missing).
+# RUNGS (default ${CARGO_TARGET_DIR:-target}/release/rungs; built if missing).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SCENARIO=${SCENARIO:-scenarios/dprk-kursk.toml}
 RUNS=${RUNS:-2000}
-RUNGS=${RUNGS:-$ROOT/target/release/rungs}
+RUNGS=${RUNGS:-${CARGO_TARGET_DIR:-$ROOT/target}/release/rungs}
 case $RUNGS in /*) ;; *) RUNGS=$ROOT/$RUNGS ;; esac
 
 log() { printf '[spreadsheet-check %(%H:%M:%S)T] %s\n' -1 "$*"; }
