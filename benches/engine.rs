@@ -58,11 +58,9 @@ impl Tracer for DrawLog<'_> {
                     self.draws.push(Draw::Delay(step));
                 }
             }
-            TraceEvent::Hazard { step, .. } => {
-                if self.hazard_fresh[step] {
-                    self.draws.push(Draw::Hazard(step));
-                    self.hazard_fresh[step] = false;
-                }
+            TraceEvent::Hazard { step, .. } if self.hazard_fresh[step] => {
+                self.draws.push(Draw::Hazard(step));
+                self.hazard_fresh[step] = false;
             }
             TraceEvent::Happened { node, draw, .. } => {
                 let step = m.nodes[node].step;

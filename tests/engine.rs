@@ -677,7 +677,7 @@ probability = \"p\"
 #[test]
 fn a_step_that_keeps_happening_is_stopped() {
     let m = model(
-        "[scenario]\nname = \"t\"\nhorizon = 1e9\n
+        "[scenario]\nname = \"t\"\nhorizon = 1e9\nresolution = 1000\n
 [[steps]]
 id = \"again\"
 hazard = 1

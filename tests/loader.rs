@@ -303,7 +303,7 @@ fn expressions_accept_toml_constants() {
 #[test]
 fn independent_problems_are_all_reported() {
     let text = "[scenario]\nname = \"x\"\nhorizon = 0\n[[steps]]\nid = \"A\"\nprobabilty = 1\n[[steps]]\nid = \"b\"\nafter = [\"zz\"]\n";
-    let d = load_str("x.toml", text).err().expect("fails");
+    let d = load_str("x.toml", text).expect_err("fails");
     assert_eq!(d.error_count(), 4, "{d}");
 }
 

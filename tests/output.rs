@@ -442,3 +442,60 @@ fn output_dir_is_atomic() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
     assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 2);
 }
+
+/// Cost of `Summary::record` on a 15-node, 6-parameter, 4-variable shape with a handful of
+/// distinct paths (`cargo test --release --test output -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn record_cost() {
+    let mut m = model();
+    m.nodes = (0..15)
+        .map(|i| node(&format!("n{i}"), "x", NodeKind::Step, i % 5, Some(0)))
+        .collect();
+    m.params = (0..6).map(|i| param(&format!("p{i}"), 1.0)).collect();
+    m.vars = (0..4)
+        .map(|i| StateVar {
+            actor: 0,
+            name: format!("v{i}"),
+            init: Expr::constant(0.0),
+        })
+        .collect();
+    m.horizon = 365.0;
+    let recs: Vec<RunRecord> = (0..64u64)
+        .map(|r| {
+            let first: Vec<f64> = (0..15)
+                .map(|i| {
+                    if (r + i) % 3 == 0 {
+                        NA
+                    } else {
+                        (r * 7 + i * 13) as f64 % 365.0
+                    }
+                })
+                .collect();
+            RunRecord {
+                run: r,
+                params: (0..6).map(|i| 0.1 + (r * i) as f64).collect(),
+                state: (0..4).map(|i| (r + i) as f64 * 3.5).collect(),
+                path: (0..15u32)
+                    .filter(|&i| !first[i as usize].is_nan())
+                    .take((r % 5) as usize)
+                    .collect(),
+                counts: vec![1; 15],
+                first_time: first,
+                outcome: (r % 2) as usize,
+                end_time: 100.0 + r as f64,
+                max_rung: (r % 5) as u32,
+                actor_max_rung: vec![(r % 5) as u32, 0],
+            }
+        })
+        .collect();
+    let n = 2_000_000u64;
+    let t = std::time::Instant::now();
+    let mut s = Summary::new(&m);
+    for i in 0..n {
+        s.record(&m, &recs[(i % 64) as usize]);
+    }
+    let el = t.elapsed();
+    println!("record: {:.1} ns/run", el.as_nanos() as f64 / n as f64);
+    assert_eq!(s.runs, n);
+}

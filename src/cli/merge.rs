@@ -15,10 +15,12 @@ use crate::stats::{BlockTree, Summary};
 
 /// Arguments of `rungs merge`.
 #[derive(Args, Debug)]
-#[command(after_help = "Example (a Slurm job array wrote parts/shard-K-of-N.json):\n  \
+#[command(
+    after_help = "Example (a Slurm job array wrote parts/shard-K-of-N.json):\n  \
 rungs merge parts/shard-*.json --out out/dprk-kursk\n\n\
 Merge refuses parts of different scenarios, seeds, run counts, overrides or rungs versions, \
-and any set of parts with a gap or an overlap.")]
+and any set of parts with a gap or an overlap."
+)]
 pub struct MergeArgs {
     /// The partial files (`shard-K-of-N.json`), in any order.
     #[arg(value_name = "PARTIAL", required = true)]

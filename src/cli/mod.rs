@@ -148,12 +148,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `--set` overrides as parsed: parameter id and value, in the order given.
+pub type Overrides = Vec<(String, f64)>;
+
 /// Loads a scenario (errors become [`Failure::Scenario`]) and applies `--set` overrides.
 /// Returns the model, the file's text (for hashing) and the parsed overrides.
-pub fn load_scenario(
-    path: &Path,
-    sets: &[String],
-) -> Result<(Model, Vec<u8>, Vec<(String, f64)>), Failure> {
+pub fn load_scenario(path: &Path, sets: &[String]) -> Result<(Model, Vec<u8>, Overrides), Failure> {
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
     let (mut model, _warnings) =

@@ -182,7 +182,10 @@ fn write_partial(dir: &Path, part: &Partial<BlockTree<Summary>>) -> Result<PathB
     };
     if let Err(e) = write().and_then(|()| std::fs::rename(&tmp, &path)) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Failure::Run(format!("cannot write {}: {e}", path.display())));
+        return Err(Failure::Run(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )));
     }
     Ok(path)
 }

@@ -17,6 +17,9 @@ use crate::stats::{BLOCK_RUNS, BlockTree, Summary};
 /// Formats one run as output bytes (a runs.csv row), called on worker threads.
 pub type RunFormatter<'a> = &'a (dyn Fn(&Model, &RunRecord, &mut Vec<u8>) + Sync);
 
+/// Receives the formatted bytes of each block of runs, in run order (the runs.csv writer).
+pub type RunSink<'a> = &'a mut dyn FnMut(&[u8]) -> std::io::Result<()>;
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Batch {
@@ -83,10 +86,7 @@ pub fn run_batch(
     model: &Model,
     batch: &Batch,
     progress: &(dyn Fn(u64) + Sync),
-    per_run: Option<(
-        RunFormatter<'_>,
-        &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
-    )>,
+    per_run: Option<(RunFormatter<'_>, RunSink<'_>)>,
 ) -> Result<BlockTree<Summary>, BatchError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(batch.threads.max(1))

@@ -57,7 +57,7 @@ pub fn site(purpose: Purpose, id: &str) -> u64 {
 /// The part of every stream key that depends on (seed, run) only; computed once per run.
 #[inline]
 pub fn run_key(seed: u64, run: u64) -> u64 {
-    mix64(mix64(seed ^ 0x5EED_0F_2A_7E5) ^ run)
+    mix64(mix64(seed ^ 0x05EE_D0F2_A7E5) ^ run)
 }
 
 /// One addressed stream of random numbers: a `rand` generator, so every rand_distr sampler
@@ -87,7 +87,7 @@ impl Stream {
 
     /// The next 64-bit output.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.counter += 1;
         mix64(self.key.wrapping_add(self.counter.wrapping_mul(GAMMA)))
     }
@@ -95,7 +95,7 @@ impl Stream {
     /// A uniform draw in [0, 1) with 53 random bits.
     #[inline]
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -104,17 +104,17 @@ impl rand::TryRng for Stream {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((self.next_u64() >> 32) as u32)
     }
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(self.next_u64())
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let bytes = self.next().to_le_bytes();
+            let bytes = self.next_u64().to_le_bytes();
             chunk.copy_from_slice(&bytes[..chunk.len()]);
         }
         Ok(())
@@ -130,17 +130,17 @@ mod tests {
         let k = run_key(42, 7);
         let s = site(Purpose::Chance, "dprk_combat");
         let mut a = Stream::new(k, s, 0);
-        let first: Vec<u64> = (0..5).map(|_| a.next()).collect();
+        let first: Vec<u64> = (0..5).map(|_| a.next_u64()).collect();
         // Resuming after two draws continues the same sequence.
         let mut b = Stream::new(k, s, 2);
-        assert_eq!(b.next(), first[2]);
+        assert_eq!(b.next_u64(), first[2]);
         // Another run, site or seed gives another stream.
-        assert_ne!(Stream::new(run_key(42, 8), s, 0).next(), first[0]);
+        assert_ne!(Stream::new(run_key(42, 8), s, 0).next_u64(), first[0]);
         assert_ne!(
-            Stream::new(k, site(Purpose::Delay, "dprk_combat"), 0).next(),
+            Stream::new(k, site(Purpose::Delay, "dprk_combat"), 0).next_u64(),
             first[0]
         );
-        assert_ne!(Stream::new(run_key(43, 7), s, 0).next(), first[0]);
+        assert_ne!(Stream::new(run_key(43, 7), s, 0).next_u64(), first[0]);
     }
 
     #[test]

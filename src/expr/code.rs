@@ -130,6 +130,17 @@ impl BinOp {
         }
     }
 
+    /// The operator `sw` with `a op b == b sw a` exactly, if there is one.
+    fn swapped(self) -> Option<BinOp> {
+        match self {
+            BinOp::Lt => Some(BinOp::Gt),
+            BinOp::Le => Some(BinOp::Ge),
+            BinOp::Gt => Some(BinOp::Lt),
+            BinOp::Ge => Some(BinOp::Le),
+            _ => self.commutes().then_some(self),
+        }
+    }
+
     /// Whether `a op b == b op a` exactly (IEEE addition and multiplication commute).
     fn commutes(self) -> bool {
         matches!(
@@ -250,96 +261,291 @@ pub(crate) fn fold(ir: Ir) -> Ir {
     }
 }
 
-/// One instruction. The `u8` is the slot written (and, for two- and three-operand ops,
-/// the first of the slots read).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Op {
-    Const(u8, f64),
-    Param(u8, u32),
-    State(u8, u32),
-    Time(u8),
-    Count(u8, u32),
-    Fired(u8, u32),
-    Un(u8, UnOp),
-    /// `s[d] = s[d] op s[d+1]`.
-    Bin(u8, BinOp),
-    /// `s[d] = s[d] op k`.
-    BinK(u8, BinOp, f64),
-    /// `s[d] = k op s[d]`.
-    KBin(u8, BinOp, f64),
-    /// `s[d] = s[d] op load` (saves a dispatch for `x > param`, `a * b.c`).
-    BinL(u8, BinOp, Load),
-    /// `s[d] = op(s[d], s[d+1], s[d+2])`.
-    Tern(u8, TernOp),
+/// How the second operand of a two-operand instruction is supplied.
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    /// Spilled: `acc = s[d] op acc`.
+    Stack(u8),
+    /// A constant: `acc = acc op k`.
+    K(f64),
+    /// A constant on the left: `acc = k op acc`.
+    KLeft(f64),
+    /// A parameter: `acc = acc op params[i]`.
+    Param(u32),
+    /// A state variable: `acc = acc op state[i]`.
+    State(u32),
+    /// The time: `acc = acc op t`.
+    Time,
 }
 
-/// The largest stack the evaluator supports (slot indices are `u8`).
+/// Defines [`Op`] with one variant per (operator, operand form), the constructor that picks
+/// it, and the evaluation loop. The machine keeps the value being computed in an
+/// accumulator (a register) and spills to a small slot array only when a right operand is
+/// itself compound; the operator is part of the opcode, so `acc > 1.5` is one dispatch.
+macro_rules! program {
+    ($( $op:ident: $stack:ident $k:ident $kl:ident $p:ident $st:ident $t:ident ;)*) => {
+        /// One instruction; all of them leave their result in the accumulator.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub(crate) enum Op {
+            Const(f64),
+            Param(u32),
+            State(u32),
+            Time,
+            Count(u32),
+            Fired(u32),
+            /// `not fired(i)`.
+            NotFired(u32),
+            /// `s[d] = acc`.
+            Spill(u8),
+            Un(UnOp),
+            /// `acc = op(s[d], s[d+1], acc)`.
+            Tern(u8, TernOp),
+            /// Jump to instruction `i` if `acc` is false (`and` short-circuits).
+            JumpIfFalse(u32),
+            /// Jump to instruction `i` if `acc` is true (`or` short-circuits).
+            JumpIfTrue(u32),
+            $(
+                $stack(u8),
+                $k(f64),
+                $kl(f64),
+                $p(u32),
+                $st(u32),
+                $t,
+            )*
+        }
+
+        impl Op {
+            /// The environment value this instruction reads, if any.
+            pub(crate) fn load(&self) -> Option<Load> {
+                match *self {
+                    Op::Param(i) => Some(Load::Param(i)),
+                    Op::State(i) => Some(Load::State(i)),
+                    Op::Time => Some(Load::Time),
+                    Op::Count(i) => Some(Load::Count(i)),
+                    Op::Fired(i) | Op::NotFired(i) => Some(Load::Fired(i)),
+                    $(
+                        Op::$p(i) => Some(Load::Param(i)),
+                        Op::$st(i) => Some(Load::State(i)),
+                        Op::$t => Some(Load::Time),
+                    )*
+                    _ => None,
+                }
+            }
+        }
+
+        fn binary(op: BinOp, form: Form) -> Op {
+            match (op, form) {
+                $(
+                    (BinOp::$op, Form::Stack(d)) => Op::$stack(d),
+                    (BinOp::$op, Form::K(k)) => Op::$k(k),
+                    (BinOp::$op, Form::KLeft(k)) => Op::$kl(k),
+                    (BinOp::$op, Form::Param(i)) => Op::$p(i),
+                    (BinOp::$op, Form::State(i)) => Op::$st(i),
+                    (BinOp::$op, Form::Time) => Op::$t,
+                )*
+            }
+        }
+
+        /// Runs `code` with `N` spill slots (`N` a power of two, at least the program's
+        /// need). Slot indices are masked by `N - 1`: no bounds checks, no panic.
+        #[inline(always)]
+        pub(crate) fn run<const N: usize>(code: &[Op], env: &super::Env<'_>) -> f64 {
+            let mut s = [0.0f64; N];
+            let m = N - 1;
+            let mut acc = 0.0;
+            let mut pc = 0;
+            while let Some(op) = code.get(pc) {
+                pc += 1;
+                acc = match *op {
+                    Op::Const(v) => v,
+                    Op::Param(i) => read(Load::Param(i), env),
+                    Op::State(i) => read(Load::State(i), env),
+                    Op::Time => env.t,
+                    Op::Count(i) => read(Load::Count(i), env),
+                    Op::Fired(i) => read(Load::Fired(i), env),
+                    Op::NotFired(i) => UnOp::Not.apply(read(Load::Fired(i), env)),
+                    Op::Spill(d) => {
+                        s[d as usize & m] = acc;
+                        acc
+                    }
+                    Op::Un(f) => f.apply(acc),
+                    Op::Tern(d, f) => {
+                        let d = d as usize;
+                        f.apply(s[d & m], s[(d + 1) & m], acc)
+                    }
+                    Op::JumpIfFalse(i) => {
+                        if acc == 0.0 {
+                            pc = i as usize;
+                        }
+                        acc
+                    }
+                    Op::JumpIfTrue(i) => {
+                        if acc != 0.0 {
+                            pc = i as usize;
+                        }
+                        acc
+                    }
+                    $(
+                        Op::$stack(d) => BinOp::$op.apply(s[d as usize & m], acc),
+                        Op::$k(k) => BinOp::$op.apply(acc, k),
+                        Op::$kl(k) => BinOp::$op.apply(k, acc),
+                        Op::$p(i) => BinOp::$op.apply(acc, read(Load::Param(i), env)),
+                        Op::$st(i) => BinOp::$op.apply(acc, read(Load::State(i), env)),
+                        Op::$t => BinOp::$op.apply(acc, env.t),
+                    )*
+                };
+            }
+            acc
+        }
+    };
+}
+
+program! {
+    Add: Add AddK KAdd AddP AddS AddT;
+    Sub: Sub SubK KSub SubP SubS SubT;
+    Mul: Mul MulK KMul MulP MulS MulT;
+    Div: Div DivK KDiv DivP DivS DivT;
+    Rem: Rem RemK KRem RemP RemS RemT;
+    Pow: Pow PowK KPow PowP PowS PowT;
+    Lt: Lt LtK KLt LtP LtS LtT;
+    Le: Le LeK KLe LeP LeS LeT;
+    Gt: Gt GtK KGt GtP GtS GtT;
+    Ge: Ge GeK KGe GeP GeS GeT;
+    Eq: Eq EqK KEq EqP EqS EqT;
+    Ne: Ne NeK KNe NeP NeS NeT;
+    And: And AndK KAnd AndP AndS AndT;
+    Or: Or OrK KOr OrP OrS OrT;
+    Min: Min MinK KMin MinP MinS MinT;
+    Max: Max MaxK KMax MaxP MaxS MaxT;
+}
+
+/// The largest number of spill slots the evaluator supports (slot indices are `u8`).
 pub(crate) const MAX_STACK: usize = 256;
 
-/// Too many stack slots needed.
+/// Too many spill slots needed.
 pub(crate) struct TooDeep;
 
-/// Generates the program for `ir` with its result in slot `d`; tracks the highest slot used.
+/// Generates the program for `ir`, leaving its value in the accumulator; spill slots from
+/// `d` up are free. `high` tracks the number of slots used.
 pub(crate) fn emit(ir: &Ir, d: usize, code: &mut Vec<Op>, high: &mut usize) -> Result<(), TooDeep> {
-    if d >= MAX_STACK {
-        return Err(TooDeep);
-    }
-    *high = (*high).max(d + 1);
-    let s = d as u8;
+    // The slot a spill at this level would use (checked before use).
+    let slot = |d: usize, high: &mut usize| -> Result<u8, TooDeep> {
+        if d >= MAX_STACK {
+            return Err(TooDeep);
+        }
+        *high = (*high).max(d + 1);
+        Ok(d as u8)
+    };
     match ir {
-        Ir::Const(v) => code.push(Op::Const(s, *v)),
-        Ir::Load(l) => code.push(load_op(s, *l)),
+        Ir::Const(v) => code.push(Op::Const(*v)),
+        Ir::Load(l) => code.push(load_op(*l)),
         Ir::Un(op, x) => {
-            emit(x, d, code, high)?;
-            code.push(Op::Un(s, *op));
+            if let (UnOp::Not, Ir::Load(Load::Fired(i))) = (op, &**x) {
+                code.push(Op::NotFired(*i));
+            } else {
+                emit(x, d, code, high)?;
+                code.push(Op::Un(*op));
+            }
         }
         Ir::Chain(first, rest) => {
-            let mut rest = rest.iter();
-            // A constant first operand: evaluate the second into this slot and apply
-            // `k op s[d]` (or `s[d] op k` where the operator commutes).
-            if let Ir::Const(k) = **first {
-                match rest.next() {
-                    Some((op, x)) => {
-                        emit(x, d, code, high)?;
-                        code.push(if op.commutes() {
-                            Op::BinK(s, *op, k)
-                        } else {
-                            Op::KBin(s, *op, k)
-                        });
-                    }
-                    None => code.push(Op::Const(s, k)),
-                }
-            } else {
+            // `and` / `or` chains short-circuit: the value of a chain of conditions is the
+            // last one evaluated, so no spills and no combining instruction.
+            if let Some(jump) = short_circuit(rest) {
                 emit(first, d, code, high)?;
+                let mut patches = Vec::with_capacity(rest.len());
+                for (_, x) in rest {
+                    patches.push(code.len());
+                    code.push(jump(0));
+                    emit(x, d, code, high)?;
+                }
+                let end = u32::try_from(code.len()).map_err(|_| TooDeep)?;
+                for p in patches {
+                    code[p] = jump(end);
+                }
+                return Ok(());
+            }
+            let mut rest = rest.iter();
+            // A simple left operand and a compound right one: evaluate the right one first
+            // and apply the operator with its operands swapped (`x > 2 * y` becomes
+            // `2 * y < x`), which is exact for commutative operators and comparisons.
+            let swapped = match (operand_form(first), rest.as_slice().first()) {
+                (Some(left), Some((op, x)))
+                    if operand_form(x).is_none() || matches!(left, Form::K(_)) =>
+                {
+                    match (op.swapped(), left) {
+                        (Some(sw), left) => Some((sw, left, x)),
+                        (None, Form::K(k)) => Some((*op, Form::KLeft(k), x)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            match swapped {
+                Some((op, left, x)) => {
+                    rest.next();
+                    emit(x, d, code, high)?;
+                    code.push(binary(op, left));
+                }
+                None => emit(first, d, code, high)?,
             }
             for (op, x) in rest {
-                match x {
-                    Ir::Const(k) => code.push(Op::BinK(s, *op, *k)),
-                    Ir::Load(l) => code.push(Op::BinL(s, *op, *l)),
-                    _ => {
+                let form = match operand_form(x) {
+                    Some(f) => f,
+                    None => {
+                        let s = slot(d, high)?;
+                        code.push(Op::Spill(s));
                         emit(x, d + 1, code, high)?;
-                        code.push(Op::Bin(s, *op));
+                        Form::Stack(s)
                     }
-                }
+                };
+                code.push(binary(*op, form));
             }
         }
         Ir::Tern(op, args) => {
-            for (k, a) in args.iter().enumerate() {
-                emit(a, d + k, code, high)?;
-            }
-            code.push(Op::Tern(s, *op));
+            let [a, b, c] = &**args;
+            let s = slot(d + 1, high)?;
+            emit(a, d, code, high)?;
+            code.push(Op::Spill(s - 1));
+            emit(b, d + 1, code, high)?;
+            code.push(Op::Spill(s));
+            emit(c, d + 2, code, high)?;
+            code.push(Op::Tern(s - 1, *op));
         }
     }
     Ok(())
 }
 
-fn load_op(s: u8, l: Load) -> Op {
+/// The jump instruction of a homogeneous `and` or `or` chain.
+fn short_circuit(rest: &[(BinOp, Ir)]) -> Option<fn(u32) -> Op> {
+    let first = rest.first()?.0;
+    if !rest.iter().all(|(op, _)| *op == first) {
+        return None;
+    }
+    match first {
+        BinOp::And => Some(Op::JumpIfFalse),
+        BinOp::Or => Some(Op::JumpIfTrue),
+        _ => None,
+    }
+}
+
+/// How `ir` can be supplied directly as an instruction's second operand, if it can.
+fn operand_form(ir: &Ir) -> Option<Form> {
+    match ir {
+        Ir::Const(k) => Some(Form::K(*k)),
+        Ir::Load(Load::Param(i)) => Some(Form::Param(*i)),
+        Ir::Load(Load::State(i)) => Some(Form::State(*i)),
+        Ir::Load(Load::Time) => Some(Form::Time),
+        _ => None,
+    }
+}
+
+fn load_op(l: Load) -> Op {
     match l {
-        Load::Param(i) => Op::Param(s, i),
-        Load::State(i) => Op::State(s, i),
-        Load::Time => Op::Time(s),
-        Load::Count(i) => Op::Count(s, i),
-        Load::Fired(i) => Op::Fired(s, i),
+        Load::Param(i) => Op::Param(i),
+        Load::State(i) => Op::State(i),
+        Load::Time => Op::Time,
+        Load::Count(i) => Op::Count(i),
+        Load::Fired(i) => Op::Fired(i),
     }
 }
 
@@ -359,44 +565,16 @@ fn read(l: Load, env: &super::Env<'_>) -> f64 {
     }
 }
 
-/// Runs `code` on an `N`-slot stack (`N` a power of two, at least the program's need).
-#[inline(always)]
-pub(crate) fn run<const N: usize>(code: &[Op], env: &super::Env<'_>) -> f64 {
-    let mut s = [0.0f64; N];
-    let m = N - 1;
-    for op in code {
-        match *op {
-            Op::Const(d, v) => s[d as usize & m] = v,
-            Op::Param(d, i) => s[d as usize & m] = read(Load::Param(i), env),
-            Op::State(d, i) => s[d as usize & m] = read(Load::State(i), env),
-            Op::Time(d) => s[d as usize & m] = env.t,
-            Op::Count(d, i) => s[d as usize & m] = read(Load::Count(i), env),
-            Op::Fired(d, i) => s[d as usize & m] = read(Load::Fired(i), env),
-            Op::Un(d, f) => {
-                let d = d as usize & m;
-                s[d] = f.apply(s[d]);
-            }
-            Op::Bin(d, f) => {
-                let d = d as usize;
-                s[d & m] = f.apply(s[d & m], s[(d + 1) & m]);
-            }
-            Op::BinK(d, f, k) => {
-                let d = d as usize & m;
-                s[d] = f.apply(s[d], k);
-            }
-            Op::KBin(d, f, k) => {
-                let d = d as usize & m;
-                s[d] = f.apply(k, s[d]);
-            }
-            Op::BinL(d, f, l) => {
-                let d = d as usize & m;
-                s[d] = f.apply(s[d], read(l, env));
-            }
-            Op::Tern(d, f) => {
-                let d = d as usize;
-                s[d & m] = f.apply(s[d & m], s[(d + 1) & m], s[(d + 2) & m]);
-            }
-        }
+/// [`run`] for programs needing more than a few spill slots: kept out of line so the
+/// common small case stays compact where it is inlined.
+#[cold]
+#[inline(never)]
+pub(crate) fn run_large(code: &[Op], stack: usize, env: &super::Env<'_>) -> f64 {
+    if stack <= 16 {
+        run::<16>(code, env)
+    } else if stack <= 64 {
+        run::<64>(code, env)
+    } else {
+        run::<MAX_STACK>(code, env)
     }
-    s[0]
 }

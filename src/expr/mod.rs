@@ -88,7 +88,7 @@ pub struct Expr {
     ty: Type,
     /// The flat program; its result ends in slot 0.
     code: Box<[Op]>,
-    /// Stack slots the program needs.
+    /// Spill slots the program needs.
     stack: usize,
     /// The value, when the whole expression folded to a constant.
     constant: Option<f64>,
@@ -168,15 +168,7 @@ impl Expr {
         let (mut params, mut state, mut nodes) = (Vec::new(), Vec::new(), Vec::new());
         let mut reads_time = false;
         for op in &program {
-            let load = match *op {
-                Op::Param(_, i) => Load::Param(i),
-                Op::State(_, i) => Load::State(i),
-                Op::Time(_) => Load::Time,
-                Op::Count(_, i) => Load::Count(i),
-                Op::Fired(_, i) => Load::Fired(i),
-                Op::BinL(_, _, l) => l,
-                _ => continue,
-            };
+            let Some(load) = op.load() else { continue };
             match load {
                 Load::Param(i) => params.push(i),
                 Load::State(i) => state.push(i),
@@ -206,8 +198,8 @@ impl Expr {
         Expr::from_program(
             value.to_string().into(),
             Type::Number,
-            vec![Op::Const(0, value)],
-            1,
+            vec![Op::Const(value)],
+            0,
             Some(value),
         )
     }
@@ -218,8 +210,8 @@ impl Expr {
         Expr::from_program(
             value.to_string().into(),
             Type::Bool,
-            vec![Op::Const(0, v)],
-            1,
+            vec![Op::Const(v)],
+            0,
             Some(v),
         )
     }
@@ -230,14 +222,12 @@ impl Expr {
         if let Some(c) = self.constant {
             return c;
         }
-        // The smallest power-of-two stack that fits: most expressions need a handful of
-        // slots, and a small array is cheap to set up on every call.
-        if self.stack <= 8 {
-            code::run::<8>(&self.code, env)
-        } else if self.stack <= 64 {
-            code::run::<64>(&self.code, env)
+        // Most programs need at most a few spill slots: a tiny array, cheap to set up on
+        // every call; bigger ones take the out-of-line path.
+        if self.stack <= 4 {
+            code::run::<4>(&self.code, env)
         } else {
-            code::run::<{ code::MAX_STACK }>(&self.code, env)
+            code::run_large(&self.code, self.stack, env)
         }
     }
 

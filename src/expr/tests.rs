@@ -403,19 +403,57 @@ fn depth_limit() {
     assert!(boolean(&conj));
     let args = format!("max({})", vec!["a"; 10_000].join(", "));
     assert_eq!(num(&args), 2.0);
-    // A right-leaning tree at the nesting limit still fits the evaluation stack.
+    // A right-leaning tree near the nesting limit still fits the evaluation stack
+    // (operators that do not commute, so every level spills).
     let mut deep = String::from("a");
     for _ in 0..30 {
-        deep = format!("a + b * (c - ({deep}))");
+        deep = format!("a - b / (c - ({deep}))");
     }
     let e = Expr::compile(&deep, Type::Number, &TestScope).unwrap();
     assert!(e.stack > 64, "exercise the large stack: {}", e.stack);
     let got = e.eval(&env(7.0));
     let mut want = 2.0;
     for _ in 0..30 {
-        want = 2.0 + 3.0 * (0.5 - want);
+        want = 2.0 - 3.0 / (0.5 - want);
     }
     assert_eq!(got, want);
+}
+
+#[test]
+fn and_or_chains_match_truth_tables() {
+    // Every combination of three conditions, through `and`/`or` chains and their mixes;
+    // counts = [0, 3]: fired(ceasefire) is false, fired(kursk_counteroffensive) true.
+    let atoms = [
+        ("a < b", true),
+        ("a > b", false),
+        ("fired(ceasefire)", false),
+    ];
+    for (x, vx) in atoms {
+        for (y, vy) in atoms {
+            for (z, vz) in atoms {
+                let cases = [
+                    (format!("{x} and {y} and {z}"), vx && vy && vz),
+                    (format!("{x} or {y} or {z}"), vx || vy || vz),
+                    (format!("{x} and {y} or {z}"), (vx && vy) || vz),
+                    (format!("{x} or {y} and {z}"), vx || (vy && vz)),
+                    (format!("not ({x} or {y}) and not {z}"), !vx && !vy && !vz),
+                    (format!("(({x}) == ({y})) != ({z})"), (vx == vy) != vz),
+                ];
+                for (text, want) in cases {
+                    let e = Expr::compile(&text, Type::Bool, &TestScope).unwrap();
+                    assert_eq!(e.eval(&env(0.0)), f64::from(u8::from(want)), "{text}");
+                }
+            }
+        }
+    }
+    // Comparisons with the operands swapped keep their meaning, NaN included.
+    assert!(boolean("a < 2 * b") && !boolean("a > 2 * b") && boolean("b >= 3 * 1"));
+    assert!(!boolean("a < sqrt(-1)") && !boolean("a >= sqrt(-1)"));
+    assert!(boolean("2 - a <= 0") && boolean("1 < a - 0.5"));
+    assert_eq!(num("c - a * b"), -5.5);
+    assert_eq!(num("c / (a + b)"), 0.1);
+    assert_eq!(num("2 ^ (a + 1)"), 8.0);
+    assert_eq!(num("t - (a + 1)"), 4.0);
 }
 
 #[test]

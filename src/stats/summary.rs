@@ -106,7 +106,8 @@ impl TimelineGrid {
         if t >= self.horizon {
             return last;
         }
-        let mut i = ((t / self.step).ceil() as usize).min(last);
+        // A first guess (truncation, no libm call), corrected below.
+        let mut i = ((t / self.step) as usize).min(last);
         // Correct the rounding of the division against the points as written.
         while i > 0 && self.time(i - 1) >= t {
             i -= 1;

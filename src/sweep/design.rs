@@ -221,7 +221,7 @@ pub fn lhs(model: &Model, vary: &[(ParamId, Vary)], k: u32, seed: u64) -> Result
         // Fisher-Yates, drawing j uniformly in 0..=i by multiply-shift (no modulo bias worth
         // mentioning for k < 2^32).
         for i in (1..n).rev() {
-            let j = ((u128::from(s.next()) * (i as u128 + 1)) >> 64) as usize;
+            let j = ((u128::from(s.next_u64()) * (i as u128 + 1)) >> 64) as usize;
             perm.swap(i, j);
         }
         for (i, point) in points.iter_mut().enumerate() {
