@@ -103,7 +103,7 @@ fn merge_runs(
             .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
     }
     let dir = OutputDir::create(&out)?;
-    let manifest = Manifest::for_job(&job, 0, shards, started, clock.elapsed());
+    let manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
     finish(&model, tree, dir, &manifest, args.paths, args.quiet)
 }
 

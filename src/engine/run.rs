@@ -195,6 +195,10 @@ pub struct Runner<'m> {
     step_sites: Vec<StepSites>,
     /// Whether any guard, hazard or flow reads `t` (then the engine ticks all the time).
     reads_time: bool,
+    /// Per step: whether a tick (time passing, flows changing state) can change its guard
+    /// or its hazard rate. A tick changes no count, so a step whose `when` and rate read
+    /// neither state nor `t` needs no look after a tick.
+    tick_sensitive: Vec<bool>,
     // Per-run buffers.
     steps: Vec<StepState>,
     /// Draw counters of the step sites, `4 * step + purpose`.
@@ -240,12 +244,22 @@ impl<'m> Runner<'m> {
             .flows
             .iter()
             .any(|f| f.rate.reads_time() || f.while_.as_ref().is_some_and(Expr::reads_time));
+        let moves = |e: &Expr| e.reads_state() || e.reads_time();
+        let tick_sensitive = model
+            .steps
+            .iter()
+            .map(|s| {
+                s.when.as_ref().is_some_and(moves)
+                    || matches!(&s.trigger, Trigger::Hazard { rate } if moves(rate))
+            })
+            .collect();
         Runner {
             model,
             seed,
             param_sites,
             step_sites,
             reads_time,
+            tick_sensitive,
             steps: vec![StepState::NEW; model.steps.len()],
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
@@ -289,9 +303,10 @@ impl<'m> Runner<'m> {
             rec.state[i] = value;
         }
 
-        self.settle(rec, tracer)?;
+        self.settle(rec, tracer, false)?;
         let mut events: u64 = 0;
         loop {
+            let mut ticked = false;
             // The next event: the earliest due step, ties to the first in file order.
             let mut next = usize::MAX;
             let mut due = f64::INFINITY;
@@ -301,7 +316,8 @@ impl<'m> Runner<'m> {
                     next = i;
                 }
             }
-            let tick = if self.reads_time || self.any_flow_runs(rec) {
+            let flowing = self.rate_flows(rec);
+            let tick = if self.reads_time || flowing {
                 self.next_tick()
             } else {
                 f64::INFINITY
@@ -330,6 +346,7 @@ impl<'m> Runner<'m> {
             } else if tick <= horizon {
                 self.advance_flows(rec, tick)?;
                 self.t = tick;
+                ticked = true;
             } else {
                 self.advance_flows(rec, horizon)?;
                 self.t = horizon;
@@ -343,7 +360,7 @@ impl<'m> Runner<'m> {
                 }
                 return Ok(());
             }
-            self.settle(rec, tracer)?;
+            self.settle(rec, tracer, ticked)?;
         }
     }
 
@@ -487,12 +504,21 @@ impl<'m> Runner<'m> {
     }
 
     /// Checks every guard after a change of state: enables probability steps, starts,
-    /// re-rates and pauses hazard steps.
-    fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Result<(), RunError> {
+    /// re-rates and pauses hazard steps. After a tick (`ticked`) only the steps a tick can
+    /// affect are looked at: the others would find nothing changed.
+    fn settle<T: Tracer>(
+        &mut self,
+        rec: &mut RunRecord,
+        tracer: &mut T,
+        ticked: bool,
+    ) -> Result<(), RunError> {
         let m = self.model;
         for i in 0..m.steps.len() {
             let phase = self.steps[i].phase;
-            if phase == Phase::Over || phase == Phase::Scheduled {
+            if phase == Phase::Over
+                || phase == Phase::Scheduled
+                || (ticked && !self.tick_sensitive[i])
+            {
                 continue;
             }
             let step = &m.steps[i];
@@ -751,13 +777,18 @@ impl<'m> Runner<'m> {
         Ok(())
     }
 
-    /// Whether any flow's `while` holds now.
-    fn any_flow_runs(&self, rec: &RunRecord) -> bool {
+    /// Evaluates every flow's `while` and rate in the current state (the rates the next
+    /// Euler step uses) and tells whether any flow runs. State changes only in events and
+    /// ticks, each followed by this, so the rates are evaluated once per step of time.
+    fn rate_flows(&mut self, rec: &RunRecord) -> bool {
         let e = env(rec, self.t);
-        self.model
-            .flows
-            .iter()
-            .any(|f| f.while_.as_ref().is_none_or(|w| w.eval_bool(&e)))
+        let mut any = false;
+        for (k, f) in self.model.flows.iter().enumerate() {
+            let runs = f.while_.as_ref().is_none_or(|w| w.eval_bool(&e));
+            any |= runs;
+            self.flow_rates[k] = if runs { f.rate.eval(&e) } else { 0.0 };
+        }
+        any
     }
 
     /// The first tick strictly after now: the next multiple of `resolution`.
@@ -770,17 +801,13 @@ impl<'m> Runner<'m> {
         k * r
     }
 
-    /// Advances the flows from now to `to`, Euler with the rates at the start.
+    /// Advances the flows from now to `to`, Euler with the rates at the start (computed by
+    /// [`Runner::rate_flows`] since the last change of state).
     fn advance_flows(&mut self, rec: &mut RunRecord, to: f64) -> Result<(), RunError> {
         let m = self.model;
         let dt = to - self.t;
         if m.flows.is_empty() || dt <= 0.0 {
             return Ok(());
-        }
-        for (k, f) in m.flows.iter().enumerate() {
-            let e = env(rec, self.t);
-            let runs = f.while_.as_ref().is_none_or(|w| w.eval_bool(&e));
-            self.flow_rates[k] = if runs { f.rate.eval(&e) } else { 0.0 };
         }
         for (k, f) in m.flows.iter().enumerate() {
             let rate = self.flow_rates[k];

@@ -1,0 +1,353 @@
+//! `rungs run` and `rungs merge` end to end, through the files a user reads: the shipped
+//! scenarios load, the textbook scenario's CSVs match its closed forms, and the bytes do not
+//! depend on threads or shards.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn rungs() -> Command {
+    Command::cargo_bin("rungs").expect("the rungs binary is built")
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+/// Reads a CSV into rows keyed by the header.
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).expect("the CSV opens");
+    let header = r.headers().expect("a header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("an RFC 4180 record");
+            header
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn row<'a>(
+    rows: &'a [HashMap<String, String>],
+    key: &str,
+    value: &str,
+) -> &'a HashMap<String, String> {
+    rows.iter()
+        .find(|r| r[key] == value)
+        .unwrap_or_else(|| panic!("no row with {key} = {value}"))
+}
+
+fn num(r: &HashMap<String, String>, col: &str) -> f64 {
+    r[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col} = `{}` is not a number", r[col]))
+}
+
+/// `observed` is a proportion of `n` runs; `p` the exact probability. Four standard errors.
+fn assert_proportion(what: &str, observed: f64, p: f64, n: f64) {
+    let se = (p * (1.0 - p) / n).sqrt().max(0.5 / n);
+    assert!(
+        (observed - p).abs() <= 4.0 * se,
+        "{what}: {observed} vs exact {p} (4 se = {})",
+        4.0 * se
+    );
+}
+
+#[test]
+fn shipped_scenarios_validate() {
+    for name in ["dprk-kursk.toml", "textbook.toml"] {
+        rungs()
+            .arg("validate")
+            .arg(scenario(name))
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn textbook_csvs_match_the_closed_forms() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    let n = 40_000.0;
+    rungs()
+        .args(["run", "--runs", "40000", "--quiet", "--out"])
+        .arg(&out)
+        .arg(scenario("textbook.toml"))
+        .assert()
+        .success();
+
+    let steps = read_csv(&out.join("steps.csv"));
+    let e3 = (-3.0f64).exp();
+    for (id, p) in [
+        ("first", 0.6),
+        ("second", 0.3),
+        ("red_moves", (1.0 - e3) / 3.0),
+        ("blue_moves", 2.0 * (1.0 - e3) / 3.0),
+        ("alarm", 1.0),
+        ("review_low", 0.3),
+    ] {
+        let r = row(&steps, "step", id);
+        assert_proportion(id, num(r, "probability"), p, n);
+        assert!(num(r, "ci_low") <= num(r, "probability"));
+        assert!(num(r, "probability") <= num(r, "ci_high"));
+    }
+    // Deterministic times are exact; the threshold is crossed at the end of the 25th tick.
+    assert_eq!(num(row(&steps, "step", "first"), "time_mean"), 10.0);
+    assert_eq!(num(row(&steps, "step", "alarm"), "time_mean"), 25.0);
+    // `second` happens uniformly on [10, 20]: mean 15, sd 10/sqrt(12), se = sd/sqrt(k).
+    let second = row(&steps, "step", "second");
+    let k = num(second, "happened");
+    let sd = 10.0 / 12f64.sqrt();
+    assert!((num(second, "time_mean") - 15.0).abs() <= 4.0 * sd / k.sqrt());
+    // Sample sd of a uniform: its standard error is about sd * sqrt(0.8 / (4 k)) (kurtosis
+    // 1.8); four of them.
+    assert!((num(second, "time_sd") - sd).abs() <= 4.0 * sd * (0.8 / (4.0 * k)).sqrt());
+    let outcomes = read_csv(&out.join("outcomes.csv"));
+    assert_proportion(
+        "low",
+        num(row(&outcomes, "outcome", "low"), "probability"),
+        0.3,
+        n,
+    );
+    assert_proportion(
+        "horizon",
+        num(row(&outcomes, "outcome", "horizon"), "probability"),
+        0.7,
+        n,
+    );
+
+    let rungs_csv = read_csv(&out.join("rungs.csv"));
+    let all: Vec<_> = rungs_csv.iter().filter(|r| r["actor"] == "all").collect();
+    let at = |rung: &str| *all.iter().find(|r| r["rung"] == rung).expect("a rung row");
+    assert_proportion("p_reached 3", num(at("3"), "p_reached"), 1.0 - e3, n);
+    assert_proportion("p_max 2", num(at("2"), "p_max"), 0.3 * e3, n);
+    assert_proportion("p_max 0", num(at("0"), "p_max"), 0.4 * e3, n);
+
+    let state = read_csv(&out.join("state.csv"));
+    let gauge = row(&state, "actor", "gauge");
+    // The run ends at the horizon (or at the branch on the last day): 2 a day for 100 days.
+    assert_eq!(num(gauge, "max"), 200.0);
+
+    let timeline = read_csv(&out.join("timeline.csv"));
+    assert_eq!(timeline.len(), 101, "time points 0, 1, ..., 100");
+    assert_eq!(num(&timeline[24], "alarm"), 0.0);
+    assert_eq!(num(&timeline[25], "alarm"), 1.0);
+}
+
+#[test]
+fn bytes_do_not_depend_on_threads_or_shards() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let base = ["run", "--runs", "5000", "--seed", "7", "--quiet"];
+    let file = scenario("dprk-kursk.toml");
+    for threads in ["1", "2", "3"] {
+        rungs()
+            .args(base)
+            .args(["--threads", threads, "--out"])
+            .arg(d.join(format!("t{threads}")))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let names = [
+        "steps.csv",
+        "outcomes.csv",
+        "rungs.csv",
+        "state.csv",
+        "parameters.csv",
+        "timeline.csv",
+        "paths.csv",
+    ];
+    for name in names {
+        let one = std::fs::read(d.join("t1").join(name)).expect("written");
+        for threads in ["2", "3"] {
+            let other = std::fs::read(d.join(format!("t{threads}")).join(name)).expect("written");
+            assert_eq!(one, other, "{name}: 1 vs {threads} threads");
+        }
+    }
+    // 5000 runs are 5 blocks: N = 3 and 4 split them unevenly; the parts are handed to
+    // merge in a scrambled order.
+    let mut parts = Vec::new();
+    for n in 1..=5u64 {
+        let dir_n = d.join(format!("parts{n}"));
+        for k in 0..n {
+            rungs()
+                .args(base)
+                .args(["--threads", "2", "--shard", &format!("{k}/{n}"), "--out"])
+                .arg(&dir_n)
+                .arg(&file)
+                .assert()
+                .success();
+        }
+        parts = (0..n)
+            .map(|i| (n - i) % n)
+            .map(|k| dir_n.join(format!("shard-{k}-of-{n}.json")))
+            .collect();
+        let merged = d.join(format!("merged{n}"));
+        rungs()
+            .arg("merge")
+            .args(&parts)
+            .arg("--quiet")
+            .arg("--out")
+            .arg(&merged)
+            .assert()
+            .success();
+        for name in names {
+            let one = std::fs::read(d.join("t1").join(name)).expect("written");
+            let m = std::fs::read(merged.join(name)).expect("written");
+            assert_eq!(one, m, "{name}: {n} merged shards");
+        }
+    }
+
+    // Two of five shards: a gap is refused, and nothing is written.
+    rungs()
+        .arg("merge")
+        .args(&parts[..2])
+        .arg("--out")
+        .arg(d.join("gap"))
+        .assert()
+        .code(2);
+    assert!(!d.join("gap").exists());
+}
+
+#[test]
+fn per_run_rows_match_the_summary() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    rungs()
+        .args(["run", "--runs", "3000", "--per-run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(scenario("textbook.toml"))
+        .assert()
+        .success();
+    let runs = read_csv(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 3000);
+    assert_eq!(runs[0]["run"], "0");
+    assert_eq!(runs[2999]["run"], "2999");
+    let happened = runs.iter().filter(|r| !r["second_time"].is_empty()).count();
+    let steps = read_csv(&out.join("steps.csv"));
+    assert_eq!(
+        happened.to_string(),
+        row(&steps, "step", "second")["happened"]
+    );
+}
+
+#[test]
+fn a_bad_scenario_writes_nothing_and_exits_2() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[scenario]\nname = \"x\"\nhorizon = 10\n\n[[steps]]\nid = \"a\"\nwhen = \"t >= 1 +\"\n",
+    )
+    .expect("written");
+    let out = dir.path().join("out");
+    rungs()
+        .arg("run")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.toml:7:"));
+    assert!(!out.exists());
+}
+
+/// The exact bytes of every statistics CSV of a small scenario, pinned: any change to the
+/// engine's draws, the reduction order or the number formatting shows up here. If a change
+/// is intended, regenerate with the command in tests/golden/README.md and say why in the
+/// commit.
+#[test]
+fn golden_csvs_are_pinned() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    rungs()
+        .args(["run", "--runs", "3000", "--seed", "11", "--quiet", "--out"])
+        .arg(&out)
+        .arg(golden.join("scenario.toml"))
+        .assert()
+        .success();
+    let mut names: Vec<_> = std::fs::read_dir(golden.join("expected"))
+        .expect("golden files")
+        .map(|e| e.expect("an entry").file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 7, "seven statistics CSVs are pinned");
+    for name in names {
+        let want = std::fs::read_to_string(golden.join("expected").join(&name)).expect("read");
+        let got = std::fs::read_to_string(out.join(&name)).expect("written");
+        assert_eq!(got, want, "{name:?} differs from the pinned bytes");
+    }
+}
+
+/// Every file a user opens: every row has every column, and every column that is not text
+/// holds plain numbers (or empty cells), as a spreadsheet must read them.
+#[test]
+fn every_csv_reads_back_as_numbers() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    rungs()
+        .args(["run", "--runs", "2000", "--per-run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(scenario("dprk-kursk.toml"))
+        .assert()
+        .success();
+    let text_columns = [
+        "step",
+        "label",
+        "actor",
+        "kind",
+        "outcome",
+        "variable",
+        "parameter",
+        "path",
+    ];
+    for name in [
+        "steps.csv",
+        "outcomes.csv",
+        "rungs.csv",
+        "state.csv",
+        "parameters.csv",
+        "timeline.csv",
+        "paths.csv",
+        "runs.csv",
+    ] {
+        let mut r = csv::Reader::from_path(out.join(name)).expect("opens");
+        let header = r.headers().expect("a header").clone();
+        for h in header.iter() {
+            assert!(
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name}: column `{h}` is not snake_case"
+            );
+        }
+        let mut rows = 0;
+        for rec in r.records() {
+            let rec = rec.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rec.len(), header.len(), "{name}: a short row");
+            for (h, v) in header.iter().zip(rec.iter()) {
+                if text_columns.contains(&h) || v.is_empty() {
+                    continue;
+                }
+                let x: f64 = v
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name}: {h} = `{v}` is not a number"));
+                assert!(x.is_finite(), "{name}: {h} = {v}");
+                assert!(
+                    !v.contains(['e', 'E']),
+                    "{name}: {h} = {v} uses an exponent"
+                );
+            }
+            rows += 1;
+        }
+        assert!(rows > 0, "{name} has no rows");
+    }
+}
