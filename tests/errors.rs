@@ -67,3 +67,26 @@ fn validate_exits_2_and_prints_the_diagnostic() {
         .stderr(predicate::str::contains("unknown_step_key.toml:7:1"))
         .stderr(predicate::str::contains("did you mean `probability`?"));
 }
+
+#[test]
+fn binary_and_latin1_files_are_refused_with_the_spot() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("latin1.toml");
+    // `é` in Latin-1 is the single byte 0xE9: invalid UTF-8 on line 2, column 9.
+    std::fs::write(&file, b"[scenario]\nname = \"Caf\xe9\"\n").expect("written");
+    let d = rungs::scenario::load_file(&file).expect_err("not UTF-8");
+    let text = d.to_string();
+    assert!(text.contains("not valid UTF-8"), "{text}");
+    assert!(text.contains("latin1.toml:2:"), "{text}");
+    let bin = dir.path().join("binary.toml");
+    let mut bytes = vec![0u8, 159, 146, 150];
+    bytes.extend((0..4096u32).map(|i| (i * 7919 % 251) as u8));
+    std::fs::write(&bin, &bytes).expect("written");
+    Command::cargo_bin("rungs")
+        .expect("binary")
+        .arg("validate")
+        .arg(&bin)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid UTF-8"));
+}

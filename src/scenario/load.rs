@@ -74,7 +74,10 @@ pub fn load_file(path: &Path) -> Result<(Model, Diagnostics), Diagnostics> {
         Ok(text) => load_str(&file, &text),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // Show the text up to the first bad byte (then a replacement character under the
+            // caret), not the rest: a binary file would fill the terminal with noise.
+            let mut text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            text.push(char::REPLACEMENT_CHARACTER);
             let mut d = Diagnostics::new(file, text);
             d.push(
                 Diagnostic::error(at..at, "the file is not valid UTF-8 text")
