@@ -1,5 +1,6 @@
-//! Nanoseconds per evaluation of compiled expressions, against hand-written Rust closures
-//! computing the same values.
+//! Nanoseconds per evaluation of compiled expressions (the closure tree `eval`, and the flat
+//! program interpreter it replaced), against hand-written Rust closures computing the same
+//! values.
 //!
 //! Run with `cargo bench --bench expr`. A plain timed loop (medians of several repetitions)
 //! rather than criterion: the numbers of interest are a few nanoseconds, and the loop keeps
@@ -124,6 +125,12 @@ fn main() {
         let e = Env { t, ..env };
         assert_eq!(guard.eval(&e), guard_closure(&e), "guard at t={t}");
         assert_eq!(arith.eval(&e), arith_closure(&e), "arithmetic at t={t}");
+        assert_eq!(guard.eval_program(&e), guard_closure(&e), "guard at t={t}");
+        assert_eq!(
+            arith.eval_program(&e),
+            arith_closure(&e),
+            "arithmetic at t={t}"
+        );
     }
 
     let clock = if std::fs::metadata("/proc/thread-self/schedstat").is_ok() {
@@ -137,12 +144,14 @@ fn main() {
             "guard",
             guard_text,
             measure(|e| guard.eval(e), &env),
+            measure(|e| guard.eval_program(e), &env),
             measure(guard_closure, &env),
         ),
         (
             "arithmetic",
             arith_text,
             measure(|e| arith.eval(e), &env),
+            measure(|e| arith.eval_program(e), &env),
             measure(arith_closure, &env),
         ),
     ];
@@ -153,7 +162,9 @@ fn main() {
             println!("{k:3} ops+1: {:6.2} ns", measure(|x| e.eval(x), &env));
         }
     }
-    for (name, text, c, r) in rows {
-        println!("{name:<11} compiled {c:6.2} ns   closure {r:6.2} ns   `{text}`");
+    for (name, text, c, p, r) in rows {
+        println!(
+            "{name:<11} compiled {c:6.2} ns   (interpreter {p:6.2} ns)   hand-written {r:6.2} ns   `{text}`"
+        );
     }
 }

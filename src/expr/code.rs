@@ -552,7 +552,7 @@ fn load_op(l: Load) -> Op {
 /// Reads one value from the environment. Out-of-range indices (an engine bug, never user
 /// input) give NaN rather than a panic, so the engine reports them as a bad value.
 #[inline(always)]
-fn read(l: Load, env: &super::Env<'_>) -> f64 {
+pub(crate) fn read(l: Load, env: &super::Env<'_>) -> f64 {
     match l {
         Load::Param(i) => env.params.get(i as usize).copied().unwrap_or(f64::NAN),
         Load::State(i) => env.state.get(i as usize).copied().unwrap_or(f64::NAN),

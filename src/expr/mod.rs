@@ -11,6 +11,7 @@ mod check;
 mod code;
 mod lex;
 mod parse;
+mod tree;
 
 #[cfg(test)]
 mod tests;
@@ -92,6 +93,8 @@ pub struct Expr {
     stack: usize,
     /// The value, when the whole expression folded to a constant.
     constant: Option<f64>,
+    /// The evaluator (the program is kept for its reads and for comparison).
+    tree: tree::Tree,
     reads_time: bool,
     params: Box<[u32]>,
     state: Box<[u32]>,
@@ -151,11 +154,7 @@ impl Expr {
                 hint: Some("compute parts of it in separate parameters".into()),
             }]);
         }
-        let constant = match ir {
-            code::Ir::Const(v) => Some(v),
-            _ => None,
-        };
-        Ok(Expr::from_program(text.into(), ty, program, high, constant))
+        Ok(Expr::from_program(text.into(), ty, program, high, &ir))
     }
 
     fn from_program(
@@ -163,8 +162,12 @@ impl Expr {
         ty: Type,
         program: Vec<Op>,
         stack: usize,
-        constant: Option<f64>,
+        ir: &code::Ir,
     ) -> Expr {
+        let constant = match ir {
+            code::Ir::Const(v) => Some(*v),
+            _ => None,
+        };
         let (mut params, mut state, mut nodes) = (Vec::new(), Vec::new(), Vec::new());
         let mut reads_time = false;
         for op in &program {
@@ -186,6 +189,7 @@ impl Expr {
             code: program.into(),
             stack,
             constant,
+            tree: tree::Tree::new(ir),
             reads_time,
             params: params.into(),
             state: state.into(),
@@ -200,7 +204,7 @@ impl Expr {
             Type::Number,
             vec![Op::Const(value)],
             0,
-            Some(value),
+            &code::Ir::Const(value),
         )
     }
 
@@ -212,13 +216,23 @@ impl Expr {
             Type::Bool,
             vec![Op::Const(v)],
             0,
-            Some(v),
+            &code::Ir::Const(v),
         )
     }
 
     /// Evaluates the expression. Bools come back as 1.0 or 0.0.
     #[inline]
     pub fn eval(&self, env: &Env<'_>) -> f64 {
+        if let Some(c) = self.constant {
+            return c;
+        }
+        (self.tree.0)(env)
+    }
+
+    /// Evaluates the expression with the flat-program interpreter instead of the closure
+    /// tree: the same value, bit for bit. For benchmarks and tests comparing the two.
+    #[doc(hidden)]
+    pub fn eval_program(&self, env: &Env<'_>) -> f64 {
         if let Some(c) = self.constant {
             return c;
         }

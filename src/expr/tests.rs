@@ -480,8 +480,88 @@ mod fuzz {
     use super::*;
     use proptest::prelude::*;
 
+    /// Random well-typed number expressions over every operator, operand kind and chain.
+    fn number_expr() -> impl Strategy<Value = String> {
+        let leaf = proptest::sample::select(vec![
+            "a",
+            "b",
+            "c",
+            "t",
+            "ru.casualties",
+            "us.resolve",
+            "1.5",
+            "0",
+            "-2",
+            "1e3",
+            "count(ceasefire)",
+            "count(kursk_counteroffensive)",
+        ])
+        .prop_map(str::to_string);
+        leaf.prop_recursive(5, 40, 4, |inner| {
+            let op = proptest::sample::select(vec![
+                "+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==", "!=", "min", "max",
+            ]);
+            let un = proptest::sample::select(vec![
+                "-", "abs", "sqrt", "exp", "ln", "log10", "floor", "ceil", "round", "logistic",
+            ]);
+            let conn = proptest::sample::select(vec![" and ", " or "]);
+            let fired = proptest::sample::select(vec![
+                "fired(ceasefire)",
+                "not fired(kursk_counteroffensive)",
+                "fired(kursk_counteroffensive)",
+            ]);
+            prop_oneof![
+                // A chain of one operator (long chains loop, short ones nest).
+                (proptest::collection::vec(inner.clone(), 2..12), op.clone()).prop_map(
+                    |(xs, op)| match op {
+                        "min" | "max" => format!("{op}({})", xs.join(", ")),
+                        "<" | "<=" | ">" | ">=" | "==" | "!=" => {
+                            format!("if({} {op} {}, 1, 0)", xs[0], xs[1])
+                        }
+                        _ => format!("({})", xs.join(&format!(" {op} "))),
+                    }
+                ),
+                (inner.clone(), un).prop_map(|(x, f)| if f == "-" {
+                    format!("-({x})")
+                } else {
+                    format!("{f}({x})")
+                }),
+                // Conditions: comparisons and fired() joined by and / or.
+                (
+                    proptest::collection::vec(
+                        prop_oneof![
+                            (inner.clone(), op.clone(), inner.clone())
+                                .prop_map(|(x, _, y)| format!("{x} < {y}")),
+                            fired.prop_map(str::to_string),
+                        ],
+                        1..12
+                    ),
+                    conn,
+                    inner.clone(),
+                    inner.clone()
+                )
+                    .prop_map(|(cs, c, x, y)| format!("if({}, {x}, {y})", cs.join(c))),
+                (inner.clone(), inner.clone(), inner)
+                    .prop_map(|(x, y, z)| format!("clamp({x}, {y}, {z})")),
+            ]
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The closure tree and the flat program compute the same bits.
+        #[test]
+        fn tree_matches_program(s in number_expr(), t in -5.0f64..50.0) {
+            let e = Expr::compile(&s, Type::Number, &TestScope);
+            prop_assert!(e.is_ok(), "{s}: {e:?}");
+            if let Ok(e) = e {
+                let env = env(t);
+                let (x, y) = (e.eval(&env), e.eval_program(&env));
+                prop_assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                    "{s} at t={t}: tree {x}, program {y}");
+            }
+        }
         #[test]
         fn any_string_never_panics(s in "\\PC{0,60}") {
             let _ = Expr::compile(&s, Type::Number, &TestScope);
