@@ -141,7 +141,9 @@ fn check_vary(name: &str, vary: &Vary) -> Result<(), String> {
     }
 }
 
-/// The `k` evenly spaced values from `lo` to `hi`, both ends included (`lo` alone if k = 1).
+/// The `k` evenly spaced values from `lo` to `hi`, both ends included (`lo` alone if k = 1),
+/// each rounded to 15 significant digits so that `0.1..0.5:5` gives 0.3, not
+/// 0.30000000000000004, in the tables (a change far below any effect a sweep can resolve).
 pub fn linspace(lo: f64, hi: f64, k: u32) -> Vec<f64> {
     if k <= 1 {
         return vec![lo];
@@ -153,10 +155,15 @@ pub fn linspace(lo: f64, hi: f64, k: u32) -> Vec<f64> {
             if i == k - 1 {
                 hi
             } else {
-                lo + (hi - lo) * (f64::from(i) / steps)
+                round15(lo + (hi - lo) * (f64::from(i) / steps))
             }
         })
         .collect()
+}
+
+/// `x` rounded to 15 significant digits (unchanged if not finite).
+fn round15(x: f64) -> f64 {
+    format!("{x:.14e}").parse().unwrap_or(x)
 }
 
 /// The values of one grid dimension.
@@ -476,6 +483,8 @@ mod tests {
         assert_eq!(linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert_eq!(linspace(0.1, 0.3, 3)[2], 0.3);
         assert_eq!(linspace(2.0, 3.0, 1), vec![2.0]);
+        // Plain lo + (hi - lo) * t gives 0.30000000000000004 here.
+        assert_eq!(linspace(0.1, 0.5, 5), vec![0.1, 0.2, 0.3, 0.4, 0.5]);
     }
 
     #[test]
