@@ -392,3 +392,202 @@ fn tornado_and_importance() {
     );
     assert_eq!((c_war[5].as_str(), c_war[6].as_str()), ("1", "1"));
 }
+
+/// Shards of a sweep merged with `rungs merge` (the command line, files given in scrambled
+/// order) are the same bytes as the unsharded sweep, for N = 1..5 shards of 7 points (uneven
+/// splits) and for 5 shards of 3 points (some shards empty).
+#[test]
+fn cli_merge_of_1_to_5_shards_gives_the_unsharded_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    for (vary, shards) in [("p=0.1..0.7:7", 1..=5u64), ("p=0.1..0.5:3", 5..=5)] {
+        let common = |cmd: &mut Command| {
+            cmd.args(["sweep", s.to_str().unwrap(), "--quiet", "--runs", "2100"])
+                .args(["--vary", vary, "--vary", "q=0.3,0.6"]);
+        };
+        let whole = tmp.path().join(format!("whole-{vary}"));
+        let mut c = rungs();
+        common(&mut c);
+        c.args(["--threads", "2", "--out"])
+            .arg(&whole)
+            .assert()
+            .success();
+        for n in shards {
+            let parts_dir = tmp.path().join(format!("parts-{vary}-{n}"));
+            for k in 0..n {
+                let mut c = rungs();
+                common(&mut c);
+                // Alternate thread counts: a shard's bytes must not depend on them either.
+                c.args(["--threads", if k % 2 == 0 { "1" } else { "2" }])
+                    .args(["--shard", &format!("{k}/{n}"), "--out"])
+                    .arg(&parts_dir)
+                    .assert()
+                    .success();
+            }
+            // A scrambled order: odd shards first, then even ones, each half reversed.
+            let mut order: Vec<u64> = (0..n).filter(|k| k % 2 == 1).rev().collect();
+            order.extend((0..n).filter(|k| k % 2 == 0).rev());
+            let merged = tmp.path().join(format!("merged-{vary}-{n}"));
+            let mut m = rungs();
+            m.args(["merge", "--quiet", "--out"]).arg(&merged);
+            for k in &order {
+                m.arg(parts_dir.join(format!("shard-{k}-of-{n}.json")));
+            }
+            m.assert().success();
+            for f in FILES {
+                let a = std::fs::read(whole.join(f)).unwrap();
+                let b = std::fs::read(merged.join(f)).unwrap();
+                assert!(
+                    a == b,
+                    "{f}: {n} shards of {vary} merged differ from unsharded"
+                );
+            }
+            if n > 1 {
+                // Leaving out a shard is refused (exit 2), and nothing is written.
+                let mut m = rungs();
+                let partial_out = tmp.path().join(format!("partial-{vary}-{n}"));
+                m.args(["merge", "--quiet", "--out"]).arg(&partial_out);
+                for k in &order[1..] {
+                    m.arg(parts_dir.join(format!("shard-{k}-of-{n}.json")));
+                }
+                m.assert().code(2);
+                assert!(!partial_out.exists());
+            }
+        }
+    }
+}
+
+/// Designs beyond the limits are refused before any run, with a message naming the limit.
+#[test]
+fn designs_larger_than_the_limits_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let cases: [(Vec<&str>, &str); 4] = [
+        // 1000 x 1000 = 10^6 points > 100,000.
+        (
+            vec!["--vary", "p=0..1:1000", "--vary", "q=0..1:1000"],
+            "limit of 100000",
+        ),
+        (
+            vec!["--lhs", "200000", "--vary", "p=0..1"],
+            "limit of 100000",
+        ),
+        (vec!["--epistemic", "100001"], "limit of 100000"),
+        // 1000 points x 10^8 runs = 10^11 runs > 10^10.
+        (
+            vec!["--vary", "p=0..1:1000", "--runs", "100000000"],
+            "limit of 10000000000",
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = rungs()
+            .args(["sweep", s.to_str().unwrap(), "--quiet"])
+            .args(&args)
+            .arg("--out")
+            .arg(tmp.path().join("x"))
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+    assert!(!tmp.path().join("x").exists());
+    // Exactly at the limits is accepted by the check.
+    assert!(design::check_size(design::MAX_POINTS, 100_000).is_ok());
+    assert!(design::check_size(design::MAX_POINTS, 100_001).is_err());
+    assert!(design::check_size(design::MAX_POINTS + 1, 1).is_err());
+}
+
+/// Without a terminal (as here, stderr is a pipe) no progress bar is drawn, even without
+/// --quiet: stderr stays empty and stdout has the summary.
+#[test]
+fn no_progress_bar_without_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let out = rungs()
+        .args(["sweep", s.to_str().unwrap(), "--runs", "3000"])
+        .args(["--vary", "p=0.2,0.4", "--out"])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sweep: 2 points"));
+}
+
+/// Each point of a sweep is exactly `rungs run` of that point: the (point, block) work
+/// stream gives the same summary bytes as running the point's model alone, for any thread
+/// count and any range of points.
+#[test]
+fn a_point_is_the_same_summary_as_a_run_of_that_point() {
+    let (model, _) = load_str("s.toml", SCENARIO).expect("scenario");
+    let vary = vec![
+        design::parse_vary(&model, "p=0.1..0.9:3").unwrap(),
+        design::parse_vary(&model, "q=0.2,0.7").unwrap(),
+    ];
+    let d = design::grid(&model, &vary).unwrap();
+    let runs = 2500;
+    let alone: Vec<String> = (0..d.len())
+        .map(|i| {
+            let s = rungs::engine::many::run_all(&d.model_at(&model, i), 7, runs, 2).unwrap();
+            serde_json::to_string(&s).unwrap()
+        })
+        .collect();
+    for (threads, range) in [(1, 0..6), (2, 0..6), (3, 1..5), (2, 5..6)] {
+        let got =
+            rungs::sweep::run_points(&model, &d, range.clone(), 7, runs, threads, &|_| {}).unwrap();
+        assert_eq!(got.len(), range.len());
+        for (s, i) in got.iter().zip(range.clone()) {
+            assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                alone[i],
+                "point {i}, {threads} threads"
+            );
+        }
+    }
+}
+
+/// A sweep point's rows are byte for byte the rows of `rungs run --set` at the point's
+/// values (same seed, same --runs), for steps and outcomes.
+#[test]
+fn a_point_matches_rungs_run_with_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let (run_out, sweep_out) = (tmp.path().join("run"), tmp.path().join("sweep"));
+    rungs()
+        .args(["run", s.to_str().unwrap(), "--quiet", "--runs", "2500"])
+        .args(["--set", "p=0.3", "--out"])
+        .arg(&run_out)
+        .assert()
+        .success();
+    rungs()
+        .args(["sweep", s.to_str().unwrap(), "--quiet", "--runs", "2500"])
+        .args(["--vary", "p=0.1,0.3", "--threads", "2", "--out"])
+        .arg(&sweep_out)
+        .assert()
+        .success();
+    for (run_file, sweep_file) in [
+        ("steps.csv", "sweep_steps.csv"),
+        ("outcomes.csv", "sweep_outcomes.csv"),
+    ] {
+        let run = std::fs::read_to_string(run_out.join(run_file)).unwrap();
+        let sweep = std::fs::read_to_string(sweep_out.join(sweep_file)).unwrap();
+        let want: Vec<&str> = run.lines().skip(1).collect();
+        let got: Vec<&str> = sweep
+            .lines()
+            .filter_map(|l| l.strip_prefix("1,0.3,"))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(
+            got, want,
+            "{sweep_file} at point 1 vs {run_file} of run --set p=0.3"
+        );
+    }
+}

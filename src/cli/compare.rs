@@ -48,8 +48,13 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let items = compare::items(&ma, &mb);
-    let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &|_| {})
-        .map_err(|e| Failure::Run(e.to_string()))?;
+    // One bar over the paired runs (each run of A with its twin of B).
+    let bar = crate::sweep::progress_bar(runs, a.opts.quiet, "paired runs");
+    let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &|d| {
+        bar.set_position(d)
+    })
+    .map_err(|e| Failure::Run(e.to_string()))?;
+    bar.finish_and_clear();
     let rows = compare::rows(&items, &paired);
     let table = crate::output::Table {
         header: compare::HEADER.iter().map(|s| s.to_string()).collect(),

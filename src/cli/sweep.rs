@@ -1,7 +1,6 @@
 //! `rungs sweep`: a scenario at each point of a parameter design, one long table over all
 //! points; or `--tornado` / `--importance` sensitivity tables.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -131,11 +130,15 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             ));
         }
         let mut files: Vec<(&str, crate::output::Table)> = Vec::new();
-        let progress = |_: u64| {};
         if a.tornado {
             let bars = tornado::bars(&model, &spec.vary, seed).map_err(Failure::Usage)?;
-            let rows = tornado::run(&model, &bars, seed, runs, threads, &progress)
+            // Two variants per bar plus the base, all on the same runs.
+            design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
+            let bar = sweep::progress_bar(runs, a.opts.quiet, "runs");
+            bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
+            let rows = tornado::run(&model, &bars, seed, runs, threads, &|d| bar.set_position(d))
                 .map_err(|e| Failure::Run(e.to_string()))?;
+            bar.finish_and_clear();
             let t = crate::output::Table {
                 header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
                 rows: rows.iter().map(tornado::cells).collect(),
@@ -161,8 +164,16 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             job.options.push(("tornado".into(), "true".into()));
         }
         if a.importance {
-            let rows = importance::run(&model, seed, runs, threads, &progress)
+            // Each step blocked and forced, plus the base, all on the same runs.
+            design::check_size(2 * model.steps.len() as u64 + 1, runs).map_err(Failure::Usage)?;
+            let bar = sweep::progress_bar(runs, a.opts.quiet, "runs");
+            bar.set_message(format!(
+                "importance, {} variants each",
+                2 * model.steps.len() + 1
+            ));
+            let rows = importance::run(&model, seed, runs, threads, &|d| bar.set_position(d))
                 .map_err(|e| Failure::Run(e.to_string()))?;
+            bar.finish_and_clear();
             let t = crate::output::Table {
                 header: importance::HEADER.iter().map(|s| s.to_string()).collect(),
                 rows: rows.iter().map(importance::cells).collect(),
@@ -202,22 +213,27 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     ));
     let quiet = a.opts.quiet;
     let total = design.len();
-    // Progress only for a person watching: never with --quiet or into a file or pipe.
-    let show = !quiet && std::io::stderr().is_terminal();
-    let progress = move |done: usize| {
-        if show {
-            eprint!("\rpoints {done}/{total}");
+    design::check_size(total as u64, runs).map_err(Failure::Usage)?;
+    let range = match &a.shard {
+        Some(shard) => {
+            let (k, n) = parse_shard(shard).map_err(Failure::Usage)?;
+            let r = crate::engine::many::shard_blocks(total as u64, k, n);
+            Some((k, n, r))
         }
+        None => None,
     };
-    if let Some(shard) = &a.shard {
-        let (k, n) = parse_shard(shard).map_err(Failure::Usage)?;
-        let r = crate::engine::many::shard_blocks(total as u64, k, n);
-        let range = r.start as usize..r.end as usize;
-        let summaries = sweep::run_points(&model, &design, range, seed, runs, threads, &progress)
-            .map_err(failure)?;
-        if show {
-            eprintln!();
-        }
+    let points = range
+        .as_ref()
+        .map_or(0..total, |(_, _, r)| r.start as usize..r.end as usize);
+    // One bar over every run of every point this process computes.
+    let bar = sweep::progress_bar(points.len() as u64 * runs, quiet, "runs");
+    bar.set_message(format!("{} points x {runs}", points.len()));
+    let summaries = sweep::run_points(&model, &design, points, seed, runs, threads, &|d| {
+        bar.set_position(d)
+    })
+    .map_err(failure)?;
+    bar.finish_and_clear();
+    if let Some((k, n, r)) = range {
         let partial = Partial {
             job,
             scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
@@ -237,11 +253,6 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             );
         }
         return Ok(());
-    }
-    let summaries = sweep::run_points(&model, &design, 0..total, seed, runs, threads, &progress)
-        .map_err(failure)?;
-    if show {
-        eprintln!();
     }
     let files = sweep::tables::sweep_files(&model, &design, &summaries);
     let how = sweep::Written {

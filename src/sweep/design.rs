@@ -21,9 +21,33 @@ const LHS_SALT: u64 = 0x4C48_535F_5357_4550;
 /// Salt mixed into the seed for epistemic points.
 const EPISTEMIC_SALT: u64 = 0x4550_4953_5445_4D49;
 
-/// Largest number of points a design may have (a guard against `a=0..1:100000` typos
-/// multiplied over several parameters).
-pub const MAX_POINTS: u64 = 1_000_000;
+/// Largest number of points a design may have: a guard against `a=0..1:1000` typos multiplied
+/// over several parameters. Every point's summary is held in memory until the tables are
+/// written (a few kB to tens of kB each), so 100,000 points stay within a few GB.
+pub const MAX_POINTS: u64 = 100_000;
+
+/// Largest number of runs a sweep may ask for in all (points x runs): 10^10 runs is some
+/// hundred CPU-hours for a scenario the size of dprk-kursk, already a cluster job (`--shard`).
+pub const MAX_TOTAL_RUNS: u64 = 10_000_000_000;
+
+/// Refuses a design of `points` points of `runs` runs each that is larger than
+/// [`MAX_POINTS`] or [`MAX_TOTAL_RUNS`], with a message that says what to change.
+pub fn check_size(points: u64, runs: u64) -> Result<(), String> {
+    if points > MAX_POINTS {
+        return Err(format!(
+            "the design has {points} points, more than the limit of {MAX_POINTS}; use fewer \
+             values, fewer --vary parameters or a smaller --lhs/--epistemic"
+        ));
+    }
+    let total = u128::from(points) * u128::from(runs);
+    if total > u128::from(MAX_TOTAL_RUNS) {
+        return Err(format!(
+            "{points} points x {runs} runs = {total} runs in all, more than the limit of \
+             {MAX_TOTAL_RUNS}; use fewer points or fewer --runs"
+        ));
+    }
+    Ok(())
+}
 
 /// What kind of design produced the points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,7 +141,9 @@ fn check_vary(name: &str, vary: &Vary) -> Result<(), String> {
     }
 }
 
-/// The `k` evenly spaced values from `lo` to `hi`, both ends included (`lo` alone if k = 1).
+/// The `k` evenly spaced values from `lo` to `hi`, both ends included (`lo` alone if k = 1),
+/// each rounded to 15 significant digits so that `0.1..0.5:5` gives 0.3, not
+/// 0.30000000000000004, in the tables (a change far below any effect a sweep can resolve).
 pub fn linspace(lo: f64, hi: f64, k: u32) -> Vec<f64> {
     if k <= 1 {
         return vec![lo];
@@ -129,10 +155,15 @@ pub fn linspace(lo: f64, hi: f64, k: u32) -> Vec<f64> {
             if i == k - 1 {
                 hi
             } else {
-                lo + (hi - lo) * (f64::from(i) / steps)
+                round15(lo + (hi - lo) * (f64::from(i) / steps))
             }
         })
         .collect()
+}
+
+/// `x` rounded to 15 significant digits (unchanged if not finite).
+fn round15(x: f64) -> f64 {
+    format!("{x:.14e}").parse().unwrap_or(x)
 }
 
 /// The values of one grid dimension.
@@ -161,7 +192,8 @@ pub fn grid(model: &Model, vary: &[(ParamId, Vary)]) -> Result<Design, String> {
     }
     if total > MAX_POINTS {
         return Err(format!(
-            "the grid has {total} points, more than {MAX_POINTS}; use fewer values or --lhs"
+            "the grid has {total} points, more than the limit of {MAX_POINTS}; use fewer \
+             values or --lhs"
         ));
     }
     let mut points: Vec<Vec<f64>> = vec![Vec::new()];
@@ -194,7 +226,9 @@ pub fn lhs(model: &Model, vary: &[(ParamId, Vary)], k: u32, seed: u64) -> Result
         return Err("--lhs needs at least one --vary NAME=lo..hi range to spread over".into());
     }
     if u64::from(k) > MAX_POINTS {
-        return Err(format!("--lhs {k}: more than {MAX_POINTS} points"));
+        return Err(format!(
+            "--lhs {k}: more points than the limit of {MAX_POINTS}"
+        ));
     }
     let key = rng::run_key(seed ^ LHS_SALT, 0);
     let n = k as usize;
@@ -241,7 +275,9 @@ pub fn epistemic(model: &Model, k: u32, seed: u64) -> Result<Design, String> {
         return Err("--epistemic takes a number of points >= 1".to_string());
     }
     if u64::from(k) > MAX_POINTS {
-        return Err(format!("--epistemic {k}: more than {MAX_POINTS} points"));
+        return Err(format!(
+            "--epistemic {k}: more points than the limit of {MAX_POINTS}"
+        ));
     }
     let drawn: Vec<ParamId> = (0..model.params.len())
         .filter(|&p| matches!(model.params[p].value, ParamValue::Drawn(_)))
@@ -447,6 +483,8 @@ mod tests {
         assert_eq!(linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert_eq!(linspace(0.1, 0.3, 3)[2], 0.3);
         assert_eq!(linspace(2.0, 3.0, 1), vec![2.0]);
+        // Plain lo + (hi - lo) * t gives 0.30000000000000004 here.
+        assert_eq!(linspace(0.1, 0.5, 5), vec![0.1, 0.2, 0.3, 0.4, 0.5]);
     }
 
     #[test]

@@ -23,13 +23,15 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::many::{BatchError, run_all};
+use crate::engine::RunRecord;
+use crate::engine::many::{Batch, BatchError, block_count};
+use crate::engine::run::{RunError, Runner};
 use std::io::Write;
 
 use crate::output::{Manifest, OutputDir, Table};
 use crate::partial::{JobIdentity, Partial};
 use crate::scenario::Model;
-use crate::stats::Summary;
+use crate::stats::{BlockTree, Summary};
 
 pub use design::Design;
 pub use tables::merge_sweep;
@@ -69,9 +71,15 @@ pub struct SweepPayload {
 }
 
 /// Runs the points `range` of `design`, each with `runs` runs of `seed`, and returns their
-/// summaries in point order. With at least as many points as threads, points run in
-/// parallel one thread each; otherwise one after another on all threads. Both give the same
-/// bytes: a summary does not depend on the thread count.
+/// summaries in point order. `progress` is called with the number of runs done so far
+/// (over all points of the range).
+///
+/// The work is one stream of (point, block) items in point-then-block order, computed in
+/// parallel waves of a few items per thread, each finished block pushed into its point's
+/// [`BlockTree`]. So small designs use every thread within a point and large ones keep every
+/// thread busy across points, with no barrier at the end of each point. A point's summary is
+/// the same bytes as `run_all` of that point alone (the same blocks pushed into the same tree
+/// shape), so it depends neither on the thread count nor on the other points.
 pub fn run_points(
     base: &Model,
     design: &Design,
@@ -79,7 +87,7 @@ pub fn run_points(
     seed: u64,
     runs: u64,
     threads: usize,
-    progress: &(dyn Fn(usize) + Sync),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Summary>, SweepError> {
     let threads = threads.max(1);
     let fail = |i: usize, e: BatchError| {
@@ -91,40 +99,110 @@ pub fn run_points(
             .collect();
         SweepError::Run(format!("point {i} ({}): {e}", values.join(", ")))
     };
+    if range.end > design.len() || range.start > range.end {
+        return Err(SweepError::Run(format!(
+            "internal error: points {}..{} of a design of {}",
+            range.start,
+            range.end,
+            design.len()
+        )));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| SweepError::Run(format!("could not start worker threads: {e}")))?;
+    let batch = Batch::whole(seed, runs, threads);
+    let blocks = block_count(runs);
+    if blocks == 0 {
+        // No runs: each point's empty summary, as `run_all` gives.
+        return Ok(range
+            .map(|p| Summary::new(&design.model_at(base, p)))
+            .collect());
+    }
+    // Items are numbered point-major from the start of the range: item j is block
+    // j % blocks of point range.start + j / blocks.
+    let items = (range.len() as u64).saturating_mul(blocks);
+    // Waves of a few items per thread, like `run_batch`: enough to balance, few enough to
+    // bound the block summaries waiting at once.
+    let wave = (threads * 4) as u64;
     let mut out = Vec::with_capacity(range.len());
-    if range.len() >= threads && threads > 1 {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| SweepError::Run(format!("could not start worker threads: {e}")))?;
-        // Waves bound how many finished summaries wait at once and keep errors in order.
-        let wave = threads * 2;
-        let mut i = range.start;
-        while i < range.end {
-            let end = (i + wave).min(range.end);
-            let got: Vec<Result<Summary, SweepError>> = pool.install(|| {
-                (i..end)
-                    .into_par_iter()
-                    .map(|p| {
-                        run_all(&design.model_at(base, p), seed, runs, 1).map_err(|e| fail(p, e))
-                    })
-                    .collect()
-            });
-            for s in got {
-                out.push(s?);
+    // The models of the points the current wave touches (a wave spans few points), built
+    // once per point rather than per block.
+    let mut models: Vec<(usize, Model)> = Vec::new();
+    let mut tree: BlockTree<Summary> = BlockTree::new();
+    let mut done_runs = 0u64;
+    let mut j = 0u64;
+    while j < items {
+        let end = (j + wave).min(items);
+        let first = range.start + (j / blocks) as usize;
+        let last = range.start + ((end - 1) / blocks) as usize;
+        models.retain(|(p, _)| *p >= first);
+        for p in first..=last {
+            if !models.iter().any(|(q, _)| *q == p) {
+                models.push((p, design.model_at(base, p)));
             }
-            progress(end - range.start);
-            i = end;
         }
-    } else {
-        for p in range.clone() {
-            out.push(
-                run_all(&design.model_at(base, p), seed, runs, threads).map_err(|e| fail(p, e))?,
-            );
-            progress(p + 1 - range.start);
+        let results: Vec<Result<Summary, RunError>> = pool.install(|| {
+            (j..end)
+                .into_par_iter()
+                .map(|item| {
+                    let p = range.start + (item / blocks) as usize;
+                    let model = models
+                        .iter()
+                        .find(|(q, _)| *q == p)
+                        .map(|(_, m)| m)
+                        .unwrap_or(base);
+                    run_block(model, &batch, item % blocks)
+                })
+                .collect()
+        });
+        for (item, r) in (j..end).zip(results) {
+            let p = range.start + (item / blocks) as usize;
+            let b = item % blocks;
+            let s = r.map_err(|e| fail(p, BatchError::Run(e)))?;
+            done_runs += batch.block_runs(b).end - batch.block_runs(b).start;
+            tree.push(b, 1, s)
+                .map_err(|e| fail(p, BatchError::Internal(e)))?;
+            if b + 1 == blocks {
+                let finished = std::mem::take(&mut tree).finish();
+                out.push(finished.unwrap_or_else(|| Summary::new(base)));
+            }
         }
+        progress(done_runs);
+        j = end;
     }
     Ok(out)
+}
+
+/// One block of one point: its runs in index order into a fresh summary (as the engine's
+/// own block runner does, so a point's tree is the same as a `rungs run` of that point).
+fn run_block(model: &Model, batch: &Batch, block: u64) -> Result<Summary, RunError> {
+    let mut runner = Runner::new(model, batch.seed);
+    let mut rec = RunRecord::default();
+    let mut summary = Summary::new(model);
+    for run in batch.block_runs(block) {
+        runner.run(run, &mut rec)?;
+        summary.record(model, &rec);
+    }
+    Ok(summary)
+}
+
+/// A progress bar on stderr over `len` units of work, drawn only for a person watching:
+/// hidden with `--quiet` and when stderr is not a terminal (a file, a pipe, a batch job).
+pub fn progress_bar(len: u64, quiet: bool, unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{msg}}  eta {{eta}}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// How a command's files came about, for manifest.json.
