@@ -17,6 +17,22 @@ fn scenario(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Runs `rungs run SCENARIO --quiet --out TMP/out` with `args`; returns the temporary folder
+/// (deleted when dropped) and the output folder.
+fn run_to_temp(args: &[&str], file: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    rungs()
+        .arg("run")
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .arg(file)
+        .assert()
+        .success();
+    (dir, out)
+}
+
 /// Reads a CSV into rows keyed by the header.
 fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).expect("the CSV opens");
@@ -72,15 +88,8 @@ fn shipped_scenarios_validate() {
 
 #[test]
 fn textbook_csvs_match_the_closed_forms() {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let out = dir.path().join("out");
+    let (_dir, out) = run_to_temp(&["--runs", "40000"], &scenario("textbook.toml"));
     let n = 40_000.0;
-    rungs()
-        .args(["run", "--runs", "40000", "--quiet", "--out"])
-        .arg(&out)
-        .arg(scenario("textbook.toml"))
-        .assert()
-        .success();
 
     let steps = read_csv(&out.join("steps.csv"));
     let e3 = (-3.0f64).exp();
@@ -218,14 +227,7 @@ fn bytes_do_not_depend_on_threads_or_shards() {
 
 #[test]
 fn per_run_rows_match_the_summary() {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let out = dir.path().join("out");
-    rungs()
-        .args(["run", "--runs", "3000", "--per-run", "--quiet", "--out"])
-        .arg(&out)
-        .arg(scenario("textbook.toml"))
-        .assert()
-        .success();
+    let (_dir, out) = run_to_temp(&["--runs", "3000", "--per-run"], &scenario("textbook.toml"));
     let runs = read_csv(&out.join("runs.csv"));
     assert_eq!(runs.len(), 3000);
     assert_eq!(runs[0]["run"], "0");
@@ -266,14 +268,10 @@ fn a_bad_scenario_writes_nothing_and_exits_2() {
 #[test]
 fn golden_csvs_are_pinned() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let out = dir.path().join("out");
-    rungs()
-        .args(["run", "--runs", "3000", "--seed", "11", "--quiet", "--out"])
-        .arg(&out)
-        .arg(golden.join("scenario.toml"))
-        .assert()
-        .success();
+    let (_dir, out) = run_to_temp(
+        &["--runs", "3000", "--seed", "11"],
+        &golden.join("scenario.toml"),
+    );
     let mut names: Vec<_> = std::fs::read_dir(golden.join("expected"))
         .expect("golden files")
         .map(|e| e.expect("an entry").file_name())
@@ -291,14 +289,10 @@ fn golden_csvs_are_pinned() {
 /// holds plain numbers (or empty cells), as a spreadsheet must read them.
 #[test]
 fn every_csv_reads_back_as_numbers() {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let out = dir.path().join("out");
-    rungs()
-        .args(["run", "--runs", "2000", "--per-run", "--quiet", "--out"])
-        .arg(&out)
-        .arg(scenario("dprk-kursk.toml"))
-        .assert()
-        .success();
+    let (_dir, out) = run_to_temp(
+        &["--runs", "2000", "--per-run"],
+        &scenario("dprk-kursk.toml"),
+    );
     let text_columns = [
         "step",
         "label",

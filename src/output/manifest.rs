@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use crate::output::OutputDir;
-use crate::partial::sha256_hex;
+use crate::partial::JobIdentity;
 
 /// One `--set NAME=VALUE`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -62,33 +62,20 @@ impl Manifest {
         start: SystemTime,
         wall: Duration,
     ) -> Manifest {
-        Manifest {
-            tool: "rungs".to_string(),
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            command: command.to_string(),
-            scenario_path: scenario_path.to_string(),
-            scenario_sha256: sha256_hex(scenario_bytes),
+        let job = JobIdentity::new(
+            command,
+            std::path::Path::new(scenario_path),
+            scenario_bytes,
             seed,
             runs,
-            overrides: overrides
-                .iter()
-                .map(|(name, value)| Override {
-                    name: name.clone(),
-                    value: *value,
-                })
-                .collect(),
-            threads,
-            shards,
-            start_time: rfc3339_utc(start),
-            wall_time_seconds: wall.as_millis() as f64 / 1000.0,
-        }
+            overrides,
+        );
+        Manifest::for_job(&job, threads, shards, start, wall)
     }
-}
 
-impl Manifest {
     /// The manifest of the job a partial file or a command identifies.
     pub fn for_job(
-        job: &crate::partial::JobIdentity,
+        job: &JobIdentity,
         threads: usize,
         shards: u64,
         start: SystemTime,
