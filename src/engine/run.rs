@@ -199,11 +199,16 @@ pub struct Runner<'m> {
     /// or its hazard rate. A tick changes no count, so a step whose `when` and rate read
     /// neither state nor `t` needs no look after a tick.
     tick_sensitive: Vec<bool>,
+    /// Per flow: whether a tick can change its `while` or its rate (else both are kept
+    /// from the last event).
+    flow_tick_sensitive: Vec<bool>,
     // Per-run buffers.
     steps: Vec<StepState>,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
+    /// Whether each flow's `while` held when its rate was last evaluated.
+    flow_runs: Vec<bool>,
     run_key: u64,
     run: u64,
     t: f64,
@@ -244,7 +249,20 @@ impl<'m> Runner<'m> {
             .flows
             .iter()
             .any(|f| f.rate.reads_time() || f.while_.as_ref().is_some_and(Expr::reads_time));
-        let moves = |e: &Expr| e.reads_state() || e.reads_time();
+        // A tick changes `t` and the variables flows write, nothing else: an expression that
+        // reads neither keeps its value from one event to the next.
+        let mut flowing = vec![false; model.vars.len()];
+        for f in &model.flows {
+            flowing[f.target] = true;
+        }
+        let moves = |e: &Expr| {
+            e.reads_time() || e.state_read().iter().any(|&v| flowing[v as usize])
+        };
+        let flow_tick_sensitive = model
+            .flows
+            .iter()
+            .map(|f| moves(&f.rate) || f.while_.as_ref().is_some_and(moves))
+            .collect();
         let tick_sensitive = model
             .steps
             .iter()
@@ -260,9 +278,11 @@ impl<'m> Runner<'m> {
             step_sites,
             reads_time,
             tick_sensitive,
+            flow_tick_sensitive,
             steps: vec![StepState::NEW; model.steps.len()],
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
+            flow_runs: vec![false; model.flows.len()],
             run_key: 0,
             run: 0,
             t: 0.0,
@@ -305,8 +325,9 @@ impl<'m> Runner<'m> {
 
         self.settle(rec, tracer, false)?;
         let mut events: u64 = 0;
+        // Whether the last step of time was a tick (not an event): see `tick_sensitive`.
+        let mut ticked = false;
         loop {
-            let mut ticked = false;
             // The next event: the earliest due step, ties to the first in file order.
             let mut next = usize::MAX;
             let mut due = f64::INFINITY;
@@ -316,7 +337,8 @@ impl<'m> Runner<'m> {
                     next = i;
                 }
             }
-            let flowing = self.rate_flows(rec);
+            let flowing = self.rate_flows(rec, ticked);
+            ticked = false;
             let tick = if self.reads_time || flowing {
                 self.next_tick()
             } else {
@@ -777,16 +799,20 @@ impl<'m> Runner<'m> {
         Ok(())
     }
 
-    /// Evaluates every flow's `while` and rate in the current state (the rates the next
-    /// Euler step uses) and tells whether any flow runs. State changes only in events and
-    /// ticks, each followed by this, so the rates are evaluated once per step of time.
-    fn rate_flows(&mut self, rec: &RunRecord) -> bool {
+    /// Evaluates the flows' `while` and rate in the current state (the rates the next Euler
+    /// step uses) and tells whether any flow runs. State changes only in events and ticks,
+    /// each followed by this, so the rates are evaluated once per step of time; after a tick
+    /// (`ticked`) only the flows a tick can affect are evaluated again.
+    fn rate_flows(&mut self, rec: &RunRecord, ticked: bool) -> bool {
         let e = env(rec, self.t);
         let mut any = false;
         for (k, f) in self.model.flows.iter().enumerate() {
-            let runs = f.while_.as_ref().is_none_or(|w| w.eval_bool(&e));
-            any |= runs;
-            self.flow_rates[k] = if runs { f.rate.eval(&e) } else { 0.0 };
+            if !ticked || self.flow_tick_sensitive[k] {
+                let runs = f.while_.as_ref().is_none_or(|w| w.eval_bool(&e));
+                self.flow_runs[k] = runs;
+                self.flow_rates[k] = if runs { f.rate.eval(&e) } else { 0.0 };
+            }
+            any |= self.flow_runs[k];
         }
         any
     }
