@@ -142,6 +142,14 @@ pub(super) fn finish(
     let out = dir.target().to_path_buf();
     dir.commit()?;
     if !quiet {
+        if summary.paths.dropped > 0 {
+            eprintln!(
+                "note: the runs took more than {} distinct paths; paths.csv lists the most \
+                 frequent, and {} runs on rarer paths are not in it (see docs/outputs.md)",
+                crate::stats::summary::MAX_PATHS,
+                summary.paths.dropped
+            );
+        }
         print!("{}", output::human_summary(model, &summary));
         println!("files in {}/", out.display());
     }

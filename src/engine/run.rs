@@ -255,9 +255,8 @@ impl<'m> Runner<'m> {
         for f in &model.flows {
             flowing[f.target] = true;
         }
-        let moves = |e: &Expr| {
-            e.reads_time() || e.state_read().iter().any(|&v| flowing[v as usize])
-        };
+        let moves =
+            |e: &Expr| e.reads_time() || e.state_read().iter().any(|&v| flowing[v as usize]);
         let flow_tick_sensitive = model
             .flows
             .iter()

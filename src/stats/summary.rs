@@ -162,13 +162,27 @@ pub fn timeline_grid(horizon: f64, resolution: f64) -> TimelineGrid {
     single
 }
 
-/// Exact counts of distinct (path, outcome) pairs. Serialized as a list of
-/// `[path, outcome, count]` sorted by path then outcome (JSON maps need string keys).
+/// Most distinct (path, outcome) pairs a merged summary keeps. A rich ladder can produce a
+/// new path in almost every run; keeping them all would make memory grow with the number of
+/// runs (ten million runs of dprk-kursk held ~680 MB of paths). Blocks of runs hold at most
+/// [`crate::stats::BLOCK_RUNS`] pairs; when a merge leaves more than this, the least frequent
+/// are dropped (ties: the larger path first) and their runs counted in [`Paths::dropped`].
+/// The merge tree is fixed by block index, so what is dropped, and so every byte, is the same
+/// for any thread count or shard split.
+pub const MAX_PATHS: usize = 10_000;
+
+/// Counts of distinct (path, outcome) pairs: exact for every pair while no merge had to drop
+/// any ([`Paths::dropped`] = 0); after drops, the counts of the pairs kept are lower bounds
+/// (exact for pairs never dropped, which are the frequent ones). Serialized as the list of
+/// `[path, outcome, count]` sorted by path then outcome (JSON maps need string keys) and the
+/// dropped count.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Paths {
     /// Path (node indices in first-happening order) to `(outcome, count)` pairs sorted by
     /// outcome: usually one pair, and looking up by a borrowed slice costs no allocation.
     pub map: BTreeMap<Vec<u32>, Vec<(u32, u64)>>,
+    /// Runs whose (path, outcome) pair was dropped by a merge to respect [`MAX_PATHS`].
+    pub dropped: u64,
 }
 
 impl Paths {
@@ -203,6 +217,27 @@ impl Paths {
     }
 }
 
+impl Paths {
+    /// Drops the least frequent pairs beyond `max` (ties: the larger path, then outcome,
+    /// first), counting their runs in `dropped`.
+    fn prune(&mut self, max: usize) {
+        if self.len() <= max {
+            return;
+        }
+        let mut all: Vec<(u64, &[u32], u32)> = self.iter().map(|(p, o, c)| (c, p, o)).collect();
+        all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+        let dropped: u64 = all[max..].iter().map(|e| e.0).sum();
+        let mut kept = Paths {
+            map: BTreeMap::new(),
+            dropped: self.dropped + dropped,
+        };
+        for &(c, p, o) in &all[..max] {
+            kept.add(p, o, c);
+        }
+        *self = kept;
+    }
+}
+
 impl Merge for Paths {
     fn merge(&mut self, other: &Self) {
         for (p, l) in &other.map {
@@ -210,20 +245,36 @@ impl Merge for Paths {
                 self.add(p, o, c);
             }
         }
+        self.dropped += other.dropped;
+        self.prune(MAX_PATHS);
     }
+}
+
+/// How [`Paths`] is written in partial files.
+#[derive(Serialize, Deserialize)]
+struct PathsOnDisk {
+    rows: Vec<(Vec<u32>, u32, u64)>,
+    dropped: u64,
 }
 
 impl Serialize for Paths {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
+        PathsOnDisk {
+            rows: self.iter().map(|(p, o, c)| (p.to_vec(), o, c)).collect(),
+            dropped: self.dropped,
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Paths {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let rows: Vec<(Vec<u32>, u32, u64)> = Vec::deserialize(d)?;
-        let mut paths = Paths::default();
-        for (p, o, c) in rows {
+        let disk = PathsOnDisk::deserialize(d)?;
+        let mut paths = Paths {
+            map: BTreeMap::new(),
+            dropped: disk.dropped,
+        };
+        for (p, o, c) in disk.rows {
             paths.add(&p, o, c);
         }
         Ok(paths)
@@ -446,9 +497,33 @@ mod tests {
         p.add(&[0], 1, 1);
         p.add(&[2, 1], 0, 1);
         let s = serde_json::to_string(&p).unwrap();
-        assert_eq!(s, "[[[],0,3],[[0],1,1],[[2,1],0,2],[[2,1],1,2]]");
+        assert_eq!(
+            s,
+            r#"{"rows":[[[],0,3],[[0],1,1],[[2,1],0,2],[[2,1],1,2]],"dropped":0}"#
+        );
         let back: Paths = serde_json::from_str(&s).unwrap();
         assert_eq!(back, p);
         assert_eq!(p.len(), 4);
+    }
+
+    #[test]
+    fn pruning_keeps_the_most_frequent_and_counts_the_rest() {
+        let mut a = Paths::default();
+        for i in 0..5u32 {
+            // Path [i] seen i + 1 times.
+            a.add(&[i], 0, u64::from(i) + 1);
+        }
+        a.add(&[9], 0, 3); // ties with [2]: the smaller path is kept
+        a.prune(3);
+        let kept: Vec<_> = a.iter().map(|(p, _, c)| (p.to_vec(), c)).collect();
+        assert_eq!(kept, vec![(vec![2], 3), (vec![3], 4), (vec![4], 5)]);
+        assert_eq!(a.dropped, 1 + 2 + 3);
+        // The runs are all accounted for.
+        assert_eq!(
+            a.iter().map(|e| e.2).sum::<u64>() + a.dropped,
+            1 + 2 + 3 + 4 + 5 + 3
+        );
+        let back: Paths = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back, a);
     }
 }
