@@ -1,6 +1,6 @@
 //! `[[steps]]` (with `[[steps.branches]]`) and `[[flows]]`.
 
-use toml::de::DeValue;
+use toml::de::{DeArray, DeValue};
 
 use super::scope::FullScope;
 use super::{
@@ -105,6 +105,26 @@ fn label(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, id: &str) -> String {
         .map_or_else(|| id.to_string(), |(s, _)| s.to_string())
 }
 
+/// The entries of a `[[key]]` array of tables (None if absent, or after reporting that
+/// `key` is not a list).
+fn array_of_tables<'r, 'a, 'b>(
+    ctx: &mut Ctx<'_>,
+    root: &'r Table<'a, 'b>,
+    key: &str,
+    what: &str,
+) -> Option<&'r DeArray<'a>> {
+    let v = root.get(key)?;
+    let DeValue::Array(items) = v.get_ref() else {
+        ctx.error_hint(
+            v.span(),
+            format!("`{key}` must be a list of tables"),
+            format!("write each {what} under its own [[{key}]] header"),
+        );
+        return None;
+    };
+    Some(items)
+}
+
 /// `[[steps]]`: ids first (pass 1), then everything else (pass 2).
 pub(crate) fn steps(
     ctx: &mut Ctx<'_>,
@@ -112,15 +132,7 @@ pub(crate) fn steps(
     model: &mut Model,
     map: &mut SourceMap,
 ) {
-    let Some(v) = root.get("steps") else {
-        return;
-    };
-    let DeValue::Array(items) = v.get_ref() else {
-        ctx.error_hint(
-            v.span(),
-            "`steps` must be a list of tables",
-            "write each step under its own [[steps]] header",
-        );
+    let Some(items) = array_of_tables(ctx, root, "steps", "step") else {
         return;
     };
     let actor_ids: Vec<String> = model.actors.iter().map(|a| a.id.clone()).collect();
@@ -673,15 +685,7 @@ pub(crate) fn flows(
     model: &mut Model,
     map: &mut SourceMap,
 ) {
-    let Some(v) = root.get("flows") else {
-        return;
-    };
-    let DeValue::Array(items) = v.get_ref() else {
-        ctx.error_hint(
-            v.span(),
-            "`flows` must be a list of tables",
-            "write each flow under its own [[flows]] header",
-        );
+    let Some(items) = array_of_tables(ctx, root, "flows", "flow") else {
         return;
     };
     let scope = FullScope::new(model);
