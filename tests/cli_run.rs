@@ -33,6 +33,32 @@ fn run_to_temp(args: &[&str], file: &Path) -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
+/// `rungs run BASE.. --threads T --out DIR/tT FILE` for each thread count.
+fn run_with_threads(base: &[&str], file: &Path, d: &Path, threads: &[&str]) {
+    for threads in threads {
+        rungs()
+            .args(base)
+            .args(["--threads", threads, "--out"])
+            .arg(d.join(format!("t{threads}")))
+            .arg(file)
+            .assert()
+            .success();
+    }
+}
+
+/// `rungs run BASE.. --shard K/N --out DIR FILE` for every K.
+fn run_shards(base: &[&str], file: &Path, n: u64, dir: &Path) {
+    for k in 0..n {
+        rungs()
+            .args(base)
+            .args(["--shard", &format!("{k}/{n}"), "--out"])
+            .arg(dir)
+            .arg(file)
+            .assert()
+            .success();
+    }
+}
+
 /// Reads a CSV into rows keyed by the header.
 fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).expect("the CSV opens");
@@ -155,15 +181,7 @@ fn bytes_do_not_depend_on_threads_or_shards() {
     let d = dir.path();
     let base = ["run", "--runs", "5000", "--seed", "7", "--quiet"];
     let file = scenario("dprk-kursk.toml");
-    for threads in ["1", "2", "3"] {
-        rungs()
-            .args(base)
-            .args(["--threads", threads, "--out"])
-            .arg(d.join(format!("t{threads}")))
-            .arg(&file)
-            .assert()
-            .success();
-    }
+    run_with_threads(&base, &file, d, &["1", "2", "3"]);
     let names = [
         "steps.csv",
         "outcomes.csv",
@@ -185,15 +203,7 @@ fn bytes_do_not_depend_on_threads_or_shards() {
     let mut parts = Vec::new();
     for n in 1..=5u64 {
         let dir_n = d.join(format!("parts{n}"));
-        for k in 0..n {
-            rungs()
-                .args(base)
-                .args(["--threads", "2", "--shard", &format!("{k}/{n}"), "--out"])
-                .arg(&dir_n)
-                .arg(&file)
-                .assert()
-                .success();
-        }
+        run_shards(&base, &file, n, &dir_n);
         parts = (0..n)
             .map(|i| (n - i) % n)
             .map(|k| dir_n.join(format!("shard-{k}-of-{n}.json")))
@@ -361,24 +371,8 @@ fn many_distinct_paths_stay_bounded_and_deterministic() {
     let file = d.join("many.toml");
     std::fs::write(&file, text).expect("written");
     let base = ["run", "--runs", "25000", "--quiet"];
-    for threads in ["1", "3"] {
-        rungs()
-            .args(base)
-            .args(["--threads", threads, "--out"])
-            .arg(d.join(format!("t{threads}")))
-            .arg(&file)
-            .assert()
-            .success();
-    }
-    for k in 0..3 {
-        rungs()
-            .args(base)
-            .args(["--shard", &format!("{k}/3"), "--out"])
-            .arg(d.join("parts"))
-            .arg(&file)
-            .assert()
-            .success();
-    }
+    run_with_threads(&base, &file, d, &["1", "3"]);
+    run_shards(&base, &file, 3, &d.join("parts"));
     rungs()
         .arg("merge")
         .args((0..3).map(|k| d.join("parts").join(format!("shard-{k}-of-3.json"))))

@@ -101,7 +101,7 @@ fn print_summary(a: &Path, b: &Path, runs: u64, rows: &[compare::Row]) {
         b.display()
     );
     println!("outcomes:              p_a     p_b     diff     95% interval");
-    for r in rows.iter().filter(|r| r.kind == compare::ItemKind::Outcome) {
+    let line = |r: &compare::Row| {
         println!(
             "  {:<18} {:.4}  {:.4}  {:+.4}  {}",
             r.id,
@@ -109,7 +109,10 @@ fn print_summary(a: &Path, b: &Path, runs: u64, rows: &[compare::Row]) {
             r.p_b,
             r.diff,
             iv(r)
-        );
+        )
+    };
+    for r in rows.iter().filter(|r| r.kind == compare::ItemKind::Outcome) {
+        line(r);
     }
     let mut steps: Vec<&compare::Row> = rows
         .iter()
@@ -122,14 +125,7 @@ fn print_summary(a: &Path, b: &Path, runs: u64, rows: &[compare::Row]) {
     } else {
         println!("largest step changes:");
         for r in steps.iter().take(5) {
-            println!(
-                "  {:<18} {:.4}  {:.4}  {:+.4}  {}",
-                r.id,
-                r.p_a,
-                r.p_b,
-                r.diff,
-                iv(r)
-            );
+            line(r);
         }
     }
 }
