@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use rungs::output::STATISTICS_FILES;
 
 fn rungs() -> Command {
     Command::cargo_bin("rungs").expect("the rungs binary is built")
@@ -182,15 +183,7 @@ fn bytes_do_not_depend_on_threads_or_shards() {
     let base = ["run", "--runs", "5000", "--seed", "7", "--quiet"];
     let file = scenario("dprk-kursk.toml");
     run_with_threads(&base, &file, d, &["1", "2", "3"]);
-    let names = [
-        "steps.csv",
-        "outcomes.csv",
-        "rungs.csv",
-        "state.csv",
-        "parameters.csv",
-        "timeline.csv",
-        "paths.csv",
-    ];
+    let names = STATISTICS_FILES;
     for name in names {
         let one = std::fs::read(d.join("t1").join(name)).expect("written");
         for threads in ["2", "3"] {
@@ -282,16 +275,18 @@ fn golden_csvs_are_pinned() {
         &["--runs", "3000", "--seed", "11"],
         &golden.join("scenario.toml"),
     );
-    let mut names: Vec<_> = std::fs::read_dir(golden.join("expected"))
+    let pinned = std::fs::read_dir(golden.join("expected"))
         .expect("golden files")
-        .map(|e| e.expect("an entry").file_name())
-        .collect();
-    names.sort();
-    assert_eq!(names.len(), 7, "seven statistics CSVs are pinned");
-    for name in names {
-        let want = std::fs::read_to_string(golden.join("expected").join(&name)).expect("read");
-        let got = std::fs::read_to_string(out.join(&name)).expect("written");
-        assert_eq!(got, want, "{name:?} differs from the pinned bytes");
+        .count();
+    assert_eq!(
+        pinned,
+        STATISTICS_FILES.len(),
+        "every statistics CSV is pinned, nothing else"
+    );
+    for name in STATISTICS_FILES {
+        let want = std::fs::read_to_string(golden.join("expected").join(name)).expect("read");
+        let got = std::fs::read_to_string(out.join(name)).expect("written");
+        assert_eq!(got, want, "{name} differs from the pinned bytes");
     }
 }
 
@@ -313,16 +308,7 @@ fn every_csv_reads_back_as_numbers() {
         "parameter",
         "path",
     ];
-    for name in [
-        "steps.csv",
-        "outcomes.csv",
-        "rungs.csv",
-        "state.csv",
-        "parameters.csv",
-        "timeline.csv",
-        "paths.csv",
-        "runs.csv",
-    ] {
+    for name in STATISTICS_FILES.into_iter().chain(["runs.csv"]) {
         let mut r = csv::Reader::from_path(out.join(name)).expect("opens");
         let header = r.headers().expect("a header").clone();
         for h in header.iter() {

@@ -402,16 +402,10 @@ fn output_dir_is_atomic() {
     );
     output::write_manifest(&dir, &man).unwrap();
     dir.commit().unwrap();
-    for f in [
-        "steps.csv",
-        "outcomes.csv",
-        "rungs.csv",
-        "state.csv",
-        "parameters.csv",
-        "timeline.csv",
-        "paths.csv",
-        "manifest.json",
-    ] {
+    for f in output::STATISTICS_FILES
+        .into_iter()
+        .chain(["manifest.json"])
+    {
         assert!(target.join(f).exists(), "{f}");
     }
     let json: serde_json::Value =

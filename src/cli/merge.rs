@@ -6,8 +6,9 @@ use std::time::{Instant, SystemTime};
 
 use clap::Args;
 
-use crate::cli::Failure;
 use crate::cli::run::finish;
+use crate::cli::sweep::default_sweep_out;
+use crate::cli::{Failure, default_out};
 use crate::output::{DEFAULT_PATHS_TOP, Manifest, OutputDir};
 use crate::partial::{self, Partial};
 use crate::scenario::Model;
@@ -48,7 +49,10 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     match command.as_str() {
         "run" => merge_runs(parts, &args, started, clock),
         "sweep" => {
-            let out = out_dir(&args, &parts[0].1.job.scenario_path, "-sweep");
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| default_sweep_out(Path::new(&parts[0].1.job.scenario_path)));
             let merged = crate::sweep::merge_sweep(parts, &out).map_err(|e| match e {
                 crate::sweep::SweepError::Usage(m) => Failure::Usage(m),
                 crate::sweep::SweepError::Run(m) => Failure::Run(m),
@@ -94,7 +98,10 @@ fn merge_runs(
     let model = model_of(first)?;
     let job = first.job.clone();
     let shards = first.shard.1;
-    let out = out_dir(args, &job.scenario_path, "");
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(Path::new(&job.scenario_path)));
     let mut tree: BlockTree<Summary> = BlockTree::new();
     for (name, part) in parts {
         let piece: BlockTree<Summary> = serde_json::from_value(part.payload)
@@ -122,13 +129,4 @@ pub(crate) fn model_of<T>(part: &Partial<T>) -> Result<Model, Failure> {
         model.set_param(i, *value);
     }
     Ok(model)
-}
-
-fn out_dir(args: &MergeArgs, scenario_path: &str, suffix: &str) -> PathBuf {
-    args.out.clone().unwrap_or_else(|| {
-        let stem = Path::new(scenario_path)
-            .file_stem()
-            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-        PathBuf::from("out").join(format!("{stem}{suffix}"))
-    })
 }

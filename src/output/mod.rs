@@ -101,8 +101,20 @@ pub fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
 }
 
-/// Writes steps.csv, outcomes.csv, rungs.csv, state.csv, parameters.csv, timeline.csv and
-/// paths.csv (the `paths_top` most frequent paths) into `dir`.
+/// The statistics files of `rungs run` (and `rungs merge`), in the order they are written.
+/// runs.csv (`--per-run`) and manifest.json come beside them.
+pub const STATISTICS_FILES: [&str; 7] = [
+    "steps.csv",
+    "outcomes.csv",
+    "rungs.csv",
+    "state.csv",
+    "parameters.csv",
+    "timeline.csv",
+    "paths.csv",
+];
+
+/// Writes the [`STATISTICS_FILES`] (paths.csv with the `paths_top` most frequent paths) into
+/// `dir`.
 pub fn write_run_outputs(
     dir: &OutputDir,
     model: &Model,
@@ -110,15 +122,15 @@ pub fn write_run_outputs(
     paths_top: usize,
 ) -> io::Result<()> {
     let tables = [
-        ("steps.csv", steps_table(model, summary)),
-        ("outcomes.csv", outcomes_table(model, summary)),
-        ("rungs.csv", rungs_table(model, summary)),
-        ("state.csv", state_table(model, summary)),
-        ("parameters.csv", parameters_table(model, summary)),
-        ("timeline.csv", timeline_table(model, summary)),
-        ("paths.csv", paths_table(model, summary, paths_top)),
+        steps_table(model, summary),
+        outcomes_table(model, summary),
+        rungs_table(model, summary),
+        state_table(model, summary),
+        parameters_table(model, summary),
+        timeline_table(model, summary),
+        paths_table(model, summary, paths_top),
     ];
-    for (name, table) in tables {
+    for (name, table) in STATISTICS_FILES.into_iter().zip(tables) {
         let mut f = dir.create_file(name)?;
         table
             .write_csv(&mut f)
