@@ -1,7 +1,8 @@
 //! Engine throughput: runs per second per core, and the ratio to the bare cost of the random
 //! draws the same runs make.
 //!
-//! `cargo bench --bench engine` (add `-- --runs N` to change the runs per measurement).
+//! `cargo bench --bench engine` (add `-- --runs N` to change the runs per measurement,
+//! `-- --only ladder --engine-only` to profile one scenario's engine loop alone).
 //!
 //! The draws-only baseline replays, for the same runs, exactly the draws the engine made:
 //! every drawn parameter, every chance decision and drawn delay, every hazard budget and
@@ -178,7 +179,7 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
     )
 }
 
-fn bench(name: &str, path: &Path, runs: u64) {
+fn bench(name: &str, path: &Path, runs: u64, engine_only: bool) {
     let (model, _) = match load_file(path) {
         Ok(m) => m,
         Err(d) => {
@@ -196,6 +197,10 @@ fn bench(name: &str, path: &Path, runs: u64) {
             black_box(&rec);
         }
     });
+    if engine_only {
+        println!("{name}: engine {:.0} ns/run", engine * 1e9 / runs as f64);
+        return;
+    }
     let recorded = record(&model, seed, runs);
     let draws_per_run = recorded.iter().map(|r| r.draws.len()).sum::<usize>() as f64 / runs as f64;
     let draws = time(reps, || {
@@ -250,11 +255,20 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_000u64);
+    // `--only NAME` measures one scenario; `--engine-only` times only the engine loop (both
+    // for profiling: `perf record` then sees the engine alone).
+    let engine_only = args.iter().any(|a| a == "--engine-only");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1));
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    bench("dprk-kursk", &root.join("scenarios/dprk-kursk.toml"), runs);
-    bench(
-        "ladder-15 (no flows)",
-        &root.join("benches/ladder15.toml"),
-        runs,
-    );
+    for (name, file) in [
+        ("dprk-kursk", "scenarios/dprk-kursk.toml"),
+        ("ladder-15 (no flows)", "benches/ladder15.toml"),
+    ] {
+        if only.is_none_or(|o| name.starts_with(o.as_str())) {
+            bench(name, &root.join(file), runs, engine_only);
+        }
+    }
 }

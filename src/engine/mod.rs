@@ -4,6 +4,7 @@
 pub mod many;
 pub mod rng;
 pub mod run;
+pub mod watch;
 
 use crate::scenario::OutcomeId;
 

@@ -19,6 +19,7 @@ use rand_distr::{Distribution as _, Exp1};
 use crate::dist::Distribution;
 use crate::engine::RunRecord;
 use crate::engine::rng::{self, Purpose, Stream};
+use crate::engine::watch::{StepSet, Watchers, moves_with_time};
 use crate::expr::{Env, Expr};
 use crate::scenario::{BranchProbability, Delay, Model, NodeId, ParamValue, StepId, Trigger};
 
@@ -195,15 +196,15 @@ pub struct Runner<'m> {
     step_sites: Vec<StepSites>,
     /// Whether any guard, hazard or flow reads `t` (then the engine ticks all the time).
     reads_time: bool,
-    /// Per step: whether a tick (time passing, flows changing state) can change its guard
-    /// or its hazard rate. A tick changes no count, so a step whose `when` and rate read
-    /// neither state nor `t` needs no look after a tick.
-    tick_sensitive: Vec<bool>,
+    /// Which steps each change can affect (see [`Watchers`]).
+    watchers: Watchers,
     /// Per flow: whether a tick can change its `while` or its rate (else both are kept
     /// from the last event).
     flow_tick_sensitive: Vec<bool>,
     // Per-run buffers.
     steps: Vec<StepState>,
+    /// The steps the next settle looks at: those whose guard or rate may have changed.
+    dirty: StepSet,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -255,20 +256,11 @@ impl<'m> Runner<'m> {
         for f in &model.flows {
             flowing[f.target] = true;
         }
-        let moves =
-            |e: &Expr| e.reads_time() || e.state_read().iter().any(|&v| flowing[v as usize]);
+        let moves = |e: &Expr| moves_with_time(e, &flowing);
         let flow_tick_sensitive = model
             .flows
             .iter()
             .map(|f| moves(&f.rate) || f.while_.as_ref().is_some_and(moves))
-            .collect();
-        let tick_sensitive = model
-            .steps
-            .iter()
-            .map(|s| {
-                s.when.as_ref().is_some_and(moves)
-                    || matches!(&s.trigger, Trigger::Hazard { rate } if moves(rate))
-            })
             .collect();
         Runner {
             model,
@@ -276,9 +268,10 @@ impl<'m> Runner<'m> {
             param_sites,
             step_sites,
             reads_time,
-            tick_sensitive,
+            watchers: Watchers::new(model),
             flow_tick_sensitive,
             steps: vec![StepState::NEW; model.steps.len()],
+            dirty: StepSet::empty(model.steps.len()),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],
@@ -322,9 +315,11 @@ impl<'m> Runner<'m> {
             rec.state[i] = value;
         }
 
-        self.settle(rec, tracer, false)?;
+        self.dirty.clone_from(&self.watchers.at_start);
+        self.settle(rec, tracer)?;
         let mut events: u64 = 0;
-        // Whether the last step of time was a tick (not an event): see `tick_sensitive`.
+        // Whether the last step of time was a tick (not an event): then only what time
+        // moves needs evaluating again.
         let mut ticked = false;
         loop {
             // The next event: the earliest due step, ties to the first in file order.
@@ -381,7 +376,9 @@ impl<'m> Runner<'m> {
                 }
                 return Ok(());
             }
-            self.settle(rec, tracer, ticked)?;
+            // Time passed (and flows may have run) up to this event or tick.
+            self.dirty.union_with(&self.watchers.by_time);
+            self.settle(rec, tracer)?;
         }
     }
 
@@ -494,6 +491,7 @@ impl<'m> Runner<'m> {
     }
 
     /// Evaluates a number that must be finite (and, with `range`, inside it).
+    #[inline]
     fn checked(
         &self,
         e: &Expr,
@@ -503,43 +501,53 @@ impl<'m> Runner<'m> {
         what: &str,
     ) -> Result<f64, RunError> {
         let v = e.eval(&env(rec, self.t));
+        let fine = match range {
+            Some((lo, hi)) => (lo..=hi).contains(&v) && v.is_finite(),
+            None => v.is_finite(),
+        };
+        if fine {
+            Ok(v)
+        } else {
+            Err(self.out_of_range(e, v, site, range, what))
+        }
+    }
+
+    /// The error for a value [`Runner::checked`] refused (kept out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn out_of_range(
+        &self,
+        e: &Expr,
+        v: f64,
+        site: Site,
+        range: Option<(f64, f64)>,
+        what: &str,
+    ) -> RunError {
         if !v.is_finite() {
-            return Err(self.error(
+            return self.error(
                 self.site_name(&site),
                 e,
                 v,
                 &format!("its {what} is not a finite number"),
-            ));
+            );
         }
-        if let Some((lo, hi)) = range
-            && !(lo..=hi).contains(&v)
-        {
-            let problem = if hi.is_finite() {
-                format!("its {what} must be between {lo} and {hi}")
-            } else {
-                format!("its {what} must be at least {lo}")
-            };
-            return Err(self.error(self.site_name(&site), e, v, &problem));
-        }
-        Ok(v)
+        let (lo, hi) = range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+        let problem = if hi.is_finite() {
+            format!("its {what} must be between {lo} and {hi}")
+        } else {
+            format!("its {what} must be at least {lo}")
+        };
+        self.error(self.site_name(&site), e, v, &problem)
     }
 
-    /// Checks every guard after a change of state: enables probability steps, starts,
-    /// re-rates and pauses hazard steps. After a tick (`ticked`) only the steps a tick can
-    /// affect are looked at: the others would find nothing changed.
-    fn settle<T: Tracer>(
-        &mut self,
-        rec: &mut RunRecord,
-        tracer: &mut T,
-        ticked: bool,
-    ) -> Result<(), RunError> {
+    /// Checks the guards after a change of state: enables probability steps, starts,
+    /// re-rates and pauses hazard steps. Only the steps in `dirty` are looked at (in file
+    /// order): the others read nothing that changed, so they would find everything as it was.
+    fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Result<(), RunError> {
         let m = self.model;
-        for i in 0..m.steps.len() {
+        while let Some(i) = self.dirty.pop_first() {
             let phase = self.steps[i].phase;
-            if phase == Phase::Over
-                || phase == Phase::Scheduled
-                || (ticked && !self.tick_sensitive[i])
-            {
+            if phase == Phase::Over || phase == Phase::Scheduled {
                 continue;
             }
             let step = &m.steps[i];
@@ -664,6 +672,9 @@ impl<'m> Runner<'m> {
         let m = self.model;
         let step = &m.steps[i];
         mark_happened(m, rec, step.node, self.t);
+        self.dirty.union_with(&self.watchers.by_node[step.node]);
+        // It may wait for its next repeat.
+        self.dirty.insert(i);
         if T::ON {
             tracer.event(TraceEvent::Happened {
                 t: self.t,
@@ -677,6 +688,7 @@ impl<'m> Runner<'m> {
             let b = self.draw_branch(i, rec)?;
             let branch = &step.branches[b.0];
             mark_happened(m, rec, branch.node, self.t);
+            self.dirty.union_with(&self.watchers.by_node[branch.node]);
             if T::ON {
                 tracer.event(TraceEvent::Happened {
                     t: self.t,
@@ -767,7 +779,7 @@ impl<'m> Runner<'m> {
     }
 
     fn apply_effects<T: Tracer>(
-        &self,
+        &mut self,
         effects: &[crate::scenario::Effect],
         rec: &mut RunRecord,
         tracer: &mut T,
@@ -787,6 +799,7 @@ impl<'m> Runner<'m> {
                 ));
             }
             rec.state[e.target] = new;
+            self.dirty.union_with(&self.watchers.by_var[e.target]);
             if T::ON {
                 tracer.event(TraceEvent::Effect {
                     var: e.target,

@@ -1,0 +1,159 @@
+//! Which steps a change of state can affect, so that after an event the engine looks again
+//! only at those.
+//!
+//! A step's guard (`after`, `any_of`, `when`) and a hazard step's rate read a known set of
+//! things: node counts, state variables, parameters and `t`. Parameters do not change within
+//! a run, so a step needs a second look only when a node it reads happens, a variable it
+//! reads is changed by an effect, or, for the steps that read `t` or a variable a flow
+//! writes, when time passes. Everything else would find its guard and rate as they were.
+//! (A probability step's probability and delay are read once, at enablement, and a branch's
+//! probability when it is drawn: neither needs watching.)
+
+use crate::expr::Expr;
+use crate::scenario::{Model, NodeId, StepId, Trigger};
+
+/// A set of steps as bits, visited in file order.
+#[derive(Clone, Debug, Default)]
+pub struct StepSet {
+    words: Vec<u64>,
+}
+
+impl StepSet {
+    /// The empty set for `steps` steps.
+    pub fn empty(steps: usize) -> StepSet {
+        StepSet {
+            words: vec![0; steps.div_ceil(64)],
+        }
+    }
+
+    /// Adds step `i`.
+    #[inline]
+    pub fn insert(&mut self, i: StepId) {
+        self.words[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Whether step `i` is in the set.
+    #[inline]
+    pub fn contains(&self, i: StepId) -> bool {
+        self.words[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Adds every step of `other` (a set for as many steps).
+    #[inline]
+    pub fn union_with(&mut self, other: &StepSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= b;
+        }
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|&w| w == 0)
+    }
+
+    /// Removes and returns the first step of the set (in file order), if any.
+    #[inline]
+    pub fn pop_first(&mut self) -> Option<StepId> {
+        for (k, w) in self.words.iter_mut().enumerate() {
+            if *w != 0 {
+                let bit = w.trailing_zeros() as usize;
+                *w &= *w - 1;
+                return Some(k * 64 + bit);
+            }
+        }
+        None
+    }
+}
+
+/// For every node and every variable, the steps whose guard or hazard rate reads it; and
+/// the steps a tick can affect.
+#[derive(Clone, Debug)]
+pub struct Watchers {
+    /// Indexed like `Model::nodes`.
+    pub by_node: Vec<StepSet>,
+    /// Indexed like `Model::vars`.
+    pub by_var: Vec<StepSet>,
+    /// Steps whose guard or rate reads `t` or a variable some flow writes: time passing can
+    /// change them, so they are looked at after every tick and every event.
+    pub by_time: StepSet,
+    /// Steps whose guard can hold before anything has happened: those without `after` or
+    /// `any_of` (the others wait for a node, which wakes them). The first settle of a run
+    /// looks at these only.
+    pub at_start: StepSet,
+}
+
+impl Watchers {
+    /// The watchers of `model`.
+    pub fn new(model: &Model) -> Watchers {
+        let n = model.steps.len();
+        let mut by_node = vec![StepSet::empty(n); model.nodes.len()];
+        let mut by_var = vec![StepSet::empty(n); model.vars.len()];
+        let mut by_time = StepSet::empty(n);
+        let mut at_start = StepSet::empty(n);
+        let mut flowing = vec![false; model.vars.len()];
+        for f in &model.flows {
+            flowing[f.target] = true;
+        }
+        for (i, step) in model.steps.iter().enumerate() {
+            let rate = match &step.trigger {
+                Trigger::Hazard { rate } => Some(rate),
+                Trigger::Chance { .. } => None,
+            };
+            let exprs = || step.when.iter().chain(rate);
+            let nodes = step
+                .after
+                .iter()
+                .chain(&step.any_of)
+                .copied()
+                .chain(exprs().flat_map(|e| e.nodes_read().iter().map(|&n| n as NodeId)));
+            for node in nodes {
+                by_node[node].insert(i);
+            }
+            for e in exprs() {
+                for &v in e.state_read() {
+                    by_var[v as usize].insert(i);
+                }
+            }
+            if exprs().any(|e| moves_with_time(e, &flowing)) {
+                by_time.insert(i);
+            }
+            if step.after.is_empty() && step.any_of.is_empty() {
+                at_start.insert(i);
+            }
+        }
+        Watchers {
+            by_node,
+            by_var,
+            by_time,
+            at_start,
+        }
+    }
+}
+
+/// Whether time passing can change the value of `e`: it reads `t` or a flowing variable.
+pub fn moves_with_time(e: &Expr, flowing: &[bool]) -> bool {
+    e.reads_time() || e.state_read().iter().any(|&v| flowing[v as usize])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_pop_in_order() {
+        let mut s = StepSet::empty(130);
+        for i in [129, 3, 64, 0, 63] {
+            s.insert(i);
+        }
+        assert!(s.contains(64) && !s.contains(65));
+        let order: Vec<_> = std::iter::from_fn(|| s.pop_first()).collect();
+        assert_eq!(order, [0, 3, 63, 64, 129]);
+        assert!(s.is_empty());
+        let mut a = StepSet::empty(70);
+        let mut b = StepSet::empty(70);
+        a.insert(1);
+        b.insert(69);
+        a.union_with(&b);
+        assert_eq!(std::iter::from_fn(|| a.pop_first()).collect::<Vec<_>>(), [1, 69]);
+    }
+}
