@@ -52,6 +52,10 @@ pub struct RunError {
     pub problem: String,
 }
 
+/// Internal results: the error boxed, so that the results the hot loop passes around stay
+/// two words wide.
+type Fallible<T> = Result<T, Box<RunError>>;
+
 /// What happened in a run, in time order, for `rungs trace`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TraceEvent {
@@ -149,7 +153,7 @@ impl Tracer for Vec<TraceEvent> {
 enum Phase {
     /// Waiting for its guard.
     Waiting,
-    /// Decided yes; happens at `due`.
+    /// Decided yes; happens at its due time.
     Scheduled,
     /// A hazard step whose guard holds: its clock runs.
     Running,
@@ -160,8 +164,6 @@ enum Phase {
 #[derive(Clone, Copy, Debug)]
 struct StepState {
     phase: Phase,
-    /// When it happens next, if nothing changes (INFINITY: not scheduled).
-    due: f64,
     /// Hazard steps: the unit-exponential budget still to spend (NaN: not drawn yet).
     budget: f64,
     /// Hazard steps: the current rate and since when it applies.
@@ -172,7 +174,6 @@ struct StepState {
 impl StepState {
     const NEW: StepState = StepState {
         phase: Phase::Waiting,
-        due: f64::INFINITY,
         budget: f64::NAN,
         rate: 0.0,
         since: 0.0,
@@ -203,6 +204,12 @@ pub struct Runner<'m> {
     flow_tick_sensitive: Vec<bool>,
     // Per-run buffers.
     steps: Vec<StepState>,
+    /// Per step: when it happens next if nothing changes (INFINITY: not scheduled). Set
+    /// only through [`Runner::set_due`].
+    due: Vec<f64>,
+    /// The steps with a finite due time, in no order: the next event is among them, and
+    /// there are usually far fewer of them than steps.
+    pending: Vec<StepId>,
     /// The steps the next settle looks at: those whose guard or rate may have changed.
     dirty: StepSet,
     /// Draw counters of the step sites, `4 * step + purpose`.
@@ -271,6 +278,8 @@ impl<'m> Runner<'m> {
             watchers: Watchers::new(model),
             flow_tick_sensitive,
             steps: vec![StepState::NEW; model.steps.len()],
+            due: vec![f64::INFINITY; model.steps.len()],
+            pending: Vec::with_capacity(model.steps.len()),
             dirty: StepSet::empty(model.steps.len()),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
@@ -293,11 +302,22 @@ impl<'m> Runner<'m> {
         rec: &mut RunRecord,
         tracer: &mut T,
     ) -> Result<(), RunError> {
+        self.run_boxed(run, rec, tracer).map_err(|e| *e)
+    }
+
+    fn run_boxed<T: Tracer>(
+        &mut self,
+        run: u64,
+        rec: &mut RunRecord,
+        tracer: &mut T,
+    ) -> Fallible<()> {
         let m = self.model;
         self.run = run;
         self.run_key = rng::run_key(self.seed, run);
         self.t = 0.0;
         self.steps.fill(StepState::NEW);
+        self.due.fill(f64::INFINITY);
+        self.pending.clear();
         self.counters.fill(0);
         reset(rec, m, run);
 
@@ -315,7 +335,7 @@ impl<'m> Runner<'m> {
             rec.state[i] = value;
         }
 
-        self.dirty.clone_from(&self.watchers.at_start);
+        self.dirty.copy_from(&self.watchers.at_start);
         self.settle(rec, tracer)?;
         let mut events: u64 = 0;
         // Whether the last step of time was a tick (not an event): then only what time
@@ -325,13 +345,14 @@ impl<'m> Runner<'m> {
             // The next event: the earliest due step, ties to the first in file order.
             let mut next = usize::MAX;
             let mut due = f64::INFINITY;
-            for (i, s) in self.steps.iter().enumerate() {
-                if s.due < due {
-                    due = s.due;
+            for &i in &self.pending {
+                let d = self.due[i];
+                if d < due || (d == due && i < next) {
+                    due = d;
                     next = i;
                 }
             }
-            let flowing = self.rate_flows(rec, ticked);
+            let flowing = !m.flows.is_empty() && self.rate_flows(rec, ticked);
             ticked = false;
             let tick = if self.reads_time || flowing {
                 self.next_tick()
@@ -386,7 +407,7 @@ impl<'m> Runner<'m> {
         &mut self,
         rec: &mut RunRecord,
         tracer: &mut T,
-    ) -> Result<(), RunError> {
+    ) -> Fallible<()> {
         let m = self.model;
         for &p in &m.param_order {
             let value = match &m.params[p].value {
@@ -423,7 +444,7 @@ impl<'m> Runner<'m> {
         rec: &RunRecord,
         stream: &mut Stream,
         site: Site,
-    ) -> Result<f64, RunError> {
+    ) -> Fallible<f64> {
         match d.sample(&env(rec, self.t), stream) {
             Ok(v) if v.is_finite() => Ok(v),
             Ok(v) => Err(self.error(
@@ -454,8 +475,9 @@ impl<'m> Runner<'m> {
         }
     }
 
-    fn error(&self, what: String, expr: &Expr, value: f64, problem: &str) -> RunError {
-        RunError {
+    #[cold]
+    fn error(&self, what: String, expr: &Expr, value: f64, problem: &str) -> Box<RunError> {
+        Box::new(RunError {
             run: self.run,
             seed: self.seed,
             what,
@@ -463,7 +485,7 @@ impl<'m> Runner<'m> {
             value,
             time: self.t,
             problem: problem.to_string(),
-        }
+        })
     }
 
     /// The stream of one of a step's sites, resumed where the run left it.
@@ -499,7 +521,7 @@ impl<'m> Runner<'m> {
         site: Site,
         range: Option<(f64, f64)>,
         what: &str,
-    ) -> Result<f64, RunError> {
+    ) -> Fallible<f64> {
         let v = e.eval(&env(rec, self.t));
         let fine = match range {
             Some((lo, hi)) => (lo..=hi).contains(&v) && v.is_finite(),
@@ -522,7 +544,7 @@ impl<'m> Runner<'m> {
         site: Site,
         range: Option<(f64, f64)>,
         what: &str,
-    ) -> RunError {
+    ) -> Box<RunError> {
         if !v.is_finite() {
             return self.error(
                 self.site_name(&site),
@@ -543,7 +565,7 @@ impl<'m> Runner<'m> {
     /// Checks the guards after a change of state: enables probability steps, starts,
     /// re-rates and pauses hazard steps. Only the steps in `dirty` are looked at (in file
     /// order): the others read nothing that changed, so they would find everything as it was.
-    fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Result<(), RunError> {
+    fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
         let m = self.model;
         while let Some(i) = self.dirty.pop_first() {
             let phase = self.steps[i].phase;
@@ -591,14 +613,13 @@ impl<'m> Runner<'m> {
                                 d
                             }
                         };
-                        let s = &mut self.steps[i];
-                        s.phase = Phase::Scheduled;
-                        s.due = self.t + d;
+                        self.steps[i].phase = Phase::Scheduled;
+                        self.set_due(i, self.t + d);
                     } else {
                         self.steps[i].phase = Phase::Over;
                     }
                     if T::ON {
-                        let due = (u < p).then_some(self.steps[i].due);
+                        let due = (u < p).then_some(self.due[i]);
                         tracer.event(TraceEvent::Decided {
                             t: self.t,
                             step: i,
@@ -641,9 +662,9 @@ impl<'m> Runner<'m> {
                     } else {
                         f64::INFINITY
                     };
+                    self.set_due(i, due);
                     self.steps[i] = StepState {
                         phase: if open { Phase::Running } else { Phase::Waiting },
-                        due,
                         budget,
                         rate: new_rate,
                         since: t,
@@ -668,7 +689,7 @@ impl<'m> Runner<'m> {
         i: StepId,
         rec: &mut RunRecord,
         tracer: &mut T,
-    ) -> Result<Option<usize>, RunError> {
+    ) -> Fallible<Option<usize>> {
         let m = self.model;
         let step = &m.steps[i];
         mark_happened(m, rec, step.node, self.t);
@@ -703,7 +724,7 @@ impl<'m> Runner<'m> {
             let s = &mut self.steps[x];
             if s.phase != Phase::Over {
                 s.phase = Phase::Over;
-                s.due = f64::INFINITY;
+                self.set_due(x, f64::INFINITY);
                 if T::ON {
                     tracer.event(TraceEvent::Excluded { t: self.t, step: x });
                 }
@@ -717,14 +738,29 @@ impl<'m> Runner<'m> {
                 Phase::Over
             };
         }
-        s.due = f64::INFINITY;
         s.budget = f64::NAN;
         s.rate = 0.0;
+        self.set_due(i, f64::INFINITY);
         Ok(ends)
     }
 
+    /// Sets when step `i` happens next (INFINITY: not scheduled), keeping `pending`.
+    #[inline]
+    fn set_due(&mut self, i: StepId, due: f64) {
+        let was = self.due[i] < f64::INFINITY;
+        let is = due < f64::INFINITY;
+        self.due[i] = due;
+        if is && !was {
+            self.pending.push(i);
+        } else if was && !is
+            && let Some(k) = self.pending.iter().position(|&p| p == i)
+        {
+            self.pending.swap_remove(k);
+        }
+    }
+
     /// Draws one branch of step `i`: its index and the uniform draw.
-    fn draw_branch(&mut self, i: StepId, rec: &RunRecord) -> Result<(usize, f64), RunError> {
+    fn draw_branch(&mut self, i: StepId, rec: &RunRecord) -> Fallible<(usize, f64)> {
         let m = self.model;
         let branches = &m.steps[i].branches;
         // Sum of the explicit probabilities, each checked; "rest" takes what remains.
@@ -784,7 +820,7 @@ impl<'m> Runner<'m> {
         rec: &mut RunRecord,
         tracer: &mut T,
         site: Site,
-    ) -> Result<(), RunError> {
+    ) -> Fallible<()> {
         for e in effects {
             let value = e.value.eval(&env(rec, self.t));
             let old = rec.state[e.target];
@@ -841,12 +877,18 @@ impl<'m> Runner<'m> {
 
     /// Advances the flows from now to `to`, Euler with the rates at the start (computed by
     /// [`Runner::rate_flows`] since the last change of state).
-    fn advance_flows(&mut self, rec: &mut RunRecord, to: f64) -> Result<(), RunError> {
-        let m = self.model;
+    #[inline]
+    fn advance_flows(&mut self, rec: &mut RunRecord, to: f64) -> Fallible<()> {
         let dt = to - self.t;
-        if m.flows.is_empty() || dt <= 0.0 {
+        if self.model.flows.is_empty() || dt <= 0.0 {
             return Ok(());
         }
+        self.euler_step(rec, dt)
+    }
+
+    /// The flows' Euler step of length `dt` (see [`Runner::advance_flows`]).
+    fn euler_step(&mut self, rec: &mut RunRecord, dt: f64) -> Fallible<()> {
+        let m = self.model;
         for (k, f) in m.flows.iter().enumerate() {
             let rate = self.flow_rates[k];
             if rate == 0.0 {
@@ -903,18 +945,25 @@ fn mark_happened(m: &Model, rec: &mut RunRecord, node: NodeId, t: f64) {
 /// Clears `rec` for a new run of `m`, keeping its buffers.
 fn reset(rec: &mut RunRecord, m: &Model, run: u64) {
     rec.run = run;
-    rec.params.clear();
-    rec.params.resize(m.params.len(), 0.0);
-    rec.state.clear();
-    rec.state.resize(m.vars.len(), 0.0);
-    rec.first_time.clear();
-    rec.first_time.resize(m.nodes.len(), f64::NAN);
-    rec.counts.clear();
-    rec.counts.resize(m.nodes.len(), 0);
+    refill(&mut rec.params, m.params.len(), 0.0);
+    refill(&mut rec.state, m.vars.len(), 0.0);
+    refill(&mut rec.first_time, m.nodes.len(), f64::NAN);
+    refill(&mut rec.counts, m.nodes.len(), 0);
     rec.path.clear();
     rec.outcome = 0;
     rec.end_time = m.horizon;
     rec.max_rung = 0;
-    rec.actor_max_rung.clear();
-    rec.actor_max_rung.resize(m.actors.len(), 0);
+    refill(&mut rec.actor_max_rung, m.actors.len(), 0);
+}
+
+/// Makes `v` hold `len` copies of `value`, in place when it already has that length (the
+/// usual case: the record of the previous run of the same model).
+#[inline]
+fn refill<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
+    if v.len() == len {
+        v.fill(value);
+    } else {
+        v.clear();
+        v.resize(len, value);
+    }
 }

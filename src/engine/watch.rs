@@ -38,6 +38,13 @@ impl StepSet {
         self.words[i / 64] & (1 << (i % 64)) != 0
     }
 
+    /// Makes this set equal to `other` (a set for as many steps) without allocating
+    /// (a derived `clone_from` would allocate a new set and free this one).
+    #[inline]
+    pub fn copy_from(&mut self, other: &StepSet) {
+        self.words.copy_from_slice(&other.words);
+    }
+
     /// Adds every step of `other` (a set for as many steps).
     #[inline]
     pub fn union_with(&mut self, other: &StepSet) {
