@@ -212,6 +212,10 @@ pub struct Runner<'m> {
     pending: Vec<StepId>,
     /// The steps the next settle looks at: those whose guard or rate may have changed.
     dirty: StepSet,
+    /// The steps whose `after` and `any_of` hold (they stay so: counts never fall). Only
+    /// these can be opened or re-rated by a change of a variable or of time, so only these
+    /// are woken by one.
+    armed: StepSet,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -281,6 +285,7 @@ impl<'m> Runner<'m> {
             due: vec![f64::INFINITY; model.steps.len()],
             pending: Vec::with_capacity(model.steps.len()),
             dirty: StepSet::empty(model.steps.len()),
+            armed: StepSet::empty(model.steps.len()),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],
@@ -336,6 +341,7 @@ impl<'m> Runner<'m> {
         }
 
         self.dirty.copy_from(&self.watchers.at_start);
+        self.armed.copy_from(&self.watchers.at_start);
         self.settle(rec, tracer)?;
         let mut events: u64 = 0;
         // Whether the last step of time was a tick (not an event): then only what time
@@ -398,16 +404,12 @@ impl<'m> Runner<'m> {
                 return Ok(());
             }
             // Time passed (and flows may have run) up to this event or tick.
-            self.dirty.union_with(&self.watchers.by_time);
+            self.dirty.union_masked(&self.watchers.by_time, &self.armed);
             self.settle(rec, tracer)?;
         }
     }
 
-    fn draw_params<T: Tracer>(
-        &mut self,
-        rec: &mut RunRecord,
-        tracer: &mut T,
-    ) -> Fallible<()> {
+    fn draw_params<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
         let m = self.model;
         for &p in &m.param_order {
             let value = match &m.params[p].value {
@@ -438,6 +440,7 @@ impl<'m> Runner<'m> {
     }
 
     /// Draws from `d` in the current state, turning bad arguments into a run error.
+    #[inline]
     fn sample(
         &self,
         d: &Distribution,
@@ -447,21 +450,36 @@ impl<'m> Runner<'m> {
     ) -> Fallible<f64> {
         match d.sample(&env(rec, self.t), stream) {
             Ok(v) if v.is_finite() => Ok(v),
-            Ok(v) => Err(self.error(
+            refused => Err(self.bad_draw(d, rec, site, refused)),
+        }
+    }
+
+    /// The error for a draw [`Runner::sample`] refused (kept out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn bad_draw(
+        &self,
+        d: &Distribution,
+        rec: &RunRecord,
+        site: Site,
+        refused: Result<f64, crate::dist::DistError>,
+    ) -> Box<RunError> {
+        match refused {
+            Ok(v) => self.error(
                 self.site_name(&site),
                 &d.args[0],
                 v,
                 "the draw is not a finite number",
-            )),
+            ),
             Err(e) => {
                 let arg = &d.args[e.arg.min(d.args.len().saturating_sub(1))];
                 let value = arg.eval(&env(rec, self.t));
-                Err(self.error(
+                self.error(
                     self.site_name(&site),
                     arg,
                     value,
                     &format!("invalid distribution argument: {}", e.message),
-                ))
+                )
             }
         }
     }
@@ -566,117 +584,138 @@ impl<'m> Runner<'m> {
     /// re-rates and pauses hazard steps. Only the steps in `dirty` are looked at (in file
     /// order): the others read nothing that changed, so they would find everything as it was.
     fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
-        let m = self.model;
-        while let Some(i) = self.dirty.pop_first() {
-            let phase = self.steps[i].phase;
-            if phase == Phase::Over || phase == Phase::Scheduled {
-                continue;
+        for k in 0..self.dirty.word_count() {
+            let mut bits = self.dirty.take_word(k);
+            while bits != 0 {
+                let i = k * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.look(i, rec, tracer)?;
             }
-            let step = &m.steps[i];
-            let open = guard_holds(step, rec, self.t);
-            match &step.trigger {
-                Trigger::Chance { probability, delay } => {
-                    if !open {
-                        continue;
-                    }
-                    let p = self.checked(
-                        probability,
-                        rec,
-                        Site::Step(i),
-                        Some((0.0, 1.0)),
-                        "probability",
-                    )?;
-                    let mut stream = self.stream(i, Purpose::Chance);
-                    let u = stream.unit();
-                    self.save(i, Purpose::Chance, &stream);
-                    if u < p {
-                        let d = match delay {
-                            Delay::Value(e) => self.checked(
-                                e,
-                                rec,
-                                Site::Step(i),
-                                Some((0.0, f64::INFINITY)),
-                                "delay",
-                            )?,
-                            Delay::Drawn(dist) => {
-                                let mut stream = self.stream(i, Purpose::Delay);
-                                let d = self.sample(dist, rec, &mut stream, Site::Step(i))?;
-                                self.save(i, Purpose::Delay, &stream);
-                                if d < 0.0 {
-                                    return Err(self.error(
-                                        self.site_name(&Site::Step(i)),
-                                        &dist.args[0],
-                                        d,
-                                        "its delay must be at least 0",
-                                    ));
-                                }
-                                d
-                            }
-                        };
-                        self.steps[i].phase = Phase::Scheduled;
-                        self.set_due(i, self.t + d);
-                    } else {
-                        self.steps[i].phase = Phase::Over;
-                    }
-                    if T::ON {
-                        let due = (u < p).then_some(self.due[i]);
-                        tracer.event(TraceEvent::Decided {
-                            t: self.t,
-                            step: i,
-                            probability: p,
-                            draw: u,
-                            due,
-                        });
-                    }
+        }
+        Ok(())
+    }
+
+    /// Looks at step `i` after a change of state: enables it, or starts, re-rates or pauses
+    /// its hazard.
+    fn look<T: Tracer>(&mut self, i: StepId, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
+        let m = self.model;
+        let phase = self.steps[i].phase;
+        if phase == Phase::Over || phase == Phase::Scheduled {
+            return Ok(());
+        }
+        let step = &m.steps[i];
+        if !self.armed.contains(i) {
+            if !step.after.iter().all(|&n| rec.counts[n] > 0)
+                || !(step.any_of.is_empty() || step.any_of.iter().any(|&n| rec.counts[n] > 0))
+            {
+                // Not armed: its guard is false and, if it is a hazard, it is waiting.
+                return Ok(());
+            }
+            self.armed.insert(i);
+        }
+        let open = step.when.as_ref().is_none_or(|w| w.eval_bool(&env(rec, self.t)));
+        match &step.trigger {
+            Trigger::Chance { probability, delay } => {
+                if !open {
+                    return Ok(());
                 }
-                Trigger::Hazard { rate } => {
-                    let t = self.t;
-                    let new_rate = if open {
-                        self.checked(
-                            rate,
+                let p = self.checked(
+                    probability,
+                    rec,
+                    Site::Step(i),
+                    Some((0.0, 1.0)),
+                    "probability",
+                )?;
+                let mut stream = self.stream(i, Purpose::Chance);
+                let u = stream.unit();
+                self.save(i, Purpose::Chance, &stream);
+                if u < p {
+                    let d = match delay {
+                        Delay::Value(e) => self.checked(
+                            e,
                             rec,
                             Site::Step(i),
                             Some((0.0, f64::INFINITY)),
-                            "hazard rate",
-                        )?
-                    } else {
-                        0.0
+                            "delay",
+                        )?,
+                        Delay::Drawn(dist) => {
+                            let mut stream = self.stream(i, Purpose::Delay);
+                            let d = self.sample(dist, rec, &mut stream, Site::Step(i))?;
+                            self.save(i, Purpose::Delay, &stream);
+                            if d < 0.0 {
+                                return Err(self.error(
+                                    self.site_name(&Site::Step(i)),
+                                    &dist.args[0],
+                                    d,
+                                    "its delay must be at least 0",
+                                ));
+                            }
+                            d
+                        }
                     };
-                    let s = self.steps[i];
-                    if s.phase == Phase::Waiting && !open {
-                        continue;
-                    }
-                    if s.phase == Phase::Running && s.rate == new_rate && open {
-                        continue;
-                    }
-                    let mut budget = s.budget;
-                    if budget.is_nan() {
-                        let mut stream = self.stream(i, Purpose::Hazard);
-                        budget = Exp1.sample(&mut stream);
-                        self.save(i, Purpose::Hazard, &stream);
-                    } else if s.phase == Phase::Running {
-                        budget = (budget - s.rate * (t - s.since)).max(0.0);
-                    }
-                    let due = if new_rate > 0.0 {
-                        t + budget / new_rate
-                    } else {
-                        f64::INFINITY
-                    };
-                    self.set_due(i, due);
-                    self.steps[i] = StepState {
-                        phase: if open { Phase::Running } else { Phase::Waiting },
-                        budget,
+                    self.steps[i].phase = Phase::Scheduled;
+                    self.set_due(i, self.t + d);
+                } else {
+                    self.steps[i].phase = Phase::Over;
+                }
+                if T::ON {
+                    let due = (u < p).then_some(self.due[i]);
+                    tracer.event(TraceEvent::Decided {
+                        t: self.t,
+                        step: i,
+                        probability: p,
+                        draw: u,
+                        due,
+                    });
+                }
+            }
+            Trigger::Hazard { rate } => {
+                let t = self.t;
+                let new_rate = if open {
+                    self.checked(
+                        rate,
+                        rec,
+                        Site::Step(i),
+                        Some((0.0, f64::INFINITY)),
+                        "hazard rate",
+                    )?
+                } else {
+                    0.0
+                };
+                let s = self.steps[i];
+                if s.phase == Phase::Waiting && !open {
+                    return Ok(());
+                }
+                if s.phase == Phase::Running && s.rate == new_rate && open {
+                    return Ok(());
+                }
+                let mut budget = s.budget;
+                if budget.is_nan() {
+                    let mut stream = self.stream(i, Purpose::Hazard);
+                    budget = Exp1.sample(&mut stream);
+                    self.save(i, Purpose::Hazard, &stream);
+                } else if s.phase == Phase::Running {
+                    budget = (budget - s.rate * (t - s.since)).max(0.0);
+                }
+                let due = if new_rate > 0.0 {
+                    t + budget / new_rate
+                } else {
+                    f64::INFINITY
+                };
+                self.set_due(i, due);
+                self.steps[i] = StepState {
+                    phase: if open { Phase::Running } else { Phase::Waiting },
+                    budget,
+                    rate: new_rate,
+                    since: t,
+                };
+                if T::ON {
+                    tracer.event(TraceEvent::Hazard {
+                        t,
+                        step: i,
                         rate: new_rate,
-                        since: t,
-                    };
-                    if T::ON {
-                        tracer.event(TraceEvent::Hazard {
-                            t,
-                            step: i,
-                            rate: new_rate,
-                            due,
-                        });
-                    }
+                        due,
+                    });
                 }
             }
         }
@@ -752,7 +791,8 @@ impl<'m> Runner<'m> {
         self.due[i] = due;
         if is && !was {
             self.pending.push(i);
-        } else if was && !is
+        } else if was
+            && !is
             && let Some(k) = self.pending.iter().position(|&p| p == i)
         {
             self.pending.swap_remove(k);
@@ -835,7 +875,7 @@ impl<'m> Runner<'m> {
                 ));
             }
             rec.state[e.target] = new;
-            self.dirty.union_with(&self.watchers.by_var[e.target]);
+            self.dirty.union_masked(&self.watchers.by_var[e.target], &self.armed);
             if T::ON {
                 tracer.event(TraceEvent::Effect {
                     var: e.target,
@@ -919,14 +959,6 @@ fn env(rec: &RunRecord, t: f64) -> Env<'_> {
         counts: &rec.counts,
         t,
     }
-}
-
-/// Whether a step's guard holds: every `after` happened, one of `any_of` (if any), `when`.
-#[inline]
-fn guard_holds(step: &crate::scenario::Step, rec: &RunRecord, t: f64) -> bool {
-    step.after.iter().all(|&n| rec.counts[n] > 0)
-        && (step.any_of.is_empty() || step.any_of.iter().any(|&n| rec.counts[n] > 0))
-        && step.when.as_ref().is_none_or(|w| w.eval_bool(&env(rec, t)))
 }
 
 fn mark_happened(m: &Model, rec: &mut RunRecord, node: NodeId, t: f64) {

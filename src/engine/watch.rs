@@ -53,9 +53,29 @@ impl StepSet {
         }
     }
 
+    /// Adds every step of `other` that is also in `mask` (sets for as many steps).
+    #[inline]
+    pub fn union_masked(&mut self, other: &StepSet, mask: &StepSet) {
+        for ((a, b), m) in self.words.iter_mut().zip(&other.words).zip(&mask.words) {
+            *a |= b & m;
+        }
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|&w| w == 0)
+    }
+
+    /// How many 64-step words the set has.
+    #[inline]
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Removes and returns the steps `64 k .. 64 k + 63` as bits (bit `j`: step `64 k + j`).
+    #[inline]
+    pub fn take_word(&mut self, k: usize) -> u64 {
+        std::mem::take(&mut self.words[k])
     }
 
     /// Removes and returns the first step of the set (in file order), if any.
@@ -161,6 +181,9 @@ mod tests {
         a.insert(1);
         b.insert(69);
         a.union_with(&b);
-        assert_eq!(std::iter::from_fn(|| a.pop_first()).collect::<Vec<_>>(), [1, 69]);
+        assert_eq!(
+            std::iter::from_fn(|| a.pop_first()).collect::<Vec<_>>(),
+            [1, 69]
+        );
     }
 }

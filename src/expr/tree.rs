@@ -312,6 +312,13 @@ fn build(ir: &Ir) -> Fun {
         }
         Ir::Tern(op, args) => {
             let [a, b, c] = &**args;
+            // `clamp(x, lo, hi)` with constant bounds, the usual way to keep a probability
+            // in [0, 1]: one call for `x`, none for the bounds.
+            if let (TernOp::Clamp, Ir::Const(lo), Ir::Const(hi)) = (op, b, c) {
+                let (lo, hi) = (*lo, *hi);
+                let a = build(a);
+                return Arc::new(move |e| TernOp::Clamp.apply(a(e), lo, hi));
+            }
             let (a, b, c) = (build(a), build(b), build(c));
             match op {
                 // No side effects: evaluating only the branch taken gives the same value.
