@@ -428,7 +428,7 @@ impl<'m> Runner<'m> {
                 }
                 ParamValue::Drawn(d) => {
                     let mut stream = Stream::new(self.run_key, self.param_sites[p], 0);
-                    self.sample(d, rec, &mut stream, Site::Param(p))?
+                    self.sample(d, &env(rec, 0.0), &mut stream, Site::Param(p))?
                 }
             };
             rec.params[p] = value;
@@ -444,13 +444,13 @@ impl<'m> Runner<'m> {
     fn sample(
         &self,
         d: &Distribution,
-        rec: &RunRecord,
+        env: &Env<'_>,
         stream: &mut Stream,
         site: Site,
     ) -> Fallible<f64> {
-        match d.sample(&env(rec, self.t), stream) {
+        match d.sample(env, stream) {
             Ok(v) if v.is_finite() => Ok(v),
-            refused => Err(self.bad_draw(d, rec, site, refused)),
+            refused => Err(self.bad_draw(d, env, site, refused)),
         }
     }
 
@@ -460,7 +460,7 @@ impl<'m> Runner<'m> {
     fn bad_draw(
         &self,
         d: &Distribution,
-        rec: &RunRecord,
+        env: &Env<'_>,
         site: Site,
         refused: Result<f64, crate::dist::DistError>,
     ) -> Box<RunError> {
@@ -473,7 +473,7 @@ impl<'m> Runner<'m> {
             ),
             Err(e) => {
                 let arg = &d.args[e.arg.min(d.args.len().saturating_sub(1))];
-                let value = arg.eval(&env(rec, self.t));
+                let value = arg.eval(env);
                 self.error(
                     self.site_name(&site),
                     arg,
@@ -535,12 +535,12 @@ impl<'m> Runner<'m> {
     fn checked(
         &self,
         e: &Expr,
-        rec: &RunRecord,
+        env: &Env<'_>,
         site: Site,
         range: Option<(f64, f64)>,
         what: &str,
     ) -> Fallible<f64> {
-        let v = e.eval(&env(rec, self.t));
+        let v = e.eval(env);
         let fine = match range {
             Some((lo, hi)) => (lo..=hi).contains(&v) && v.is_finite(),
             None => v.is_finite(),
@@ -597,7 +597,7 @@ impl<'m> Runner<'m> {
 
     /// Looks at step `i` after a change of state: enables it, or starts, re-rates or pauses
     /// its hazard.
-    fn look<T: Tracer>(&mut self, i: StepId, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
+    fn look<T: Tracer>(&mut self, i: StepId, rec: &RunRecord, tracer: &mut T) -> Fallible<()> {
         let m = self.model;
         let phase = self.steps[i].phase;
         if phase == Phase::Over || phase == Phase::Scheduled {
@@ -613,7 +613,9 @@ impl<'m> Runner<'m> {
             }
             self.armed.insert(i);
         }
-        let open = step.when.as_ref().is_none_or(|w| w.eval_bool(&env(rec, self.t)));
+        // Looking changes no variable: one environment serves every expression.
+        let env = env(rec, self.t);
+        let open = step.when.as_ref().is_none_or(|w| w.eval_bool(&env));
         match &step.trigger {
             Trigger::Chance { probability, delay } => {
                 if !open {
@@ -621,7 +623,7 @@ impl<'m> Runner<'m> {
                 }
                 let p = self.checked(
                     probability,
-                    rec,
+                    &env,
                     Site::Step(i),
                     Some((0.0, 1.0)),
                     "probability",
@@ -633,14 +635,14 @@ impl<'m> Runner<'m> {
                     let d = match delay {
                         Delay::Value(e) => self.checked(
                             e,
-                            rec,
+                            &env,
                             Site::Step(i),
                             Some((0.0, f64::INFINITY)),
                             "delay",
                         )?,
                         Delay::Drawn(dist) => {
                             let mut stream = self.stream(i, Purpose::Delay);
-                            let d = self.sample(dist, rec, &mut stream, Site::Step(i))?;
+                            let d = self.sample(dist, &env, &mut stream, Site::Step(i))?;
                             self.save(i, Purpose::Delay, &stream);
                             if d < 0.0 {
                                 return Err(self.error(
@@ -674,7 +676,7 @@ impl<'m> Runner<'m> {
                 let new_rate = if open {
                     self.checked(
                         rate,
-                        rec,
+                        &env,
                         Site::Step(i),
                         Some((0.0, f64::INFINITY)),
                         "hazard rate",
@@ -723,6 +725,7 @@ impl<'m> Runner<'m> {
     }
 
     /// Makes step `i` happen now. Returns the outcome if the run ends.
+    #[inline]
     fn happen<T: Tracer>(
         &mut self,
         i: StepId,
@@ -807,8 +810,13 @@ impl<'m> Runner<'m> {
         let mut explicit = 0.0;
         for b in branches {
             if let BranchProbability::Value(e) = &b.probability {
-                explicit +=
-                    self.checked(e, rec, Site::Node(b.node), Some((0.0, 1.0)), "probability")?;
+                explicit += self.checked(
+                    e,
+                    &env(rec, self.t),
+                    Site::Node(b.node),
+                    Some((0.0, 1.0)),
+                    "probability",
+                )?;
             }
         }
         let has_rest = branches
@@ -854,6 +862,7 @@ impl<'m> Runner<'m> {
         Ok((last_possible, u))
     }
 
+    #[inline]
     fn apply_effects<T: Tracer>(
         &mut self,
         effects: &[crate::scenario::Effect],
@@ -875,7 +884,8 @@ impl<'m> Runner<'m> {
                 ));
             }
             rec.state[e.target] = new;
-            self.dirty.union_masked(&self.watchers.by_var[e.target], &self.armed);
+            self.dirty
+                .union_masked(&self.watchers.by_var[e.target], &self.armed);
             if T::ON {
                 tracer.event(TraceEvent::Effect {
                     var: e.target,
@@ -961,6 +971,7 @@ fn env(rec: &RunRecord, t: f64) -> Env<'_> {
     }
 }
 
+#[inline]
 fn mark_happened(m: &Model, rec: &mut RunRecord, node: NodeId, t: f64) {
     let n = &m.nodes[node];
     if rec.counts[node] == 0 {
