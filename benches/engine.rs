@@ -2,7 +2,8 @@
 //! draws the same runs make.
 //!
 //! `cargo bench --bench engine` (add `-- --runs N` to change the runs per measurement,
-//! `-- --only ladder --engine-only` to profile one scenario's engine loop alone).
+//! `-- --only ladder --engine-only` to profile one scenario's engine loop alone, `-- --file
+//! PATH` to measure a scenario of your own).
 //!
 //! The draws-only baseline replays, for the same runs, exactly the draws the engine made:
 //! every drawn parameter, every chance decision and drawn delay, every hazard budget and
@@ -255,13 +256,20 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_000u64);
-    // `--only NAME` measures one scenario; `--engine-only` times only the engine loop (both
-    // for profiling: `perf record` then sees the engine alone).
+    // `--only NAME` measures one scenario; `--file PATH` measures a scenario of your own;
+    // `--engine-only` times only the engine loop (for profiling: `perf record` then sees the
+    // engine alone).
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
     let engine_only = args.iter().any(|a| a == "--engine-only");
-    let only = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1));
+    if let Some(file) = value("--file") {
+        bench(file, Path::new(file), runs, engine_only);
+        return;
+    }
+    let only = value("--only");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (name, file) in [
         ("dprk-kursk", "scenarios/dprk-kursk.toml"),

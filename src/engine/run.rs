@@ -197,6 +197,13 @@ pub struct Runner<'m> {
     step_sites: Vec<StepSites>,
     /// Whether any guard, hazard or flow reads `t` (then the engine ticks all the time).
     reads_time: bool,
+    /// Parameter values at the start of a run: the fixed ones set, the others 0.
+    fixed_params: Vec<f64>,
+    /// The parameters to compute each run (drawn and derived), in evaluation order.
+    varying_params: Vec<usize>,
+    /// The initial state, when every initial value is a finite constant (else evaluated
+    /// each run).
+    constant_state: Option<Vec<f64>>,
     /// Which steps each change can affect (see [`Watchers`]).
     watchers: Watchers,
     /// Per flow: whether a tick can change its `while` or its rate (else both are kept
@@ -216,6 +223,10 @@ pub struct Runner<'m> {
     /// these can be opened or re-rated by a change of a variable or of time, so only these
     /// are woken by one.
     armed: StepSet,
+    /// Every step (for [`Runner::look_at_every_step`]).
+    every_step: StepSet,
+    /// Whether every settle looks at every step, as the spec's literal reading does.
+    look_at_all: bool,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -273,9 +284,31 @@ impl<'m> Runner<'m> {
             .iter()
             .map(|f| moves(&f.rate) || f.while_.as_ref().is_some_and(moves))
             .collect();
+        let fixed_params = model
+            .params
+            .iter()
+            .map(|p| match p.value {
+                ParamValue::Fixed(v) => v,
+                _ => 0.0,
+            })
+            .collect();
+        let varying_params = model
+            .param_order
+            .iter()
+            .copied()
+            .filter(|&p| !matches!(model.params[p].value, ParamValue::Fixed(_)))
+            .collect();
+        let constant_state = model
+            .vars
+            .iter()
+            .map(|v| v.init.as_constant().filter(|x| x.is_finite()))
+            .collect();
         Runner {
             model,
             seed,
+            fixed_params,
+            varying_params,
+            constant_state,
             param_sites,
             step_sites,
             reads_time,
@@ -286,6 +319,8 @@ impl<'m> Runner<'m> {
             pending: Vec::with_capacity(model.steps.len()),
             dirty: StepSet::empty(model.steps.len()),
             armed: StepSet::empty(model.steps.len()),
+            every_step: StepSet::full(model.steps.len()),
+            look_at_all: false,
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],
@@ -293,6 +328,14 @@ impl<'m> Runner<'m> {
             run: 0,
             t: 0.0,
         }
+    }
+
+    /// For tests: after every change look at every step, the spec's literal reading, instead
+    /// of only at the steps the change can affect. Runs must come out the same either way
+    /// (tests/engine.rs compares traces and records).
+    #[doc(hidden)]
+    pub fn look_at_every_step(&mut self, on: bool) {
+        self.look_at_all = on;
     }
 
     /// Runs run number `run` into `rec` (whose buffers are reused).
@@ -325,22 +368,21 @@ impl<'m> Runner<'m> {
         self.pending.clear();
         self.counters.fill(0);
         reset(rec, m, run);
+        rec.params.copy_from_slice(&self.fixed_params);
 
         self.draw_params(rec, tracer)?;
-        for (i, v) in m.vars.iter().enumerate() {
-            let value = v.init.eval(&env(rec, 0.0));
-            if !value.is_finite() {
-                return Err(self.error(
-                    format!("initial value of `{}`", m.var_name(i)),
-                    &v.init,
-                    value,
-                    "it is not a finite number",
-                ));
-            }
-            rec.state[i] = value;
+        if let Some(state) = &self.constant_state {
+            rec.state.copy_from_slice(state);
+        } else {
+            self.init_state(rec)?;
         }
 
-        self.dirty.copy_from(&self.watchers.at_start);
+        let first = if self.look_at_all {
+            &self.every_step
+        } else {
+            &self.watchers.at_start
+        };
+        self.dirty.copy_from(first);
         self.armed.copy_from(&self.watchers.at_start);
         self.settle(rec, tracer)?;
         let mut events: u64 = 0;
@@ -405,13 +447,41 @@ impl<'m> Runner<'m> {
             }
             // Time passed (and flows may have run) up to this event or tick.
             self.dirty.union_masked(&self.watchers.by_time, &self.armed);
+            if self.look_at_all {
+                self.dirty.copy_from(&self.every_step);
+            }
             self.settle(rec, tracer)?;
         }
     }
 
+    /// Evaluates the initial state (when it is not all constants).
+    fn init_state(&self, rec: &mut RunRecord) -> Fallible<()> {
+        let m = self.model;
+        for (i, v) in m.vars.iter().enumerate() {
+            let value = v.init.eval(&env(rec, 0.0));
+            if !value.is_finite() {
+                return Err(self.error(
+                    format!("initial value of `{}`", m.var_name(i)),
+                    &v.init,
+                    value,
+                    "it is not a finite number",
+                ));
+            }
+            rec.state[i] = value;
+        }
+        Ok(())
+    }
+
+    /// Computes the parameters that are not fixed (the fixed ones are in `rec` already).
+    /// A trace lists them all, in evaluation order.
     fn draw_params<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
         let m = self.model;
-        for &p in &m.param_order {
+        let order = if T::ON {
+            &m.param_order
+        } else {
+            &self.varying_params
+        };
+        for &p in order {
             let value = match &m.params[p].value {
                 ParamValue::Fixed(v) => *v,
                 ParamValue::Derived(e) => {
@@ -736,8 +806,6 @@ impl<'m> Runner<'m> {
         let step = &m.steps[i];
         mark_happened(m, rec, step.node, self.t);
         self.dirty.union_with(&self.watchers.by_node[step.node]);
-        // It may wait for its next repeat.
-        self.dirty.insert(i);
         if T::ON {
             tracer.event(TraceEvent::Happened {
                 t: self.t,
@@ -782,6 +850,10 @@ impl<'m> Runner<'m> {
         }
         s.budget = f64::NAN;
         s.rate = 0.0;
+        if s.phase == Phase::Waiting {
+            // It waits for its next repeat: look at it again.
+            self.dirty.insert(i);
+        }
         self.set_due(i, f64::INFINITY);
         Ok(ends)
     }
@@ -862,7 +934,7 @@ impl<'m> Runner<'m> {
         Ok((last_possible, u))
     }
 
-    #[inline]
+    #[inline(always)]
     fn apply_effects<T: Tracer>(
         &mut self,
         effects: &[crate::scenario::Effect],
@@ -971,7 +1043,7 @@ fn env(rec: &RunRecord, t: f64) -> Env<'_> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn mark_happened(m: &Model, rec: &mut RunRecord, node: NodeId, t: f64) {
     let n = &m.nodes[node];
     if rec.counts[node] == 0 {

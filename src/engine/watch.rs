@@ -26,6 +26,13 @@ impl StepSet {
         }
     }
 
+    /// The set of all `steps` steps.
+    pub fn full(steps: usize) -> StepSet {
+        let mut s = StepSet::empty(steps);
+        (0..steps).for_each(|i| s.insert(i));
+        s
+    }
+
     /// Adds step `i`.
     #[inline]
     pub fn insert(&mut self, i: StepId) {
@@ -61,11 +68,6 @@ impl StepSet {
         }
     }
 
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|&w| w == 0)
-    }
-
     /// How many 64-step words the set has.
     #[inline]
     pub fn word_count(&self) -> usize {
@@ -76,19 +78,6 @@ impl StepSet {
     #[inline]
     pub fn take_word(&mut self, k: usize) -> u64 {
         std::mem::take(&mut self.words[k])
-    }
-
-    /// Removes and returns the first step of the set (in file order), if any.
-    #[inline]
-    pub fn pop_first(&mut self) -> Option<StepId> {
-        for (k, w) in self.words.iter_mut().enumerate() {
-            if *w != 0 {
-                let bit = w.trailing_zeros() as usize;
-                *w &= *w - 1;
-                return Some(k * 64 + bit);
-            }
-        }
-        None
     }
 }
 
@@ -166,24 +155,39 @@ pub fn moves_with_time(e: &Expr, flowing: &[bool]) -> bool {
 mod tests {
     use super::*;
 
+    /// The steps of a set, in file order.
+    fn members(s: &mut StepSet) -> Vec<StepId> {
+        let mut out = Vec::new();
+        for k in 0..s.word_count() {
+            let mut bits = s.take_word(k);
+            while bits != 0 {
+                out.push(k * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        out
+    }
+
     #[test]
-    fn sets_pop_in_order() {
+    fn sets_visit_in_order() {
         let mut s = StepSet::empty(130);
         for i in [129, 3, 64, 0, 63] {
             s.insert(i);
         }
         assert!(s.contains(64) && !s.contains(65));
-        let order: Vec<_> = std::iter::from_fn(|| s.pop_first()).collect();
-        assert_eq!(order, [0, 3, 63, 64, 129]);
-        assert!(s.is_empty());
-        let mut a = StepSet::empty(70);
-        let mut b = StepSet::empty(70);
+        assert_eq!(members(&mut s), [0, 3, 63, 64, 129]);
+        assert!(
+            members(&mut s).is_empty(),
+            "taking the words empties the set"
+        );
+        let (mut a, mut b, mut mask) = (StepSet::empty(70), StepSet::empty(70), StepSet::empty(70));
         a.insert(1);
         b.insert(69);
+        b.insert(5);
+        mask.insert(69);
+        a.union_masked(&b, &mask);
+        assert_eq!(members(&mut a.clone()), [1, 69]);
         a.union_with(&b);
-        assert_eq!(
-            std::iter::from_fn(|| a.pop_first()).collect::<Vec<_>>(),
-            [1, 69]
-        );
+        assert_eq!(members(&mut a), [1, 5, 69]);
     }
 }
