@@ -392,12 +392,14 @@ impl<'m> Runner<'m> {
         loop {
             // The next event: the earliest due step, ties to the first in file order.
             let mut next = usize::MAX;
+            let mut next_pos = 0;
             let mut due = f64::INFINITY;
-            for &i in &self.pending {
+            for (k, &i) in self.pending.iter().enumerate() {
                 let d = self.due[i];
                 if d < due || (d == due && i < next) {
                     due = d;
                     next = i;
+                    next_pos = k;
                 }
             }
             let flowing = !m.flows.is_empty() && self.rate_flows(rec, ticked);
@@ -420,6 +422,9 @@ impl<'m> Runner<'m> {
                         "the run reached 10,000,000 events; this step keeps happening",
                     ));
                 }
+                // It is no longer due (`happen` does not reschedule it; a later look may).
+                self.pending.swap_remove(next_pos);
+                self.due[next] = f64::INFINITY;
                 if let Some(outcome) = self.happen(next, rec, tracer)? {
                     rec.outcome = outcome;
                     rec.end_time = self.t;
@@ -854,7 +859,6 @@ impl<'m> Runner<'m> {
             // It waits for its next repeat: look at it again.
             self.dirty.insert(i);
         }
-        self.set_due(i, f64::INFINITY);
         Ok(ends)
     }
 
