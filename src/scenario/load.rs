@@ -1,5 +1,5 @@
 //! From TOML text to a checked [`Model`], collecting every independent problem as a
-//! [`Diagnostic`](crate::diag::Diagnostic).
+//! [`Diagnostic`].
 //!
 //! The file is parsed with `toml`'s span-keeping document tree ([`toml::de::DeTable`]), so
 //! every key and value has a byte span and every diagnostic can point at the exact spot.
@@ -14,7 +14,7 @@
 //! 5. everything else of the steps, the flows and `[sweep]`.
 //!
 //! Only a file without errors becomes a [`Model`]; the advisory checks of
-//! [`check`](crate::scenario::check) then add warnings.
+//! [`check`] then add warnings.
 
 mod dist;
 mod scope;
