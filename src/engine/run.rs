@@ -367,22 +367,14 @@ impl<'m> Runner<'m> {
         self.due.fill(f64::INFINITY);
         self.pending.clear();
         self.counters.fill(0);
-        reset(rec, m, run);
-        rec.params.copy_from_slice(&self.fixed_params);
+        self.reset(rec, run);
 
         self.draw_params(rec, tracer)?;
-        if let Some(state) = &self.constant_state {
-            rec.state.copy_from_slice(state);
-        } else {
+        if self.constant_state.is_none() {
             self.init_state(rec)?;
         }
 
-        let first = if self.look_at_all {
-            &self.every_step
-        } else {
-            &self.watchers.at_start
-        };
-        self.dirty.copy_from(first);
+        self.dirty.copy_from(&self.watchers.at_start);
         self.armed.copy_from(&self.watchers.at_start);
         self.settle(rec, tracer)?;
         let mut events: u64 = 0;
@@ -452,9 +444,6 @@ impl<'m> Runner<'m> {
             }
             // Time passed (and flows may have run) up to this event or tick.
             self.dirty.union_masked(&self.watchers.by_time, &self.armed);
-            if self.look_at_all {
-                self.dirty.copy_from(&self.every_step);
-            }
             self.settle(rec, tracer)?;
         }
     }
@@ -658,7 +647,10 @@ impl<'m> Runner<'m> {
     /// Checks the guards after a change of state: enables probability steps, starts,
     /// re-rates and pauses hazard steps. Only the steps in `dirty` are looked at (in file
     /// order): the others read nothing that changed, so they would find everything as it was.
-    fn settle<T: Tracer>(&mut self, rec: &mut RunRecord, tracer: &mut T) -> Fallible<()> {
+    fn settle<T: Tracer>(&mut self, rec: &RunRecord, tracer: &mut T) -> Fallible<()> {
+        if self.look_at_all {
+            self.dirty.copy_from(&self.every_step);
+        }
         for k in 0..self.dirty.word_count() {
             let mut bits = self.dirty.take_word(k);
             while bits != 0 {
@@ -809,8 +801,7 @@ impl<'m> Runner<'m> {
     ) -> Fallible<Option<usize>> {
         let m = self.model;
         let step = &m.steps[i];
-        mark_happened(m, rec, step.node, self.t);
-        self.dirty.union_with(&self.watchers.by_node[step.node]);
+        self.mark_happened(rec, step.node);
         if T::ON {
             tracer.event(TraceEvent::Happened {
                 t: self.t,
@@ -823,8 +814,7 @@ impl<'m> Runner<'m> {
         if !step.branches.is_empty() {
             let b = self.draw_branch(i, rec)?;
             let branch = &step.branches[b.0];
-            mark_happened(m, rec, branch.node, self.t);
-            self.dirty.union_with(&self.watchers.by_node[branch.node]);
+            self.mark_happened(rec, branch.node);
             if T::ON {
                 tracer.event(TraceEvent::Happened {
                     t: self.t,
@@ -860,6 +850,47 @@ impl<'m> Runner<'m> {
             self.dirty.insert(i);
         }
         Ok(ends)
+    }
+
+    /// Records that `node` happened now and wakes the steps that watch it.
+    #[inline(always)]
+    fn mark_happened(&mut self, rec: &mut RunRecord, node: NodeId) {
+        let (n, t) = (&self.model.nodes[node], self.t);
+        if rec.counts[node] == 0 {
+            rec.first_time[node] = t;
+            rec.path.push(node as u32);
+        }
+        rec.counts[node] += 1;
+        rec.max_rung = rec.max_rung.max(n.rung);
+        if let Some(a) = n.actor {
+            rec.actor_max_rung[a] = rec.actor_max_rung[a].max(n.rung);
+        }
+        self.dirty.union_with(&self.watchers.by_node[node]);
+    }
+
+    /// Clears `rec` for run `run`, keeping its buffers; the fixed parameters and a constant
+    /// initial state are copied in.
+    fn reset(&self, rec: &mut RunRecord, run: u64) {
+        let m = self.model;
+        rec.run = run;
+        rec.params.clone_from(&self.fixed_params);
+        match &self.constant_state {
+            Some(state) => rec.state.clone_from(state),
+            None => {
+                rec.state.clear();
+                rec.state.resize(m.vars.len(), 0.0);
+            }
+        }
+        rec.first_time.clear();
+        rec.first_time.resize(m.nodes.len(), f64::NAN);
+        rec.counts.clear();
+        rec.counts.resize(m.nodes.len(), 0);
+        rec.path.clear();
+        rec.outcome = 0;
+        rec.end_time = m.horizon;
+        rec.max_rung = 0;
+        rec.actor_max_rung.clear();
+        rec.actor_max_rung.resize(m.actors.len(), 0);
     }
 
     /// Sets when step `i` happens next (INFINITY: not scheduled), keeping `pending`.
@@ -1044,45 +1075,5 @@ fn env(rec: &RunRecord, t: f64) -> Env<'_> {
         state: &rec.state,
         counts: &rec.counts,
         t,
-    }
-}
-
-#[inline(always)]
-fn mark_happened(m: &Model, rec: &mut RunRecord, node: NodeId, t: f64) {
-    let n = &m.nodes[node];
-    if rec.counts[node] == 0 {
-        rec.first_time[node] = t;
-        rec.path.push(node as u32);
-    }
-    rec.counts[node] += 1;
-    rec.max_rung = rec.max_rung.max(n.rung);
-    if let Some(a) = n.actor {
-        rec.actor_max_rung[a] = rec.actor_max_rung[a].max(n.rung);
-    }
-}
-
-/// Clears `rec` for a new run of `m`, keeping its buffers.
-fn reset(rec: &mut RunRecord, m: &Model, run: u64) {
-    rec.run = run;
-    refill(&mut rec.params, m.params.len(), 0.0);
-    refill(&mut rec.state, m.vars.len(), 0.0);
-    refill(&mut rec.first_time, m.nodes.len(), f64::NAN);
-    refill(&mut rec.counts, m.nodes.len(), 0);
-    rec.path.clear();
-    rec.outcome = 0;
-    rec.end_time = m.horizon;
-    rec.max_rung = 0;
-    refill(&mut rec.actor_max_rung, m.actors.len(), 0);
-}
-
-/// Makes `v` hold `len` copies of `value`, in place when it already has that length (the
-/// usual case: the record of the previous run of the same model).
-#[inline]
-fn refill<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
-    if v.len() == len {
-        v.fill(value);
-    } else {
-        v.clear();
-        v.resize(len, value);
     }
 }
