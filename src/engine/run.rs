@@ -374,8 +374,8 @@ impl<'m> Runner<'m> {
             self.init_state(rec)?;
         }
 
-        self.dirty.copy_from(&self.watchers.at_start);
-        self.armed.copy_from(&self.watchers.at_start);
+        self.dirty.clone_from(&self.watchers.at_start);
+        self.armed.clone_from(&self.watchers.at_start);
         self.settle(rec, tracer)?;
         let mut events: u64 = 0;
         // Whether the last step of time was a tick (not an event): then only what time
@@ -649,7 +649,7 @@ impl<'m> Runner<'m> {
     /// order): the others read nothing that changed, so they would find everything as it was.
     fn settle<T: Tracer>(&mut self, rec: &RunRecord, tracer: &mut T) -> Fallible<()> {
         if self.look_at_all {
-            self.dirty.copy_from(&self.every_step);
+            self.dirty.clone_from(&self.every_step);
         }
         for k in 0..self.dirty.word_count() {
             let mut bits = self.dirty.take_word(k);

@@ -13,9 +13,24 @@ use crate::expr::Expr;
 use crate::scenario::{Model, NodeId, StepId, Trigger};
 
 /// A set of steps as bits, visited in file order.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct StepSet {
     words: Vec<u64>,
+}
+
+// By hand: a derived `clone_from` would allocate a new set and free the old one, and the
+// engine resets its sets with `clone_from` once per run.
+impl Clone for StepSet {
+    fn clone(&self) -> StepSet {
+        StepSet {
+            words: self.words.clone(),
+        }
+    }
+
+    #[inline]
+    fn clone_from(&mut self, other: &StepSet) {
+        self.words.clone_from(&other.words);
+    }
 }
 
 impl StepSet {
@@ -43,13 +58,6 @@ impl StepSet {
     #[inline]
     pub fn contains(&self, i: StepId) -> bool {
         self.words[i / 64] & (1 << (i % 64)) != 0
-    }
-
-    /// Makes this set equal to `other` (a set for as many steps) without allocating
-    /// (a derived `clone_from` would allocate a new set and free this one).
-    #[inline]
-    pub fn copy_from(&mut self, other: &StepSet) {
-        self.words.copy_from_slice(&other.words);
     }
 
     /// Adds every step of `other` (a set for as many steps).
