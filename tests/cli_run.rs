@@ -5,12 +5,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use rungs::output::STATISTICS_FILES;
+mod common;
 
-fn rungs() -> Command {
-    Command::cargo_bin("rungs").expect("the rungs binary is built")
-}
+use common::rungs;
+use rungs::output::STATISTICS_FILES;
 
 fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

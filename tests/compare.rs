@@ -1,9 +1,11 @@
 //! `rungs compare` against closed forms, and the variance reduction of common random
 //! numbers. Tolerances are 5 standard errors of the estimate for the runs used.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{rungs, write_file};
 
 /// Step `a` with probability {PA} after an uncertain delay, then `b` (probability 0.5)
 /// ending in `war`; `c` happens (or not) at t = 0, before anything can end the run, so it
@@ -37,12 +39,6 @@ delay = 0
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p
-}
-
 /// compare.csv as (kind, id) -> (p_a, p_b, diff, lo, hi).
 #[allow(clippy::type_complexity)]
 fn compare(
@@ -52,8 +48,7 @@ fn compare(
     threads: &str,
     out: &Path,
 ) -> Vec<(String, String, [f64; 5])> {
-    Command::cargo_bin("rungs")
-        .unwrap()
+    rungs()
         .args([
             "compare",
             a.to_str().unwrap(),
@@ -89,8 +84,8 @@ fn compare(
 #[test]
 fn identical_files_differ_by_exactly_zero() {
     let tmp = tempfile::tempdir().unwrap();
-    let a = write(tmp.path(), "a.toml", &scenario(0.6));
-    let b = write(tmp.path(), "b.toml", &scenario(0.6));
+    let a = write_file(tmp.path(), "a.toml", &scenario(0.6));
+    let b = write_file(tmp.path(), "b.toml", &scenario(0.6));
     let rows = compare(&a, &b, 3000, "2", &tmp.path().join("out"));
     let ids: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
     assert_eq!(
@@ -113,8 +108,8 @@ fn identical_files_differ_by_exactly_zero() {
 fn a_changed_probability_moves_by_the_closed_form_with_a_narrow_paired_interval() {
     let tmp = tempfile::tempdir().unwrap();
     let (pa, pb) = (0.4, 0.5);
-    let a = write(tmp.path(), "a.toml", &scenario(pa));
-    let b = write(tmp.path(), "b.toml", &scenario(pb));
+    let a = write_file(tmp.path(), "a.toml", &scenario(pa));
+    let b = write_file(tmp.path(), "b.toml", &scenario(pb));
     let n = 20_000u64;
     let rows = compare(&a, &b, n, "2", &tmp.path().join("out"));
     let get = |id: &str| rows.iter().find(|r| r.1 == id).expect(id).2;
@@ -156,12 +151,12 @@ fn a_changed_probability_moves_by_the_closed_form_with_a_narrow_paired_interval(
 #[test]
 fn ids_in_only_one_file_are_listed() {
     let tmp = tempfile::tempdir().unwrap();
-    let a = write(tmp.path(), "a.toml", &scenario(0.5));
+    let a = write_file(tmp.path(), "a.toml", &scenario(0.5));
     let extra = format!(
         "{}\n[[steps]]\nid = \"e\"\nprobability = 0.25\nends = \"deal\"\n",
         scenario(0.5)
     );
-    let b = write(tmp.path(), "b.toml", &extra);
+    let b = write_file(tmp.path(), "b.toml", &extra);
     let rows = compare(&a, &b, 4000, "2", &tmp.path().join("out"));
     let e = rows.iter().find(|r| r.1 == "e").expect("e listed");
     assert_eq!(e.0, "step");

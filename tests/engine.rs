@@ -4,6 +4,9 @@
 //! the number of runs used, never fitted to the output; seeds are fixed so a failure is
 //! reproducible, and a correct engine fails one of these with probability < 1e-6 each.
 
+mod common;
+
+use common::assert_prop;
 use rungs::engine::RunRecord;
 use rungs::engine::run::Runner;
 use rungs::scenario::{Model, load_str};
@@ -33,16 +36,6 @@ fn p_happened(m: &Model, n: u64, node: &str) -> f64 {
     let mut k = 0u64;
     runs(m, n, |r| k += u64::from(r.counts[id] > 0));
     k as f64 / n as f64
-}
-
-/// Asserts an estimated proportion is within 5 binomial standard errors of `p`.
-fn assert_prop(est: f64, p: f64, n: u64, what: &str) {
-    let se = (p * (1.0 - p) / n as f64).sqrt().max(1e-12);
-    assert!(
-        (est - p).abs() <= 5.0 * se,
-        "{what}: estimated {est}, expected {p} (5 se = {})",
-        5.0 * se
-    );
 }
 
 /// Asserts a sample mean is within 5 standard errors of `mu`, given the true sd.

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::rungs;
 use predicates::prelude::*;
 use rungs::scenario::load_str;
 
@@ -54,8 +56,7 @@ fn each_bad_file_gives_one_error_with_a_snapshot() {
 #[test]
 fn validate_exits_2_and_prints_the_diagnostic() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors/unknown_step_key.toml");
-    Command::cargo_bin("rungs")
-        .expect("binary")
+    rungs()
         .arg("validate")
         .arg(&file)
         .assert()
@@ -82,8 +83,7 @@ fn binary_and_latin1_files_are_refused_with_the_spot() {
     let mut bytes = vec![0u8, 159, 146, 150];
     bytes.extend((0..4096u32).map(|i| (i * 7919 % 251) as u8));
     std::fs::write(&bin, &bytes).expect("written");
-    Command::cargo_bin("rungs")
-        .expect("binary")
+    rungs()
         .arg("validate")
         .arg(&bin)
         .assert()

@@ -3,9 +3,12 @@
 //! Tolerances are 5 binomial standard errors for the runs used (a correct implementation
 //! fails one with probability < 1e-6); seeds are fixed so a failure reproduces.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 
 use assert_cmd::Command;
+use common::{assert_prop, rungs, write_file};
 use rungs::partial::Partial;
 use rungs::scenario::load_str;
 use rungs::sweep::design;
@@ -41,16 +44,6 @@ probability = "half_u"
 delay = 50
 "#;
 
-fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write scenario");
-    path
-}
-
-fn rungs() -> Command {
-    Command::cargo_bin("rungs").expect("binary")
-}
-
 /// Parses a CSV file into its header and rows (the files have no quoted commas here).
 fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -74,19 +67,10 @@ fn col(header: &[String], name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
 
-fn assert_prop(est: f64, p: f64, n: u64, what: &str) {
-    let se = (p * (1.0 - p) / n as f64).sqrt().max(1e-12);
-    assert!(
-        (est - p).abs() <= 5.0 * se,
-        "{what}: estimated {est}, expected {p} (5 se = {})",
-        5.0 * se
-    );
-}
-
 #[test]
 fn grid_size_order_and_closed_form() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     let out = tmp.path().join("out");
     let runs = 4000u64;
     rungs()
@@ -157,7 +141,7 @@ const FILES: [&str; 3] = ["points.csv", "sweep_steps.csv", "sweep_outcomes.csv"]
 #[test]
 fn threads_do_not_change_bytes_and_shards_merge_to_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     // 2500 runs: two full blocks and a partial one, so block boundaries are exercised.
     let common = |cmd: &mut Command| {
         cmd.args(["sweep", s.to_str().unwrap(), "--quiet", "--runs", "2500"])
@@ -214,7 +198,7 @@ fn threads_do_not_change_bytes_and_shards_merge_to_the_same_bytes() {
 fn sweep_table_in_the_scenario_is_used_without_flags() {
     let tmp = tempfile::tempdir().unwrap();
     let text = format!("{SCENARIO}\n[sweep]\nvary = {{ q = \"0.2..0.6:3\" }}\n");
-    let s = write_scenario(tmp.path(), "s.toml", &text);
+    let s = write_file(tmp.path(), "s.toml", &text);
     let out = tmp.path().join("out");
     rungs()
         .args([
@@ -237,7 +221,7 @@ fn sweep_table_in_the_scenario_is_used_without_flags() {
 #[test]
 fn bad_designs_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     for args in [
         vec!["--vary", "nope=1,2"],
         vec!["--vary", "p=0..1"],
@@ -294,7 +278,7 @@ fn epistemic_points_follow_the_distributions() {
 fn tornado_and_importance() {
     let tmp = tempfile::tempdir().unwrap();
     // war happens iff a (probability p) then b (probability q); u does nothing to war.
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     let out = tmp.path().join("out");
     let runs = 4000u64;
     rungs()
@@ -399,7 +383,7 @@ fn tornado_and_importance() {
 #[test]
 fn cli_merge_of_1_to_5_shards_gives_the_unsharded_bytes() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     for (vary, shards) in [("p=0.1..0.7:7", 1..=5u64), ("p=0.1..0.5:3", 5..=5)] {
         let common = |cmd: &mut Command| {
             cmd.args(["sweep", s.to_str().unwrap(), "--quiet", "--runs", "2100"])
@@ -461,7 +445,7 @@ fn cli_merge_of_1_to_5_shards_gives_the_unsharded_bytes() {
 #[test]
 fn designs_larger_than_the_limits_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     let cases: [(Vec<&str>, &str); 4] = [
         // 1000 x 1000 = 10^6 points > 100,000.
         (
@@ -505,7 +489,7 @@ fn designs_larger_than_the_limits_are_refused() {
 #[test]
 fn no_progress_bar_without_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     let out = rungs()
         .args(["sweep", s.to_str().unwrap(), "--runs", "3000"])
         .args(["--vary", "p=0.2,0.4", "--out"])
@@ -559,7 +543,7 @@ fn a_point_is_the_same_summary_as_a_run_of_that_point() {
 #[test]
 fn a_point_matches_rungs_run_with_set() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write_scenario(tmp.path(), "s.toml", SCENARIO);
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
     let (run_out, sweep_out) = (tmp.path().join("run"), tmp.path().join("sweep"));
     rungs()
         .args(["run", s.to_str().unwrap(), "--quiet", "--runs", "2500"])
