@@ -12,6 +12,7 @@ pub mod dist;
 pub mod engine;
 pub mod expr;
 pub mod graph;
+pub mod input;
 pub mod output;
 pub mod partial;
 pub mod scenario;

@@ -14,8 +14,15 @@ use sha2::{Digest, Sha256};
 
 /// The `format` tag of a partial file.
 pub const FORMAT: &str = "rungs-partial";
-/// The version of the partial format; merge refuses others.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the partial format; merge refuses others. Version 2 seals the file with a
+/// SHA-256 of its body ([`seal`], [`open`]).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The largest partial file `merge` reads. A shard's statistics are bounded (paths are
+/// pruned to a fixed count, sketches have a bounded number of buckets): real partials of
+/// the shipped scenarios are a few megabytes; this bound only stops a wrong file
+/// (`/dev/zero`, a disk image) from exhausting memory.
+pub const MAX_PARTIAL_BYTES: u64 = 1 << 30;
 
 /// What every partial of one job must agree on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -133,6 +140,94 @@ pub struct Partial<T> {
     pub total: u64,
     /// The statistics of its part.
     pub payload: T,
+}
+
+/// The outer object of a partial file: the SHA-256 of the body's exact bytes, then the body
+/// (a [`Partial`] as JSON). Any change to the body, a flipped bit included, makes the
+/// checksum disagree, so `merge` refuses it instead of adding wrong counts.
+#[derive(Serialize)]
+struct Sealed<'a> {
+    format: &'static str,
+    sha256: String,
+    partial: &'a serde_json::value::RawValue,
+}
+
+/// The outer object as read back, with the body left as raw text so the checksum is
+/// computed over exactly the bytes that were written.
+#[derive(Deserialize)]
+struct SealedIn<'a> {
+    format: String,
+    sha256: String,
+    #[serde(borrow)]
+    partial: &'a serde_json::value::RawValue,
+}
+
+/// The bytes of a partial file: `{"format":"rungs-partial","sha256":"…","partial":{…}}`.
+pub fn seal<T: Serialize>(partial: &Partial<T>) -> Result<Vec<u8>, serde_json::Error> {
+    let body = serde_json::to_string(partial)?;
+    let raw = serde_json::value::RawValue::from_string(body)?;
+    let sealed = Sealed {
+        format: FORMAT,
+        sha256: sha256_hex(raw.get().as_bytes()),
+        partial: &raw,
+    };
+    serde_json::to_vec(&sealed)
+}
+
+/// Reads the bytes of a partial file written by [`seal`]: checks the checksum over the body,
+/// the scenario text against its SHA-256, and the shape of the cover (`K < N`, a non-empty
+/// range inside `0..total`). The payload is left as JSON: its type depends on the command,
+/// and its own consistency is checked where it is decoded. Errors are sentences without the
+/// file name (the caller adds it).
+pub fn open(bytes: &[u8]) -> Result<Partial<serde_json::Value>, String> {
+    let not_partial = |e: &dyn std::fmt::Display| {
+        format!(
+            "not a rungs partial file ({e}); partial files are the shard-K-of-N.json files \
+             that `rungs run --shard K/N` and `rungs sweep --shard K/N` write"
+        )
+    };
+    let sealed: SealedIn = serde_json::from_slice(bytes).map_err(|e| not_partial(&e))?;
+    if sealed.format != FORMAT {
+        return Err(not_partial(&format!("format `{}`", sealed.format)));
+    }
+    let body = sealed.partial.get();
+    if sha256_hex(body.as_bytes()) != sealed.sha256 {
+        return Err(
+            "damaged: its checksum does not match its contents (was it edited, \
+                    truncated or corrupted in transfer?); run that shard again"
+                .to_string(),
+        );
+    }
+    let part: Partial<serde_json::Value> =
+        serde_json::from_str(body).map_err(|e| not_partial(&e))?;
+    if part.job.format != FORMAT || part.job.format_version != FORMAT_VERSION {
+        return Err(format!(
+            "written in partial format {} v{}; this rungs reads {FORMAT} v{FORMAT_VERSION} \
+             (merge with the rungs version that wrote it: {})",
+            part.job.format, part.job.format_version, part.job.tool_version
+        ));
+    }
+    if sha256_hex(part.scenario_text.as_bytes()) != part.job.scenario_sha256 {
+        return Err("damaged: the scenario text it carries does not match its SHA-256".to_string());
+    }
+    let (k, n) = part.shard;
+    if n == 0 || k >= n {
+        return Err(format!("damaged: shard {k}/{n} is not K/N with 0 <= K < N"));
+    }
+    if part.covers.start > part.covers.end || part.covers.end > part.total {
+        return Err(format!(
+            "damaged: it covers {}..{} of a job of {} units",
+            part.covers.start, part.covers.end, part.total
+        ));
+    }
+    Ok(part)
+}
+
+/// Reads and [`open`]s the partial file at `path`, refusing anything but a regular file of at
+/// most [`MAX_PARTIAL_BYTES`] (a FIFO would hang the read, `/dev/zero` would never end).
+pub fn read_file(path: &Path) -> Result<Partial<serde_json::Value>, String> {
+    let bytes = crate::input::read_bounded(path, MAX_PARTIAL_BYTES, "partial file")?;
+    open(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Lowercase hex SHA-256.

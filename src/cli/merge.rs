@@ -74,17 +74,10 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     }
 }
 
-/// Reads one partial file with a payload left as JSON (its type depends on the command).
+/// Reads one partial file, checked ([`partial::read_file`]), with its payload left as JSON
+/// (its type depends on the command).
 fn read_part(path: &Path) -> Result<Partial<serde_json::Value>, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        Failure::Usage(format!(
-            "{} is not a rungs partial file ({e}); partial files are the shard-K-of-N.json \
-             files that `rungs run --shard K/N` writes",
-            path.display()
-        ))
-    })
+    partial::read_file(path).map_err(Failure::Usage)
 }
 
 fn merge_runs(
@@ -106,12 +99,57 @@ fn merge_runs(
     for (name, part) in parts {
         let piece: BlockTree<Summary> = serde_json::from_value(part.payload)
             .map_err(|e| Failure::Usage(format!("{name}: damaged partial file ({e})")))?;
+        check_piece(&model, &piece, &part.covers, job.runs)
+            .map_err(|e| Failure::Usage(format!("{name}: damaged partial file: {e}")))?;
         tree.append(piece)
             .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
     }
     let dir = OutputDir::create(&out)?;
     let manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
     finish(&model, tree, dir, &manifest, args.paths, args.quiet)
+}
+
+/// Checks that the statistics of a `run` partial are consistent with its model and its cover:
+/// blocks inside the cover, no more runs per block than a block has, and each summary's
+/// counts consistent ([`Summary::check`]). With these, counters cannot overflow when merged.
+fn check_piece(
+    model: &Model,
+    piece: &BlockTree<Summary>,
+    covers: &std::ops::Range<u64>,
+    runs: u64,
+) -> Result<(), String> {
+    let shape = Summary::new(model);
+    let mut at = covers.start;
+    for (first, count, summary) in &piece.nodes {
+        let end = first.checked_add(*count).ok_or("block range overflows")?;
+        if *first != at || end > covers.end {
+            return Err(format!(
+                "blocks {first}..{end} are outside the part it covers ({}..{})",
+                covers.start, covers.end
+            ));
+        }
+        at = end;
+        // Runs in these blocks: full blocks, but the job's last block may be short.
+        let block_start = first.saturating_mul(crate::stats::BLOCK_RUNS);
+        let most = end
+            .saturating_mul(crate::stats::BLOCK_RUNS)
+            .min(runs)
+            .saturating_sub(block_start);
+        if summary.runs != most {
+            return Err(format!(
+                "blocks {first}..{end} hold {} runs where the job has {most}",
+                summary.runs
+            ));
+        }
+        summary.check(&shape)?;
+    }
+    if at != covers.end {
+        return Err(format!(
+            "it says it covers blocks {}..{} but holds statistics up to block {at}",
+            covers.start, covers.end
+        ));
+    }
+    Ok(())
 }
 
 /// The model of a job, rebuilt from the scenario text the partial carries, with the job's

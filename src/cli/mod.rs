@@ -68,8 +68,8 @@ pub struct RunOptions {
     /// Random seed: the same seed, scenario, overrides and run count give the same bytes.
     #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
     pub seed: u64,
-    /// Worker threads (default: all cores). Never changes the numbers.
-    #[arg(long, value_name = "T")]
+    /// Worker threads (default: all cores; at most 256). Never changes the numbers.
+    #[arg(long, value_name = "T", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Replaces a parameter by a fixed value, e.g. `--set dprk_troops=20000` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
@@ -84,7 +84,22 @@ impl RunOptions {
     pub fn threads(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1)
+            .clamp(1, MAX_THREADS)
+    }
+}
+
+/// The most worker threads `--threads` accepts: far more than any machine rungs runs on has
+/// cores, and few enough that a typo (`--threads 100000`) cannot spawn thousands of threads.
+pub const MAX_THREADS: usize = 256;
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Ok(_) => Err(format!(
+            "the thread count must be 1 to {MAX_THREADS} (the numbers never depend on it; \
+             more threads than cores only adds overhead)"
+        )),
+        Err(_) => Err(format!("`{s}` is not a whole number")),
     }
 }
 
@@ -154,10 +169,17 @@ pub type Overrides = Vec<(String, f64)>;
 /// Loads a scenario (errors become [`Failure::Scenario`]) and applies `--set` overrides.
 /// Returns the model, the file's text (for hashing) and the parsed overrides.
 pub fn load_scenario(path: &Path, sets: &[String]) -> Result<(Model, Vec<u8>, Overrides), Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+    // Read once: the bytes hashed into the manifest are the bytes that were loaded, even if
+    // the file changes while rungs runs.
+    let bytes = crate::input::read_bounded(
+        path,
+        crate::scenario::load::MAX_FILE_BYTES as u64,
+        "scenario file",
+    )
+    .map_err(Failure::Usage)?;
     let (mut model, _warnings) =
-        crate::scenario::load_file(path).map_err(|d| Failure::Scenario(Box::new(d)))?;
+        crate::scenario::load_bytes(&path.display().to_string(), bytes.clone())
+            .map_err(|d| Failure::Scenario(Box::new(d)))?;
     let overrides = parse_sets(&model, sets)?;
     for (name, value) in &overrides {
         if let Some(i) = model.param_index(name) {

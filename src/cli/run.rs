@@ -183,7 +183,7 @@ fn write_partial(dir: &Path, part: &Partial<BlockTree<Summary>>) -> Result<PathB
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut w = BufWriter::new(File::create(&tmp)?);
-        serde_json::to_writer(&mut w, part)?;
+        w.write_all(&partial::seal(part)?)?;
         w.flush()?;
         w.get_ref().sync_all()?;
         Ok(())

@@ -48,30 +48,21 @@ const RESERVED: [&str; 6] = ["t", "true", "false", "and", "or", "not"];
 /// warnings (possibly none); on failure the diagnostics (at least one error). Never panics.
 pub fn load_file(path: &Path) -> Result<(Model, Diagnostics), Diagnostics> {
     let file = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    match crate::input::read_bounded(path, MAX_FILE_BYTES as u64, "scenario file") {
+        Ok(bytes) => load_bytes(&file, bytes),
         Err(e) => {
             let mut d = Diagnostics::new(file, "");
-            d.push(Diagnostic::error(
-                0..0,
-                format!("cannot read the file: {e}"),
-            ));
-            return Err(d);
+            d.push(Diagnostic::error(0..0, e));
+            Err(d)
         }
-    };
-    if bytes.len() > MAX_FILE_BYTES {
-        let mut d = Diagnostics::new(file, "");
-        d.push(Diagnostic::error(
-            0..0,
-            format!(
-                "the file is {} bytes; scenario files may be at most {MAX_FILE_BYTES} bytes",
-                bytes.len()
-            ),
-        ));
-        return Err(d);
     }
+}
+
+/// Like [`load_file`] for the bytes of a file already read (once: the caller hashes the same
+/// bytes it loads); `file` is the name used in messages.
+pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<(Model, Diagnostics), Diagnostics> {
     match String::from_utf8(bytes) {
-        Ok(text) => load_str(&file, &text),
+        Ok(text) => load_str(file, &text),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             // Show the text up to the first bad byte (then a replacement character under the

@@ -5,5 +5,5 @@ pub mod check;
 pub mod load;
 pub mod model;
 
-pub use load::{load_file, load_str};
+pub use load::{load_bytes, load_file, load_str};
 pub use model::*;

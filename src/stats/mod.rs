@@ -171,6 +171,19 @@ impl Store {
     fn total(&self) -> u64 {
         self.counts.iter().sum()
     }
+
+    /// The total count, or None if the store could not have been built by [`Store::add`]
+    /// (a span outside the key range, or counts that overflow): a check for stores read
+    /// back from a partial file.
+    fn checked_total(&self) -> Option<u64> {
+        if !self.counts.is_empty() {
+            let last = i64::from(self.offset) + self.counts.len() as i64 - 1;
+            if self.offset < KEY_MIN || last > i64::from(KEY_MAX) {
+                return None;
+            }
+        }
+        self.counts.iter().try_fold(0u64, |a, &c| a.checked_add(c))
+    }
 }
 
 /// A DDSketch with relative accuracy [`Sketch::ALPHA`]: quantiles within 1% of the true
@@ -229,6 +242,14 @@ impl Sketch {
         } else {
             self.zero += 1;
         }
+    }
+
+    /// Number of values added, or None if the sketch is not one [`Sketch::push`] could
+    /// have built (see `Store::checked_total`): for sketches read back from files.
+    pub fn checked_count(&self) -> Option<u64> {
+        self.zero
+            .checked_add(self.pos.checked_total()?)?
+            .checked_add(self.neg.checked_total()?)
     }
 
     /// Number of values added.

@@ -42,6 +42,19 @@ impl Dist {
     }
 }
 
+impl Dist {
+    /// Checks a distribution read back from a file: its moments and its sketch count the
+    /// same values, at most `most` of them; returns that count.
+    pub fn check(&self, most: u64) -> Result<u64, String> {
+        let n = self.moments.count();
+        match self.sketch.checked_count() {
+            Some(c) if c == n && n <= most => Ok(n),
+            Some(c) if c == n => Err(format!("{n} values where there are at most {most}")),
+            _ => Err("its moments and its quantile sketch disagree".to_string()),
+        }
+    }
+}
+
 impl Merge for Dist {
     fn merge(&mut self, other: &Self) {
         self.moments.merge(&other.moments);
@@ -339,6 +352,88 @@ impl Summary {
             timeline: vec![0; model.nodes.len() * grid.points],
             paths: Paths::default(),
         }
+    }
+
+    /// Checks a summary read back from a file (a partial) against `shape`, an empty summary
+    /// of the same model ([`Summary::new`]): the same lengths everywhere, and counts that
+    /// agree with each other and with `runs` (each node happened in at most `runs` runs and
+    /// its times and timeline count exactly those; outcomes, rungs and paths each account for
+    /// every run once). A summary that passes merges without overflow.
+    pub fn check(&self, shape: &Summary) -> Result<(), String> {
+        let runs = self.runs;
+        let lengths = self.nodes.len() == shape.nodes.len()
+            && self.outcomes.len() == shape.outcomes.len()
+            && self.rungs_all.len() == shape.rungs_all.len()
+            && self.rungs_actor.len() == shape.rungs_actor.len()
+            && self
+                .rungs_actor
+                .iter()
+                .zip(&shape.rungs_actor)
+                .all(|(a, b)| a.len() == b.len())
+            && self.vars.len() == shape.vars.len()
+            && self.params.len() == shape.params.len()
+            && self.grid == shape.grid
+            && self.timeline.len() == shape.timeline.len();
+        if !lengths {
+            return Err("its statistics do not have the shape of the scenario's".into());
+        }
+        let sum = |xs: &mut dyn Iterator<Item = u64>| {
+            let mut total = 0u64;
+            for c in xs {
+                total = total.checked_add(c).ok_or("counts overflow")?;
+            }
+            Ok::<u64, String>(total)
+        };
+        let points = shape.grid.points;
+        for (i, node) in self.nodes.iter().enumerate() {
+            let times = node
+                .time
+                .check(runs)
+                .map_err(|e| format!("step {i}: {e}"))?;
+            let timeline = sum(&mut self.timeline[i * points..(i + 1) * points].iter().copied())?;
+            if node.happened > runs || times != node.happened || timeline != node.happened {
+                return Err(format!(
+                    "step {i}: happened in {} of {runs} runs, with {times} times and {timeline} \
+                     timeline counts",
+                    node.happened
+                ));
+            }
+        }
+        for (i, o) in self.outcomes.iter().enumerate() {
+            if o.time.check(runs)? != o.count {
+                return Err(format!("outcome {i}: its count and its times disagree"));
+            }
+        }
+        let all = |what: &str, n: u64| {
+            if n == runs {
+                Ok(())
+            } else {
+                Err(format!("{what} account for {n} runs, not {runs}"))
+            }
+        };
+        all(
+            "the outcomes",
+            sum(&mut self.outcomes.iter().map(|o| o.count))?,
+        )?;
+        all("the rungs", sum(&mut self.rungs_all.iter().copied())?)?;
+        for r in &self.rungs_actor {
+            all("an actor's rungs", sum(&mut r.iter().copied())?)?;
+        }
+        for d in self.vars.iter().chain(&self.params) {
+            d.check(runs)?;
+        }
+        let mut paths = self.paths.dropped;
+        for (path, list) in &self.paths.map {
+            if path.iter().any(|&n| n as usize >= self.nodes.len())
+                || list.iter().any(|&(o, _)| o as usize >= self.outcomes.len())
+            {
+                return Err("a path names a step or an outcome the scenario does not have".into());
+            }
+            paths = paths
+                .checked_add(sum(&mut list.iter().map(|&(_, c)| c))?)
+                .ok_or("counts overflow")?;
+        }
+        all("the paths", paths)
     }
 
     /// Adds one run. Allocates nothing unless the run's path is new to this summary.

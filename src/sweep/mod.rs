@@ -282,9 +282,17 @@ pub fn write_partial<T: Serialize>(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
     }
-    let json = serde_json::to_vec(partial).map_err(|e| err(&e))?;
+    let json = crate::partial::seal(partial).map_err(|e| err(&e))?;
     let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-    std::fs::write(&tmp, json).map_err(|e| err(&e))?;
+    let write = |json: &[u8]| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(json)?;
+        f.sync_all()
+    };
+    write(&json).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(&e)
+    })?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         err(&e)

@@ -140,6 +140,23 @@ pub fn merge_sweep(
                 payload.summaries.len()
             )));
         }
+        let shape = Summary::new(&model);
+        for (i, summary) in payload.summaries.iter().enumerate() {
+            let checked = if summary.runs == job.runs {
+                summary.check(&shape)
+            } else {
+                Err(format!(
+                    "{} runs where the job has {}",
+                    summary.runs, job.runs
+                ))
+            };
+            checked.map_err(|e| {
+                SweepError::Usage(format!(
+                    "{name}: damaged partial file: point {}: {e}",
+                    p.covers.start + i as u64
+                ))
+            })?;
+        }
         match &design {
             None => design = Some(payload.design),
             Some(d) if *d != payload.design => {
