@@ -129,8 +129,35 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// What a closed or full stdout does to rungs. A reader that stops early (`rungs trace ... |
+/// head -1`) ends rungs quietly, as it does `cat` or `grep`: SIGPIPE keeps its default action,
+/// which Rust turns off. Any other failure to write stdout (`> /dev/full`) is one line on
+/// stderr and exit 1, where Rust's `println!` would panic.
+fn handle_stdout_failures() {
+    // SAFETY: restoring a signal's default disposition before any thread is started.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
+            let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {why}");
+            std::process::exit(1);
+        }
+        default(info);
+    }));
+}
+
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
+    handle_stdout_failures();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run::run(a),

@@ -8,6 +8,47 @@ use crate::stats::{Summary, wilson};
 /// How many steps the summary lists.
 const TOP_STEPS: usize = 5;
 
+/// The widest an id or label is shown in a summary column; longer ones are cut with `…`
+/// (a 65,536-character id would otherwise overflow the formatter's width).
+pub const MAX_SHOWN_CHARS: usize = 60;
+
+/// Text from a scenario file made safe for a terminal: control characters (ESC, BEL, CR,
+/// NUL, ...) and the bidirectional overrides and isolates that can reorder what a reader
+/// sees (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C) are shown escaped as
+/// `\u{..}`, and text longer than `max` characters is cut with `…`.
+pub fn terminal_text(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}');
+        if c.is_control() || bidi {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`terminal_text`] at the summary's column width, padded to `width` characters.
+fn cell(text: &str, width: usize) -> String {
+    let shown = terminal_text(text, MAX_SHOWN_CHARS);
+    let pad = width.saturating_sub(shown.chars().count());
+    format!("{shown}{}", " ".repeat(pad))
+}
+
+/// The width of a column of `texts` as [`cell`] shows them.
+fn column_width<'a>(texts: impl Iterator<Item = &'a str>) -> usize {
+    texts
+        .map(|t| terminal_text(t, MAX_SHOWN_CHARS).chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
 /// A probability as a percentage with enough digits for small ones.
 fn pct(p: f64) -> String {
     let x = 100.0 * p;
@@ -38,14 +79,14 @@ fn with_ci(k: u64, n: u64) -> String {
 pub fn human_summary(model: &Model, summary: &Summary) -> String {
     let n = summary.runs;
     let mut s = String::new();
-    let _ = writeln!(s, "{}: {} runs", model.name, n);
+    let _ = writeln!(s, "{}: {} runs", terminal_text(&model.name, 200), n);
     if n == 0 {
         return s;
     }
-    let width = model.outcomes.iter().map(|o| o.len()).max().unwrap_or(0);
+    let width = column_width(model.outcomes.iter().map(String::as_str));
     let _ = writeln!(s, "Outcomes:");
     for (label, o) in model.outcomes.iter().zip(&summary.outcomes) {
-        let _ = writeln!(s, "  {label:<width$}  {}", with_ci(o.count, n));
+        let _ = writeln!(s, "  {}  {}", cell(label, width), with_ci(o.count, n));
     }
     let mut nodes: Vec<usize> = (0..model.nodes.len().min(summary.nodes.len()))
         .filter(|&i| summary.nodes[i].happened > 0)
@@ -63,25 +104,39 @@ pub fn human_summary(model: &Model, summary: &Summary) -> String {
         return s;
     }
     let _ = writeln!(s, "Most likely steps of the highest rungs:");
-    let width = nodes
-        .iter()
-        .map(|&i| model.nodes[i].id.len())
-        .max()
-        .unwrap_or(0);
+    let width = column_width(nodes.iter().map(|&i| model.nodes[i].id.as_str()));
     for i in nodes {
         let node = &model.nodes[i];
         let label = if node.label != node.id {
-            format!("  {}", node.label)
+            format!("  {}", terminal_text(&node.label, 200))
         } else {
             String::new()
         };
         let _ = writeln!(
             s,
-            "  rung {:>2}  {:<width$}  {}{label}",
+            "  rung {:>2}  {}  {}{label}",
             node.rung,
-            node.id,
+            cell(&node.id, width),
             with_ci(summary.nodes[i].happened, n)
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_escapes_controls_and_bidi_and_cuts() {
+        assert_eq!(terminal_text("a\u{1b}[2Jb", 60), "a\\u{1b}[2Jb");
+        assert_eq!(
+            terminal_text("x\u{202e}y\r\0", 60),
+            "x\\u{202e}y\\u{d}\\u{0}"
+        );
+        assert_eq!(terminal_text("abcdef", 3), "abc…");
+        assert_eq!(cell("ab", 4), "ab  ");
+        let long = "x".repeat(70_000);
+        assert_eq!(cell(&long, 100).chars().count(), 100);
+    }
 }

@@ -1,0 +1,116 @@
+//! Output that cannot be turned against its reader: long or hostile ids in the summary, and
+//! a closed or full stdout.
+
+mod common;
+
+use common::{rungs, write_file};
+
+fn scenario_with_id(id: &str, label: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "Hostile"
+horizon = 10
+
+[[steps]]
+id = "{id}"
+label = "{label}"
+rung = 1
+probability = 1
+delay = 1
+"#
+    )
+}
+
+#[test]
+fn a_65536_character_id_does_not_panic_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = format!("s{}", "x".repeat(65_535));
+    let path = write_file(dir.path(), "long.toml", &scenario_with_id(&id, "Long"));
+    let out = rungs()
+        .arg("run")
+        .arg(&path)
+        .args(["--runs", "50", "--out"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains('…') && stdout.lines().all(|l| l.len() < 400),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn control_and_bidi_characters_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "esc.toml",
+        &scenario_with_id("step", "a\\u001b[2J\\u0007b\\u202Ec"),
+    );
+    let out = rungs()
+        .arg("run")
+        .arg(&path)
+        .args(["--runs", "50", "--out"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    assert!(!stdout.contains('\u{202e}'), "{stdout:?}");
+    assert!(stdout.contains("\\u{1b}[2J\\u{7}b\\u{202e}c"), "{stdout}");
+}
+
+#[test]
+fn a_full_stdout_is_an_error_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("no /dev/full here; skipped");
+        return;
+    };
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/textbook.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rungs"))
+        .args(["validate", scenario])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write to stdout") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_rungs_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/dprk-kursk.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rungs"))
+        .args(["trace", scenario, "--run", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout is now closed: the rest of the trace meets a broken pipe.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.code().is_none_or(|c| c == 0), "{:?}", out.status);
+}
