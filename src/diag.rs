@@ -182,6 +182,44 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// The most characters of a source line a diagnostic shows: a 16 MB line is shown as a
+/// window around the spot, not whole.
+const EXCERPT_CHARS: usize = 120;
+
+/// The part of `text` a diagnostic shows, and the column of the caret in it, for a spot at
+/// character `at`. Lines longer than [`EXCERPT_CHARS`] are
+/// cut to a window around the spot, with `…` where text was left out. Tabs become spaces
+/// and control or bidirectional-override characters `�`, one character each, so that the
+/// caret stays under the spot and the terminal shows what the file says.
+fn excerpt(text: &str, at: usize) -> (String, usize) {
+    let len = text.chars().count();
+    let (from, to) = if len <= EXCERPT_CHARS {
+        (0, len)
+    } else {
+        let from = at
+            .saturating_sub(EXCERPT_CHARS / 3)
+            .min(len - EXCERPT_CHARS);
+        (from, from + EXCERPT_CHARS)
+    };
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push('…');
+    }
+    for c in text.chars().skip(from).take(to - from) {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}');
+        shown.push(match c {
+            '\t' => ' ',
+            c if c.is_control() || bidi => '\u{FFFD}',
+            c => c,
+        });
+    }
+    if to < len {
+        shown.push('…');
+    }
+    (shown, at - from + usize::from(from > 0))
+}
+
 fn render_one(f: &mut fmt::Formatter<'_>, file: &str, source: &str, d: &Diagnostic) -> fmt::Result {
     let kind = match d.severity {
         Severity::Error => "error",
@@ -199,15 +237,16 @@ fn render_one(f: &mut fmt::Formatter<'_>, file: &str, source: &str, d: &Diagnost
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     writeln!(f, "{pad} |")?;
-    // Tabs would shift the caret; show them as single spaces.
-    let shown: String = text
-        .chars()
-        .map(|c| if c == '\t' { ' ' } else { c })
-        .collect();
-    writeln!(f, "{line} | {shown}")?;
     let end = floor_char_boundary(source, d.span.end.clamp(start, line_end.max(start)));
     let width = source[start..end].chars().count().max(1);
-    writeln!(f, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
+    let (shown, caret) = excerpt(text, col - 1);
+    writeln!(f, "{line} | {shown}")?;
+    writeln!(
+        f,
+        "{pad} | {}{}",
+        " ".repeat(caret),
+        "^".repeat(width.min(EXCERPT_CHARS))
+    )?;
     if let Some(hint) = &d.hint {
         writeln!(f, "{pad} = hint: {hint}")?;
     }

@@ -114,3 +114,31 @@ fn a_reader_that_stops_early_ends_rungs_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.code().is_none_or(|c| c == 0), "{:?}", out.status);
 }
+
+#[test]
+fn a_diagnostic_shows_a_window_of_a_long_line_not_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let expr = format!("{}nope", "1 + ".repeat(250_000));
+    let text = format!(
+        "[scenario]\nname = \"x\"\nhorizon = 10\n\n[[steps]]\nid = \"a\"\nrung = 1\nprobability = \"{expr}\"\n"
+    );
+    let path = write_file(dir.path(), "long.toml", &text);
+    let out = rungs().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.len() < 2_000, "{} bytes of diagnostics", err.len());
+    // The caret stands under the unknown name.
+    let lines: Vec<&str> = err.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("8 | "))
+        .expect("the excerpt of line 8");
+    let shown = lines[i].split_once(" | ").unwrap().1;
+    let caret = lines[i + 1].split_once(" | ").unwrap().1;
+    let at = caret.find('^').unwrap();
+    assert_eq!(
+        shown.chars().skip(at).take(4).collect::<String>(),
+        "nope",
+        "{err}"
+    );
+}
