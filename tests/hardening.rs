@@ -142,3 +142,44 @@ fn a_diagnostic_shows_a_window_of_a_long_line_not_the_line() {
         "{err}"
     );
 }
+
+#[test]
+fn text_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = [
+        ("=1+1", "'=1+1"),
+        (
+            "=HYPERLINK(\\\"http://example.invalid\\\",\\\"y\\\")",
+            "'=HYPERLINK(\"http://example.invalid\",\"y\")",
+        ),
+        ("+cmd", "'+cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-3", "-3"),
+        ("plain", "plain"),
+    ];
+    let mut text = String::from("[scenario]\nname = \"=cmd\"\nhorizon = 10\n");
+    for (i, (label, _)) in labels.iter().enumerate() {
+        text.push_str(&format!(
+            "\n[[steps]]\nid = \"s{i}\"\nlabel = \"{label}\"\nrung = 1\nprobability = 0.5\ndelay = 1\n"
+        ));
+    }
+    let path = write_file(dir.path(), "formulas.toml", &text);
+    let out = dir.path().join("o");
+    rungs()
+        .arg("run")
+        .arg(&path)
+        .args(["--runs", "200", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut csv = csv::Reader::from_path(out.join("steps.csv")).unwrap();
+    let headers = csv.headers().unwrap().clone();
+    let label = headers.iter().position(|h| h == "label").unwrap();
+    let probability = headers.iter().position(|h| h == "probability").unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    for ((_, want), row) in labels.iter().zip(&rows) {
+        assert_eq!(&row[label], *want);
+        // Numbers stay numbers.
+        assert!(row[probability].parse::<f64>().is_ok(), "{:?}", row);
+    }
+}

@@ -64,12 +64,13 @@ impl Table {
         }
     }
 
-    /// Writes the table as CSV (RFC 4180 quoting).
+    /// Writes the table as CSV (RFC 4180 quoting), every cell passed through
+    /// [`spreadsheet_safe`].
     pub fn write_csv<W: Write>(&self, w: W) -> io::Result<()> {
         let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(&self.header)?;
+        csv.write_record(self.header.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
         for r in &self.rows {
-            csv.write_record(r)?;
+            csv.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
         }
         csv.flush()?;
         Ok(())
@@ -81,6 +82,21 @@ impl Table {
         // Writing into a Vec cannot fail.
         let _ = self.write_csv(&mut buf);
         String::from_utf8_lossy(&buf).into_owned()
+    }
+}
+
+/// A cell as it can be opened in a spreadsheet without harm. Text from a scenario file (a
+/// label, a description) that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// would be read by Excel or LibreOffice as a formula (`=HYPERLINK(...)`,
+/// `=WEBSERVICE(...)`); as OWASP advises for CSV injection, such a cell gets a leading `'`,
+/// which spreadsheets show as text. A cell that is a plain number (`-0.25`, `-3`,
+/// `1e-05`) is left as it is: numbers stay numbers, and a number is not a formula.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
     }
 }
 
