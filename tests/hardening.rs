@@ -183,3 +183,74 @@ fn text_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
         assert!(row[probability].parse::<f64>().is_ok(), "{:?}", row);
     }
 }
+
+/// Runs rungs under a 2 GB address-space cap: a case that used to allocate without bound
+/// must now fail cleanly (exit 2, a message) inside the cap, never abort or be killed.
+fn capped(args: &[&str]) -> std::process::Output {
+    let cmd = format!(
+        "ulimit -v 2000000; exec '{}' {}",
+        env!("CARGO_BIN_EXE_rungs"),
+        args.join(" ")
+    );
+    std::process::Command::new("sh")
+        .args(["-c", &cmd])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn huge_rungs_and_sweeps_are_refused_within_a_memory_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let rung = write_file(
+        dir.path(),
+        "rung.toml",
+        "[scenario]\nname = \"x\"\nhorizon = 10\n[[steps]]\nid = \"a\"\nrung = 100000000\nprobability = 1\n",
+    );
+    let sweep = write_file(
+        dir.path(),
+        "sweep.toml",
+        "[scenario]\nname = \"x\"\nhorizon = 10\n[parameters]\np = 0.5\n[sweep]\nvary = { p = \"0..1:4294967295\" }\n[[steps]]\nid = \"a\"\nrung = 1\nprobability = \"p\"\n",
+    );
+    let out_dir = dir.path().join("o");
+    let (rung, sweep, out_dir) = (
+        rung.to_str().unwrap(),
+        sweep.to_str().unwrap(),
+        out_dir.to_str().unwrap(),
+    );
+    let cases: [(Vec<&str>, &str); 5] = [
+        (vec!["run", rung, "--out", out_dir], "at most 1000"),
+        (
+            vec!["sweep", sweep, "--out", out_dir],
+            "more than a design may have",
+        ),
+        (
+            vec![
+                "sweep",
+                sweep,
+                "--vary",
+                "p=0..1:1000000000",
+                "--out",
+                out_dir,
+            ],
+            "more than a design may have",
+        ),
+        (
+            vec![
+                "sweep",
+                sweep,
+                "--vary",
+                "p=0..1:4294967295",
+                "--out",
+                out_dir,
+            ],
+            "more than a design may have",
+        ),
+        (vec!["run", rung, "--threads", "100000"], "1 to 256"),
+    ];
+    for (args, says) in cases {
+        let out = capped(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -418,13 +418,20 @@ pub(crate) fn want_int(
     };
     match n {
         Some(n) if (lo..=hi).contains(&n) => Some(n),
-        _ => {
-            let range = if hi == i64::from(u32::MAX) {
-                format!("at least {lo}")
-            } else {
-                format!("between {lo} and {hi}")
-            };
-            ctx.error(v.span(), format!("{what} must be {range}"));
+        // Say the side that was crossed: 4294967296 is too large, not "below 1".
+        Some(n) if n < lo => {
+            ctx.error(v.span(), format!("{what} must be at least {lo}, not {n}"));
+            None
+        }
+        Some(n) => {
+            ctx.error(v.span(), format!("{what} may be at most {hi}, not {n}"));
+            None
+        }
+        None => {
+            ctx.error(
+                v.span(),
+                format!("{what} is too large: it may be at most {hi}"),
+            );
             None
         }
     }

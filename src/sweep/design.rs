@@ -137,6 +137,11 @@ fn check_vary(name: &str, vary: &Vary) -> Result<(), String> {
         Vary::Range { k: Some(0), .. } => {
             Err(format!("--vary {name}: the number of values must be >= 1"))
         }
+        // Checked before the values are made: `0..1:4294967295` must not allocate them.
+        Vary::Range { k: Some(k), .. } if u64::from(*k) > MAX_POINTS => Err(format!(
+            "--vary {name}: {k} values, more than a design may have points ({MAX_POINTS}); \
+             use fewer values, or --lhs K for a Latin hypercube"
+        )),
         _ => Ok(()),
     }
 }
@@ -181,20 +186,27 @@ fn grid_values(name: &str, vary: &Vary) -> Result<Vec<f64>, String> {
 /// The full grid over `vary`, the first parameter slowest (like nested loops in the order
 /// the parameters are given).
 pub fn grid(model: &Model, vary: &[(ParamId, Vary)]) -> Result<Design, String> {
-    let mut dims = Vec::with_capacity(vary.len());
+    // The size first, from the counts alone: the values are made only for a grid within
+    // the limit.
     let mut total: u64 = 1;
     for (p, v) in vary {
         let name = &model.params[*p].id;
         check_vary(name, v)?;
-        let values = grid_values(name, v)?;
-        total = total.saturating_mul(values.len() as u64);
-        dims.push(values);
+        let count = match v {
+            Vary::List(values) => values.len() as u64,
+            Vary::Range { k, .. } => k.map_or(1, u64::from),
+        };
+        total = total.saturating_mul(count);
     }
     if total > MAX_POINTS {
         return Err(format!(
             "the grid has {total} points, more than the limit of {MAX_POINTS}; use fewer \
              values or --lhs"
         ));
+    }
+    let mut dims = Vec::with_capacity(vary.len());
+    for (p, v) in vary {
+        dims.push(grid_values(&model.params[*p].id, v)?);
     }
     let mut points: Vec<Vec<f64>> = vec![Vec::new()];
     for values in &dims {

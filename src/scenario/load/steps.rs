@@ -86,6 +86,11 @@ fn node_id(
     Some(id.to_string())
 }
 
+/// The highest rung a step may have. Statistics keep a count per rung (rungs.csv has a row
+/// per rung), so `rung = 100000000` would ask for gigabytes; escalation ladders have tens of
+/// rungs (Kahn's has 44).
+pub const MAX_RUNG: u32 = 1000;
+
 fn rung(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, default: u32) -> u32 {
     t.get("rung")
         .and_then(|v| {
@@ -94,7 +99,7 @@ fn rung(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, default: u32) -> u32 {
                 v,
                 &format!("`rung` of {}", t.what),
                 0,
-                i64::from(u32::MAX),
+                i64::from(MAX_RUNG),
             )
         })
         .map_or(default, |r| r as u32)
