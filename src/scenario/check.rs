@@ -169,6 +169,120 @@ fn exprs(model: &Model) -> Vec<&Expr> {
     out
 }
 
+/// Errors for steps that wait for each other in a circle (`after`, or `any_of` whose every
+/// choice is on the circle, through steps or their branches): none of them can ever be
+/// enabled, so a run would silently do nothing. One error per circle, at its first step in
+/// file order, naming every step on it with its line. A step that waits for itself alone is
+/// left to the warnings of [`check`].
+pub fn cycles(model: &Model, map: &SourceMap, source: &str) -> Vec<Diagnostic> {
+    let steps = &model.steps;
+    let step_of = |n: usize| model.nodes[n].step;
+    // Which steps can ever be enabled, ignoring guards and chances: a fixpoint from the
+    // steps that wait for nothing.
+    let mut can = vec![false; steps.len()];
+    loop {
+        let mut changed = false;
+        for (si, s) in steps.iter().enumerate() {
+            if can[si] {
+                continue;
+            }
+            let after = s.after.iter().all(|&n| step_of(n) != si && can[step_of(n)]);
+            let any = s.any_of.is_empty()
+                || s.any_of
+                    .iter()
+                    .any(|&n| step_of(n) != si && can[step_of(n)]);
+            if after && any {
+                can[si] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Among the others, what each waits for that can never be enabled (other steps only).
+    let waits: Vec<Vec<usize>> = steps
+        .iter()
+        .enumerate()
+        .map(|(si, s)| {
+            if can[si] {
+                return Vec::new();
+            }
+            let mut w: Vec<usize> = s.after.iter().map(|&n| step_of(n)).collect();
+            if !s.any_of.iter().any(|&n| can[step_of(n)]) {
+                w.extend(s.any_of.iter().map(|&n| step_of(n)));
+            }
+            w.retain(|&t| t != si && !can[t]);
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut reported = vec![false; steps.len()];
+    for start in 0..steps.len() {
+        if can[start] || reported[start] {
+            continue;
+        }
+        // A circle through `start`: a breadth-first search back to it, which finds the
+        // shortest one (so the message names only the steps on it).
+        let mut prev: Vec<Option<usize>> = vec![None; steps.len()];
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut seen = vec![false; steps.len()];
+        seen[start] = true;
+        let mut closing = None;
+        'search: while let Some(u) = queue.pop_front() {
+            for &v in &waits[u] {
+                if v == start {
+                    closing = Some(u);
+                    break 'search;
+                }
+                if !seen[v] {
+                    seen[v] = true;
+                    prev[v] = Some(u);
+                    queue.push_back(v);
+                }
+            }
+        }
+        let Some(mut at) = closing else { continue };
+        let mut circle = vec![at];
+        while let Some(p) = prev[at] {
+            circle.push(p);
+            at = p;
+        }
+        // `circle` runs from the last step back to `start`; turn it to start -> ... -> last.
+        circle.reverse();
+        if circle.iter().any(|&s| reported[s]) {
+            continue;
+        }
+        for &s in &circle {
+            reported[s] = true;
+        }
+        let named = |si: usize| {
+            let node = steps[si].node;
+            let span = map.nodes.get(node).cloned().unwrap_or(0..0);
+            let (line, _) = crate::diag::line_col(source, span.start.min(source.len()));
+            format!("`{}` (line {line})", model.nodes[node].id)
+        };
+        let mut chain: Vec<String> = circle.iter().map(|&s| named(s)).collect();
+        chain.push(named(start));
+        out.push(
+            Diagnostic::error(
+                map.nodes.get(steps[start].node).cloned().unwrap_or(0..0),
+                format!(
+                    "steps wait for each other in a circle, so none of them can ever happen: {}",
+                    chain.join(" waits for ")
+                ),
+            )
+            .with_hint(
+                "remove one of these `after` / `any_of` entries, or give one step another way \
+                 in (an `any_of` choice outside the circle)",
+            ),
+        );
+    }
+    out
+}
+
 /// For each node, why it can never happen (None: it may). A fixpoint over the rules: a
 /// step waits for itself; comes after a node that can never happen or that excludes it;
 /// has `any_of` none of which can happen without excluding it; has probability, hazard or

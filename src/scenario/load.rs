@@ -93,7 +93,12 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
     };
     let mut diags = Diagnostics::new(file, text);
     match loaded {
-        Some((model, map)) if ctx.errors.is_empty() => {
+        Some((model, map))
+            if ctx.errors.is_empty() && {
+                ctx.errors.extend(check::cycles(&model, &map, text));
+                ctx.errors.is_empty()
+            } =>
+        {
             for w in check::check(&model, &map) {
                 diags.push(w);
             }
