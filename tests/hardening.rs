@@ -254,3 +254,40 @@ fn huge_rungs_and_sweeps_are_refused_within_a_memory_cap() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn run_sweep_and_compare_print_validates_warnings_unless_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "dead.toml",
+        "[scenario]\nname = \"w\"\nhorizon = 10\n[parameters]\np = 0.5\n[[steps]]\nid = \"s\"\nrung = 1\nprobability = 0\n",
+    );
+    let p = path.to_str().unwrap();
+    let out = dir.path().join("o");
+    let o = out.to_str().unwrap();
+    for args in [
+        vec!["run", p, "--runs", "20", "--out", o],
+        vec![
+            "sweep",
+            p,
+            "--vary",
+            "p=0.1,0.2",
+            "--runs",
+            "20",
+            "--out",
+            o,
+        ],
+        vec!["compare", p, p, "--runs", "20", "--out", o],
+    ] {
+        let loud = rungs().args(&args).output().unwrap();
+        assert!(loud.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&loud.stderr);
+        assert!(err.contains("step `s` can never happen"), "{args:?}: {err}");
+        let quiet = rungs().args(&args).arg("--quiet").output().unwrap();
+        assert!(
+            quiet.status.success() && quiet.stderr.is_empty(),
+            "{args:?}"
+        );
+    }
+}

@@ -40,8 +40,8 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
     if a.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
     }
-    let (ma, bytes_a, overrides) = load_scenario(&a.a, &a.opts.set)?;
-    let (mb, bytes_b, _) = load_scenario(&a.b, &a.opts.set)?;
+    let (ma, bytes_a, overrides) = load_scenario(&a.a, &a.opts.set, !a.opts.quiet)?;
+    let (mb, bytes_b, _) = load_scenario(&a.b, &a.opts.set, !a.opts.quiet)?;
     let out = a.out.clone().unwrap_or_else(|| {
         default_out(&a.a).with_file_name(format!("{}-vs-{}", stem(&a.a), stem(&a.b)))
     });

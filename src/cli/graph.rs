@@ -28,7 +28,7 @@ pub struct GraphArgs {
 
 /// Prints the graph on stdout.
 pub fn run(args: GraphArgs) -> Result<(), Failure> {
-    let (model, _, _) = load_scenario(&args.scenario, &[])?;
+    let (model, _, _) = load_scenario(&args.scenario, &[], false)?;
     let text = match args.format {
         Format::Dot => crate::graph::to_dot(&model),
         Format::Mermaid => crate::graph::to_mermaid(&model),

@@ -195,7 +195,14 @@ pub type Overrides = Vec<(String, f64)>;
 
 /// Loads a scenario (errors become [`Failure::Scenario`]) and applies `--set` overrides.
 /// Returns the model, the file's text (for hashing) and the parsed overrides.
-pub fn load_scenario(path: &Path, sets: &[String]) -> Result<(Model, Vec<u8>, Overrides), Failure> {
+///
+/// With `warn`, the warnings `rungs validate` would print (steps that can never happen,
+/// unused parameters, ...) go to stderr: a run of a scenario with a dead step should say so.
+pub fn load_scenario(
+    path: &Path,
+    sets: &[String],
+    warn: bool,
+) -> Result<(Model, Vec<u8>, Overrides), Failure> {
     // Read once: the bytes hashed into the manifest are the bytes that were loaded, even if
     // the file changes while rungs runs.
     let bytes = crate::input::read_bounded(
@@ -204,9 +211,13 @@ pub fn load_scenario(path: &Path, sets: &[String]) -> Result<(Model, Vec<u8>, Ov
         "scenario file",
     )
     .map_err(Failure::Usage)?;
-    let (mut model, _warnings) =
+    let (mut model, warnings) =
         crate::scenario::load_bytes(&path.display().to_string(), bytes.clone())
             .map_err(|d| Failure::Scenario(Box::new(d)))?;
+    if warn && !warnings.items.is_empty() {
+        eprint!("{warnings}");
+        eprintln!("(the run goes on; `rungs validate` shows these warnings too)");
+    }
     let overrides = parse_sets(&model, sets)?;
     for (name, value) in &overrides {
         if let Some(i) = model.param_index(name) {

@@ -54,7 +54,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let (model, text, overrides) = load_scenario(&args.scenario, &args.opts.set)?;
+    let (model, text, overrides) = load_scenario(&args.scenario, &args.opts.set, !args.opts.quiet)?;
     let out = args
         .out
         .clone()

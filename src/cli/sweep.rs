@@ -106,7 +106,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     if a.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
     }
-    let (model, bytes, overrides) = load_scenario(&a.scenario, &a.opts.set)?;
+    let (model, bytes, overrides) = load_scenario(&a.scenario, &a.opts.set, !a.opts.quiet)?;
     let out = a
         .out
         .clone()

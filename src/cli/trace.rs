@@ -29,7 +29,7 @@ pub struct TraceArgs {
 
 /// Runs the one run and prints its story.
 pub fn run(args: TraceArgs) -> Result<(), Failure> {
-    let (model, _, _) = load_scenario(&args.scenario, &args.set)?;
+    let (model, _, _) = load_scenario(&args.scenario, &args.set, false)?;
     let mut runner = Runner::new(&model, args.seed);
     let mut rec = RunRecord::default();
     let mut events: Vec<TraceEvent> = Vec::new();
