@@ -291,3 +291,28 @@ fn run_sweep_and_compare_print_validates_warnings_unless_quiet() {
         );
     }
 }
+
+#[test]
+fn a_run_time_error_says_how_to_reproduce_it_with_the_real_path_and_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "my bad.toml",
+        "[scenario]\nname = \"bad\"\nhorizon = 10\n[parameters]\nk = 2\n[actors.a]\nstate = { z = 0 }\n[[steps]]\nid = \"s\"\nrung = 1\nprobability = \"a.z + k\"\n",
+    );
+    let out = rungs()
+        .arg("run")
+        .arg(&path)
+        .args(["--set", "k=3", "--quiet", "--out"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "reproduce with: rungs trace '{}' --set k=3 --run 0 --seed",
+        path.display()
+    );
+    assert!(err.contains(&want), "{err}");
+    assert!(!dir.path().join("o").exists());
+}

@@ -75,7 +75,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let batch = Batch::shard(args.opts.seed, args.opts.runs, threads, k, n);
         let bar = progress_bar(batch.run_count(), args.opts.quiet);
         let tree = run_batch(&model, &batch, &|done| bar.set_position(done), None)
-            .map_err(batch_failure)?;
+            .map_err(|e| batch_failure(e, &args))?;
         bar.finish_and_clear();
         let part = Partial {
             job,
@@ -117,7 +117,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         run_batch(&model, &batch, &|done| bar.set_position(done), None)
     }
-    .map_err(batch_failure)?;
+    .map_err(|e| batch_failure(e, &args))?;
     bar.finish_and_clear();
 
     let manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
@@ -170,8 +170,15 @@ fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-fn batch_failure(e: BatchError) -> Failure {
-    Failure::Run(e.to_string())
+/// The failure of a batch of runs; a run-time error says how to reproduce it with this
+/// command's scenario path and `--set` options.
+fn batch_failure(e: BatchError, args: &RunArgs) -> Failure {
+    match e {
+        BatchError::Run(r) => {
+            Failure::Run(r.reproduce(&args.scenario.display().to_string(), &args.opts.set))
+        }
+        other => Failure::Run(other.to_string()),
+    }
 }
 
 /// Writes a partial file into `dir` atomically (a temporary file renamed into place), so a

@@ -35,7 +35,7 @@ pub fn run(args: TraceArgs) -> Result<(), Failure> {
     let mut events: Vec<TraceEvent> = Vec::new();
     let result = runner.run_traced(args.run, &mut rec, &mut events);
     print!("{}", render(&model, &args, &rec, &events));
-    result.map_err(|e| Failure::Run(e.to_string()))
+    result.map_err(|e| Failure::Run(e.reproduce(&args.scenario.display().to_string(), &args.set)))
 }
 
 fn render(m: &Model, args: &TraceArgs, rec: &RunRecord, events: &[TraceEvent]) -> String {

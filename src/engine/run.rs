@@ -36,7 +36,8 @@ const BRANCH_SUM_TOLERANCE: f64 = 1e-9;
     "run {run} (seed {seed}): {what} at t = {time}: {problem}\n  expression: {expr}\n  value: {value}\n  reproduce with: rungs trace SCENARIO --run {run} --seed {seed}"
 )]
 pub struct RunError {
-    /// Run index.
+    /// Run index (`SCENARIO` in the message stands for the scenario's path, which the engine
+    /// does not know: the command line fills it in with [`RunError::reproduce`]).
     pub run: u64,
     /// Seed of the command.
     pub seed: u64,
@@ -54,6 +55,31 @@ pub struct RunError {
 
 /// Internal results: the error boxed, so that the results the hot loop passes around stay
 /// two words wide.
+impl RunError {
+    /// The message, with its "reproduce with" line as a command to paste: the scenario's
+    /// real path and the `--set` options that were given.
+    pub fn reproduce(&self, scenario: &str, sets: &[String]) -> String {
+        let mut command = format!("rungs trace {}", shell_word(scenario));
+        for s in sets {
+            command.push_str(&format!(" --set {}", shell_word(s)));
+        }
+        self.to_string().replace("rungs trace SCENARIO", &command)
+    }
+}
+
+/// `word` as one shell word: quoted with `'` unless it is plain.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-=+:,@".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 type Fallible<T> = Result<T, Box<RunError>>;
 
 /// What happened in a run, in time order, for `rungs trace`.
