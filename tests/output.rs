@@ -419,13 +419,26 @@ fn output_dir_is_atomic() {
     );
     assert_eq!(json["overrides"][0]["name"], "p_drawn");
 
-    // Committed again over an existing folder: the old contents are replaced.
-    std::fs::write(target.join("stale.txt"), "old").unwrap();
+    // Committed again over its own folder: replaced.
     let dir = OutputDir::create(&target).unwrap();
     output::write_run_outputs(&dir, &m, &s, 10).unwrap();
+    output::write_manifest(&dir, &man).unwrap();
     dir.commit().unwrap();
-    assert!(!target.join("stale.txt").exists());
     assert!(target.join("paths.csv").exists());
+    assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 1);
+
+    // A file the user added to it: the commit is refused, and nothing is lost.
+    std::fs::write(target.join("notes.txt"), "mine").unwrap();
+    let dir = OutputDir::create(&target).unwrap();
+    output::write_run_outputs(&dir, &m, &s, 10).unwrap();
+    let err = dir.commit().unwrap_err().to_string();
+    assert!(err.contains("notes.txt"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(target.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(target.join("paths.csv").exists());
+    std::fs::remove_file(target.join("notes.txt")).unwrap();
     assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 1);
 
     // A file in the way is an error, and it is left alone.

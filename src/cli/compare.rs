@@ -25,7 +25,7 @@ pub struct CompareArgs {
     pub b: PathBuf,
     #[command(flatten)]
     pub opts: RunOptions,
-    /// Output folder (default: out/<A stem>-vs-<B stem>/).
+    /// Output folder (default: out/<A stem>-vs-<B stem>/). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -45,6 +45,7 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
     let out = a.out.clone().unwrap_or_else(|| {
         default_out(&a.a).with_file_name(format!("{}-vs-{}", stem(&a.a), stem(&a.b)))
     });
+    crate::output::check_out(&out, &[&a.a, &a.b]).map_err(Failure::Usage)?;
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let items = compare::items(&ma, &mb);

@@ -26,7 +26,7 @@ pub struct MergeArgs {
     /// The partial files (`shard-K-of-N.json`), in any order.
     #[arg(value_name = "PARTIAL", required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output folder (default: out/<scenario file stem>/, or out/<stem>-sweep/ for sweeps).
+    /// Output folder (default: out/<scenario file stem>/, or out/<stem>-sweep/ for sweeps). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Rows of paths.csv (for `run` parts).
@@ -53,6 +53,8 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
                 .out
                 .clone()
                 .unwrap_or_else(|| default_sweep_out(Path::new(&parts[0].1.job.scenario_path)));
+            let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+            crate::output::check_out(&out, &inputs).map_err(Failure::Usage)?;
             let merged = crate::sweep::merge_sweep(parts, &out).map_err(|e| match e {
                 crate::sweep::SweepError::Usage(m) => Failure::Usage(m),
                 crate::sweep::SweepError::Run(m) => Failure::Run(m),
@@ -95,6 +97,8 @@ fn merge_runs(
         .out
         .clone()
         .unwrap_or_else(|| default_out(Path::new(&job.scenario_path)));
+    let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+    crate::output::check_out(&out, &inputs).map_err(Failure::Usage)?;
     let mut tree: BlockTree<Summary> = BlockTree::new();
     for (name, part) in parts {
         let piece: BlockTree<Summary> = serde_json::from_value(part.payload)

@@ -27,7 +27,7 @@ pub struct RunArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub opts: RunOptions,
-    /// Output folder (default: out/<scenario file stem>/). Replaced atomically when complete.
+    /// Output folder (default: out/<scenario file stem>/), replaced atomically when complete. rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write runs.csv: one row per run (parameters, outcome, the time of every step).
@@ -99,6 +99,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         return Ok(());
     }
 
+    output::check_out(&out, &[&args.scenario]).map_err(Failure::Usage)?;
     let dir = OutputDir::create(&out)?;
     let batch = Batch::whole(args.opts.seed, args.opts.runs, threads);
     let bar = progress_bar(args.opts.runs, args.opts.quiet);

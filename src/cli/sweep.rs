@@ -52,7 +52,7 @@ pub struct SweepArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     pub opts: RunOptions,
-    /// Output folder (default: out/<scenario file stem>-sweep/).
+    /// Output folder (default: out/<scenario file stem>-sweep/). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -111,6 +111,9 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_sweep_out(&a.scenario));
+    if a.shard.is_none() {
+        crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
+    }
     let spec = spec(&model, &a)?;
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());

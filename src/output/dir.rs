@@ -4,6 +4,143 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
+/// Every file name rungs writes into an output folder. A folder is rungs' own, and so may be
+/// replaced, only if it has a manifest.json written by rungs and nothing but these files.
+pub const RUNGS_FILES: [&str; 15] = [
+    "manifest.json",
+    "steps.csv",
+    "outcomes.csv",
+    "rungs.csv",
+    "state.csv",
+    "parameters.csv",
+    "timeline.csv",
+    "paths.csv",
+    "runs.csv",
+    "points.csv",
+    "sweep_steps.csv",
+    "sweep_outcomes.csv",
+    "tornado.csv",
+    "importance.csv",
+    "compare.csv",
+];
+
+/// `path` made absolute, with every part that exists resolved (symlinks, `..`), and the rest
+/// appended as written: a folder that does not exist yet still compares correctly.
+fn resolve(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut head = abs.clone();
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(mut real) = fs::canonicalize(&head) {
+            real.extend(tail.iter().rev());
+            return real;
+        }
+        match (head.file_name().map(|n| n.to_os_string()), head.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name);
+                head = parent.to_path_buf();
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// A few names of `names`, for a message: `a, b, c and 4 more`.
+fn a_few(names: &[String]) -> String {
+    let mut s = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 5 {
+        s.push_str(&format!(" and {} more", names.len() - 5));
+    }
+    s
+}
+
+/// Checks that `target` may be used as the `--out` folder of a command whose inputs
+/// (scenario files, partial files) are `inputs`, before any work is done. Refused, with a
+/// message that says what is in the way: the working folder or one of its ancestors; a
+/// folder that holds an input; anything [`check_replaceable`] refuses.
+pub fn check_out(target: &Path, inputs: &[&Path]) -> Result<(), String> {
+    let t = resolve(target);
+    if resolve(Path::new(".")).starts_with(&t) {
+        return Err(format!(
+            "--out {} is the working folder or one of its ancestors; rungs replaces its --out \
+             folder as a whole, so give it a folder of its own, such as out/results",
+            target.display()
+        ));
+    }
+    for input in inputs {
+        if resolve(input).starts_with(&t) {
+            return Err(format!(
+                "--out {} holds {}, an input of this command; rungs replaces its --out folder \
+                 as a whole, so give it a folder of its own, such as out/results",
+                target.display(),
+                input.display()
+            ));
+        }
+    }
+    check_replaceable(target)
+}
+
+/// Checks that `target` is absent, an empty folder, or a folder rungs wrote itself: a
+/// manifest.json with `"tool": "rungs"` and nothing but [`RUNGS_FILES`]. Anything else
+/// (a folder of the user's, a file, a symlink, files the user added to a results folder)
+/// is refused with a message naming what is in the way; rungs never deletes it.
+pub fn check_replaceable(target: &Path) -> Result<(), String> {
+    let shown = target.display();
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot read {shown}: {e}")),
+    };
+    if !meta.is_dir() {
+        return Err(format!(
+            "--out {shown} exists and is not a folder (a file or a link); rungs will not \
+             replace it: remove it or choose another --out"
+        ));
+    }
+    let mut entries: Vec<String> = fs::read_dir(target)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    entries.sort();
+    let ours = fs::read(target.join("manifest.json"))
+        .ok()
+        .filter(|b| b.len() < 1 << 24)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|m| m["tool"] == "rungs");
+    if !ours {
+        return Err(format!(
+            "--out {shown} already holds files that rungs did not write ({}); rungs replaces \
+             only a folder it wrote itself (one with its manifest.json), so nothing was \
+             touched: choose another --out, such as out/results",
+            a_few(&entries)
+        ));
+    }
+    let foreign: Vec<String> = entries
+        .into_iter()
+        .filter(|e| {
+            !RUNGS_FILES.contains(&e.as_str())
+                || fs::symlink_metadata(target.join(e)).is_ok_and(|m| !m.is_file())
+        })
+        .collect();
+    if !foreign.is_empty() {
+        return Err(format!(
+            "--out {shown} is a folder of rungs' results, but it also holds files rungs did not \
+             write ({}); rungs will not replace the folder while they are there: move them \
+             elsewhere, or choose another --out",
+            a_few(&foreign)
+        ));
+    }
+    Ok(())
+}
+
 /// An output folder written atomically: files go into a temporary folder beside the target
 /// (`.<name>.tmp-<pid>`), and [`OutputDir::commit`] renames it into place. Dropped without a
 /// commit (an error, a panic unwinding), the temporary folder is removed, and the target is
@@ -68,12 +205,16 @@ impl OutputDir {
         File::create(self.tmp.join(name)).map(BufWriter::new)
     }
 
-    /// Renames the temporary folder into place. If the target exists and is a folder, it is
-    /// first moved aside (`.<name>.old-<pid>`), then removed once the new folder is in place:
-    /// its previous contents, files the user added included, are replaced. A target that
-    /// exists and is not a folder is an error (nothing is removed). If the final rename
-    /// fails, the previous folder is moved back.
+    /// Renames the temporary folder into place. The target must pass
+    /// [`check_replaceable`] (absent, empty, or rungs' own results with nothing added);
+    /// then, if it exists, it is moved aside (`.<name>.old-<pid>`), the new folder renamed
+    /// into place, and rungs' own files removed from the old one. If the final rename fails,
+    /// the previous folder is moved back.
     pub fn commit(mut self) -> io::Result<()> {
+        // Checked again here, where the old folder is replaced: the user may have added a
+        // file to it while the runs went on.
+        check_replaceable(&self.target)
+            .map_err(|m| io::Error::new(io::ErrorKind::AlreadyExists, m))?;
         let aside = match fs::symlink_metadata(&self.target) {
             Ok(meta) if meta.is_dir() => {
                 let name = self
@@ -110,9 +251,14 @@ impl OutputDir {
         }
         self.committed = true;
         if let Some(aside) = aside {
-            // The new results are in place; a failure to clean up the old ones is not a
-            // failure of the command.
-            let _ = fs::remove_dir_all(aside);
+            // The new results are in place. Only rungs' own files are removed from the old
+            // folder, and the folder only if that empties it: a file that appeared there
+            // since the check stays (in the hidden `.<name>.old-<pid>` folder). A failure to
+            // clean up is not a failure of the command.
+            for name in RUNGS_FILES {
+                let _ = fs::remove_file(aside.join(name));
+            }
+            let _ = fs::remove_dir(aside);
         }
         Ok(())
     }
