@@ -132,3 +132,19 @@ fn merge_into_the_folder_of_its_partials_is_refused() {
     ok[4] = "merged";
     assert_eq!(rungs_in(dir.path(), &ok).0, Some(0));
 }
+
+#[test]
+fn tornado_and_importance_have_default_folders_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(
+        dir.path(),
+        "p.toml",
+        "[scenario]\nname = \"p\"\nhorizon = 10\n[parameters]\nq = { dist = \"uniform\", min = 0.2, max = 0.8 }\n[[steps]]\nid = \"a\"\nrung = 1\nprobability = \"q\"\ndelay = 1\nends = \"done\"\n",
+    );
+    for mode in ["--tornado", "--importance"] {
+        let args = ["sweep", "p.toml", mode, "--runs", "100", "--quiet"];
+        assert_eq!(rungs_in(dir.path(), &args).0, Some(0), "{mode}");
+    }
+    assert!(dir.path().join("out/p-tornado/tornado.csv").exists());
+    assert!(dir.path().join("out/p-importance/importance.csv").exists());
+}

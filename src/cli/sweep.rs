@@ -52,7 +52,7 @@ pub struct SweepArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     pub opts: RunOptions,
-    /// Output folder (default: out/<scenario file stem>-sweep/). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
+    /// Output folder (default: out/<scenario file stem>-sweep/; out/<stem>-tornado/ with --tornado, out/<stem>-importance/ with --importance). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -66,11 +66,17 @@ fn failure(e: SweepError) -> Failure {
 
 /// The default output folder of a sweep: `out/<stem>-sweep/`.
 pub fn default_sweep_out(scenario: &Path) -> PathBuf {
+    default_out_of_kind(scenario, "sweep")
+}
+
+/// `out/<stem>-<kind>/`: each kind of work has its own default folder, so that a tornado
+/// and then an importance run of the same scenario do not replace each other's results.
+fn default_out_of_kind(scenario: &Path, kind: &str) -> PathBuf {
     let d = default_out(scenario);
     let name = d
         .file_name()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    d.with_file_name(format!("{name}-sweep"))
+    d.with_file_name(format!("{name}-{kind}"))
 }
 
 /// The design from the flags, or from the scenario's `[sweep]` table if no flag is given.
@@ -110,7 +116,12 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
     let out = a
         .out
         .clone()
-        .unwrap_or_else(|| default_sweep_out(&a.scenario));
+        .unwrap_or_else(|| match (a.tornado, a.importance) {
+            (true, true) => default_out_of_kind(&a.scenario, "tornado-importance"),
+            (true, false) => default_out_of_kind(&a.scenario, "tornado"),
+            (false, true) => default_out_of_kind(&a.scenario, "importance"),
+            (false, false) => default_sweep_out(&a.scenario),
+        });
     if a.shard.is_none() {
         crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
     }
