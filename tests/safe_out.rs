@@ -148,3 +148,23 @@ fn tornado_and_importance_have_default_folders_of_their_own() {
     assert!(dir.path().join("out/p-tornado/tornado.csv").exists());
     assert!(dir.path().join("out/p-importance/importance.csv").exists());
 }
+
+#[test]
+fn the_manifest_holds_the_scenario_text_and_the_options_that_shaped_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "s.toml", SCENARIO);
+    let args = [
+        "run", "s.toml", "--runs", "50", "--paths", "7", "--quiet", "--out", "res",
+    ];
+    assert_eq!(rungs_in(dir.path(), &args).0, Some(0));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("res/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["scenario_text"], SCENARIO);
+    assert_eq!(
+        m["scenario_sha256"],
+        rungs::partial::sha256_hex(SCENARIO.as_bytes())
+    );
+    assert_eq!(m["options"]["paths"], 7);
+    assert_eq!(m["options"]["per_run"], false);
+}

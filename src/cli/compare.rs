@@ -78,7 +78,9 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
             options: serde_json::json!({
                 "b_path": a.b.display().to_string(),
                 "b_sha256": crate::partial::sha256_hex(&bytes_b),
+                "b_text": String::from_utf8_lossy(&bytes_b),
             }),
+            scenario_text: String::from_utf8_lossy(&bytes_a).into_owned(),
         },
     )
     .map_err(|e| match e {

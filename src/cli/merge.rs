@@ -92,6 +92,7 @@ fn merge_runs(
     let first = &parts[0].1;
     let model = model_of(first)?;
     let job = first.job.clone();
+    let scenario_text = first.scenario_text.clone();
     let shards = first.shard.1;
     let out = args
         .out
@@ -109,7 +110,9 @@ fn merge_runs(
             .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
     }
     let dir = OutputDir::create(&out)?;
-    let manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
+    let mut manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
+    manifest.options = serde_json::json!({ "paths": args.paths, "per_run": false });
+    manifest.scenario_text = scenario_text;
     finish(&model, tree, dir, &manifest, args.paths, args.quiet)
 }
 

@@ -121,7 +121,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     .map_err(|e| batch_failure(e, &args))?;
     bar.finish_and_clear();
 
-    let manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
+    let mut manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
+    manifest.options = serde_json::json!({ "paths": args.paths, "per_run": args.per_run });
+    manifest.scenario_text = String::from_utf8_lossy(&text).into_owned();
     finish(&model, tree, dir, &manifest, args.paths, args.opts.quiet)
 }
 

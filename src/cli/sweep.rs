@@ -207,6 +207,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             shards: 1,
             start,
             wall: clock.elapsed(),
+            scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
             options: serde_json::json!({
                 "tornado": a.tornado,
                 "importance": a.importance,
@@ -274,6 +275,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         shards: 1,
         start,
         wall: clock.elapsed(),
+        scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
         options: serde_json::json!({ "design": design.describe() }),
     };
     sweep::write_files(&out, &files, &job, &how).map_err(failure)?;

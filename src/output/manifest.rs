@@ -44,6 +44,12 @@ pub struct Manifest {
     pub start_time: String,
     /// Wall-clock seconds the command took (milliseconds precision).
     pub wall_time_seconds: f64,
+    /// Every other option that shaped the files: `paths` and `per_run` for a run, the
+    /// design and the sensitivity tables for a sweep, the second scenario of a compare.
+    pub options: serde_json::Value,
+    /// The scenario file's text, exactly as it was loaded (its SHA-256 is
+    /// `scenario_sha256`): with the options above, the folder alone can rerun the command.
+    pub scenario_text: String,
 }
 
 impl Manifest {
@@ -101,6 +107,8 @@ impl Manifest {
             shards,
             start_time: rfc3339_utc(start),
             wall_time_seconds: wall.as_millis() as f64 / 1000.0,
+            options: serde_json::json!({}),
+            scenario_text: String::new(),
         }
     }
 }

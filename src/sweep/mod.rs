@@ -219,6 +219,8 @@ pub struct Written {
     /// What else changes the numbers (the design, the sensitivity tables, compare's second
     /// file), as a JSON object for manifest.json.
     pub options: serde_json::Value,
+    /// The scenario's text, for manifest.json.
+    pub scenario_text: String,
 }
 
 /// Writes `files` atomically into the folder `out` (replacing it), with a manifest.json:
@@ -250,19 +252,10 @@ pub fn write_files(
         how.wall,
     );
     manifest.scenario_sha256 = job.scenario_sha256.clone();
-    /// The run manifest's fields in their order, then `options`.
-    #[derive(Serialize)]
-    struct WithOptions<'a> {
-        #[serde(flatten)]
-        manifest: &'a Manifest,
-        options: &'a serde_json::Value,
-    }
-    let value = WithOptions {
-        manifest: &manifest,
-        options: &how.options,
-    };
+    manifest.options = how.options.clone();
+    manifest.scenario_text = how.scenario_text.clone();
     let mut f = dir.create_file("manifest.json").map_err(err)?;
-    serde_json::to_writer_pretty(&mut f, &value)
+    serde_json::to_writer_pretty(&mut f, &manifest)
         .map_err(|e| SweepError::Run(format!("manifest: {e}")))?;
     f.write_all(b"\n").map_err(err)?;
     f.flush().map_err(err)?;

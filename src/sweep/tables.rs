@@ -183,6 +183,7 @@ pub fn merge_sweep(
         start: std::time::SystemTime::now(),
         wall: std::time::Duration::ZERO,
         options: serde_json::json!({ "design": design.describe() }),
+        scenario_text: scenario_text.clone(),
     };
     crate::sweep::write_files(out, &files, &job, &written)?;
     Ok(MergedSweep {
