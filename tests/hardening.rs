@@ -22,23 +22,26 @@ delay = 1
     )
 }
 
+/// `rungs run SCENARIO --runs 50 --out OUT`, which must succeed.
+fn run_ok(scenario: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    let done = rungs()
+        .arg("run")
+        .arg(scenario)
+        .args(["--runs", "50", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{err}");
+    done
+}
+
 #[test]
 fn a_65536_character_id_does_not_panic_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let id = format!("s{}", "x".repeat(65_535));
     let path = write_file(dir.path(), "long.toml", &scenario_with_id(&id, "Long"));
-    let out = rungs()
-        .arg("run")
-        .arg(&path)
-        .args(["--runs", "50", "--out"])
-        .arg(dir.path().join("o"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&path, &dir.path().join("o"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains('…') && stdout.lines().all(|l| l.len() < 400),
@@ -54,18 +57,7 @@ fn control_and_bidi_characters_reach_the_terminal_escaped() {
         "esc.toml",
         &scenario_with_id("step", "a\\u001b[2J\\u0007b\\u202Ec"),
     );
-    let out = rungs()
-        .arg("run")
-        .arg(&path)
-        .args(["--runs", "50", "--out"])
-        .arg(dir.path().join("o"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&path, &dir.path().join("o"));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),

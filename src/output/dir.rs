@@ -4,17 +4,13 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
-/// Every file name rungs writes into an output folder. A folder is rungs' own, and so may be
-/// replaced, only if it has a manifest.json written by rungs and nothing but these files.
-pub const RUNGS_FILES: [&str; 15] = [
+use crate::output::STATISTICS_FILES;
+
+/// The files rungs writes into an output folder besides [`STATISTICS_FILES`]. A folder is
+/// rungs' own, and so may be replaced, only if it has a manifest.json written by rungs and
+/// nothing but these files ([`is_rungs_file`]).
+const OTHER_FILES: [&str; 8] = [
     "manifest.json",
-    "steps.csv",
-    "outcomes.csv",
-    "rungs.csv",
-    "state.csv",
-    "parameters.csv",
-    "timeline.csv",
-    "paths.csv",
     "runs.csv",
     "points.csv",
     "sweep_steps.csv",
@@ -23,6 +19,11 @@ pub const RUNGS_FILES: [&str; 15] = [
     "importance.csv",
     "compare.csv",
 ];
+
+/// Whether `name` is a file name rungs writes into an output folder.
+pub fn is_rungs_file(name: &str) -> bool {
+    STATISTICS_FILES.contains(&name) || OTHER_FILES.contains(&name)
+}
 
 /// `path` made absolute, with every part that exists resolved (symlinks, `..`), and the rest
 /// appended as written: a folder that does not exist yet still compares correctly.
@@ -85,7 +86,7 @@ pub fn check_out(target: &Path, inputs: &[&Path]) -> Result<(), String> {
 }
 
 /// Checks that `target` is absent, an empty folder, or a folder rungs wrote itself: a
-/// manifest.json with `"tool": "rungs"` and nothing but [`RUNGS_FILES`]. Anything else
+/// manifest.json with `"tool": "rungs"` and nothing but its own files ([`is_rungs_file`]). Anything else
 /// (a folder of the user's, a file, a symlink, files the user added to a results folder)
 /// is refused with a message naming what is in the way; rungs never deletes it.
 pub fn check_replaceable(target: &Path) -> Result<(), String> {
@@ -126,8 +127,7 @@ pub fn check_replaceable(target: &Path) -> Result<(), String> {
     let foreign: Vec<String> = entries
         .into_iter()
         .filter(|e| {
-            !RUNGS_FILES.contains(&e.as_str())
-                || fs::symlink_metadata(target.join(e)).is_ok_and(|m| !m.is_file())
+            !is_rungs_file(e) || fs::symlink_metadata(target.join(e)).is_ok_and(|m| !m.is_file())
         })
         .collect();
     if !foreign.is_empty() {
@@ -255,7 +255,7 @@ impl OutputDir {
             // folder, and the folder only if that empties it: a file that appeared there
             // since the check stays (in the hidden `.<name>.old-<pid>` folder). A failure to
             // clean up is not a failure of the command.
-            for name in RUNGS_FILES {
+            for name in STATISTICS_FILES.iter().chain(&OTHER_FILES) {
                 let _ = fs::remove_file(aside.join(name));
             }
             let _ = fs::remove_dir(aside);

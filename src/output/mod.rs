@@ -29,7 +29,7 @@ mod manifest;
 mod runs;
 mod tables;
 
-pub use dir::{OutputDir, RUNGS_FILES, check_out, check_replaceable};
+pub use dir::{OutputDir, check_out, check_replaceable, is_rungs_file};
 pub use human::human_summary;
 pub use manifest::{Manifest, Override, rfc3339_utc, write_manifest};
 pub use runs::{format_run, runs_header};
