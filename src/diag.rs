@@ -182,6 +182,16 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// Whether `c` would act on a terminal rather than show: a control character (ESC, BEL, CR,
+/// NUL, ...) or a bidirectional override, embedding, isolate or mark (U+202A..U+202E,
+/// U+2066..U+2069, U+200E, U+200F, U+061C), which can make text read differently from what
+/// it is. Text from a scenario file is shown with these replaced or escaped.
+pub fn hides_text(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// The most characters of a source line a diagnostic shows: a 16 MB line is shown as a
 /// window around the spot, not whole.
 const EXCERPT_CHARS: usize = 120;
@@ -206,11 +216,9 @@ fn excerpt(text: &str, at: usize) -> (String, usize) {
         shown.push('…');
     }
     for c in text.chars().skip(from).take(to - from) {
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}');
         shown.push(match c {
             '\t' => ' ',
-            c if c.is_control() || bidi => '\u{FFFD}',
+            c if hides_text(c) => '\u{FFFD}',
             c => c,
         });
     }

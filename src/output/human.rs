@@ -12,9 +12,8 @@ const TOP_STEPS: usize = 5;
 /// (a 65,536-character id would otherwise overflow the formatter's width).
 pub const MAX_SHOWN_CHARS: usize = 60;
 
-/// Text from a scenario file made safe for a terminal: control characters (ESC, BEL, CR,
-/// NUL, ...) and the bidirectional overrides and isolates that can reorder what a reader
-/// sees (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C) are shown escaped as
+/// Text from a scenario file made safe for a terminal: the characters
+/// [`crate::diag::hides_text`] names (controls, bidirectional overrides) are shown escaped as
 /// `\u{..}`, and text longer than `max` characters is cut with `…`.
 pub fn terminal_text(text: &str, max: usize) -> String {
     let mut out = String::new();
@@ -23,9 +22,7 @@ pub fn terminal_text(text: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}');
-        if c.is_control() || bidi {
+        if crate::diag::hides_text(c) {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
