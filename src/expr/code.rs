@@ -141,18 +141,12 @@ impl BinOp {
         }
     }
 
-    /// Whether `a op b == b op a` exactly (IEEE addition and multiplication commute).
+    /// Whether `a op b == b op a` exactly, to the bit (IEEE addition and multiplication
+    /// commute). `min` and `max` do not: `min(0, -0)` is `-0` but `min(-0, 0)` is `0`.
     fn commutes(self) -> bool {
         matches!(
             self,
-            BinOp::Add
-                | BinOp::Mul
-                | BinOp::Eq
-                | BinOp::Ne
-                | BinOp::And
-                | BinOp::Or
-                | BinOp::Min
-                | BinOp::Max
+            BinOp::Add | BinOp::Mul | BinOp::Eq | BinOp::Ne | BinOp::And | BinOp::Or
         )
     }
 }

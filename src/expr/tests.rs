@@ -476,6 +476,24 @@ fn expr_is_send_sync_clone() {
     check::<Expr>();
 }
 
+/// `min` and `max` are not commutative to the bit on signed zeros, so the program must not
+/// swap their operands (found by `tree_matches_program`: `min(0, -(count(ceasefire))) * a`).
+#[test]
+fn min_max_keep_operand_order_on_signed_zeros() {
+    for s in [
+        "min(0, -(count(ceasefire))) * a",
+        "min(-(count(ceasefire)), 0) * a",
+        "max(0, -(count(ceasefire))) * a",
+        "max(-(count(ceasefire)), 0) * a",
+        "min(-0, count(ceasefire))",
+        "max(count(ceasefire), -0)",
+    ] {
+        let e = Expr::compile(s, Type::Number, &TestScope).unwrap();
+        let (x, y) = (e.eval(&env(0.0)), e.eval_program(&env(0.0)));
+        assert_eq!(x.to_bits(), y.to_bits(), "{s}: tree {x}, program {y}");
+    }
+}
+
 mod fuzz {
     use super::*;
     use proptest::prelude::*;
@@ -548,7 +566,13 @@ mod fuzz {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        // A fixed seed: CI must not pass or fail by luck. Change the seed to explore anew.
+        #![proptest_config(ProptestConfig {
+            cases: 2000,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_2026),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         /// The closure tree and the flat program compute the same bits.
         #[test]
