@@ -1,15 +1,16 @@
 //! manifest.json: what produced the files, enough to reproduce them.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::output::OutputDir;
 use crate::partial::JobIdentity;
 
 /// One `--set NAME=VALUE`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Override {
     /// Parameter id.
     pub name: String,
@@ -17,15 +18,32 @@ pub struct Override {
     pub value: f64,
 }
 
+/// The largest manifest.json [`Manifest::read`] accepts: it holds the scenario text (twice
+/// for compare), each at most [`MAX_FILE_BYTES`](crate::scenario::load::MAX_FILE_BYTES)
+/// and at most 6 times longer once escaped as JSON (`\u0001`).
+pub const MAX_MANIFEST_BYTES: u64 =
+    2 * 6 * crate::scenario::load::MAX_FILE_BYTES as u64 + (1 << 20);
+
 /// The contents of manifest.json (serialized with these field names, in this order).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// Fields added since the first format (`kind`, `files`, `options`, `scenario_text`) read
+/// as empty from an older manifest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Always `rungs`.
     pub tool: String,
     /// The rungs version.
     pub tool_version: String,
-    /// `run`, `sweep`, `merge`, ...
+    /// The command whose results these are: `run` (also for a `merge` of run partials),
+    /// `sweep`, `compare`.
     pub command: String,
+    /// What the folder holds, which says how to read it: `run`, `sweep`, `tornado`,
+    /// `importance`, `tornado+importance` or `compare`.
+    #[serde(default)]
+    pub kind: String,
+    /// The files rungs wrote into the folder, manifest.json included, sorted by name.
+    #[serde(default)]
+    pub files: Vec<String>,
     /// The scenario path as given on the command line.
     pub scenario_path: String,
     /// SHA-256 of the scenario file's bytes, lowercase hex.
@@ -46,10 +64,41 @@ pub struct Manifest {
     pub wall_time_seconds: f64,
     /// Every other option that shaped the files: `paths` and `per_run` for a run, the
     /// design and the sensitivity tables for a sweep, the second scenario of a compare.
+    #[serde(default)]
     pub options: serde_json::Value,
     /// The scenario file's text, exactly as it was loaded (its SHA-256 is
     /// `scenario_sha256`): with the options above, the folder alone can rerun the command.
+    #[serde(default)]
     pub scenario_text: String,
+}
+
+impl Manifest {
+    /// Reads `dir/manifest.json`, refusing a file that is not rungs' (wrong `tool`), too
+    /// large, or whose `scenario_text` does not have the recorded SHA-256: a folder whose
+    /// manifest does not describe it must not be taken for one that does.
+    pub fn read(dir: &Path) -> Result<Manifest, String> {
+        let path = dir.join("manifest.json");
+        let bytes = crate::input::read_bounded(&path, MAX_MANIFEST_BYTES, "manifest")?;
+        let m: Manifest = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{}: not a rungs manifest ({e})", path.display()))?;
+        if m.tool != "rungs" {
+            return Err(format!(
+                "{}: written by `{}`, not by rungs",
+                path.display(),
+                super::human::terminal_text(&m.tool, super::human::MAX_SHOWN_CHARS)
+            ));
+        }
+        if !m.scenario_text.is_empty()
+            && crate::partial::sha256_hex(m.scenario_text.as_bytes()) != m.scenario_sha256
+        {
+            return Err(format!(
+                "{}: the scenario text does not match its scenario_sha256; the manifest was \
+                 edited or damaged",
+                path.display()
+            ));
+        }
+        Ok(m)
+    }
 }
 
 impl Manifest {
@@ -91,6 +140,8 @@ impl Manifest {
             tool: "rungs".to_string(),
             tool_version: job.tool_version.clone(),
             command: job.command.clone(),
+            kind: job.command.clone(),
+            files: Vec::new(),
             scenario_path: job.scenario_path.clone(),
             scenario_sha256: job.scenario_sha256.clone(),
             seed: job.seed,
@@ -113,10 +164,24 @@ impl Manifest {
     }
 }
 
-/// Writes `manifest.json` (pretty JSON, trailing newline) into `dir`.
+/// Writes `manifest.json` (pretty JSON, trailing newline) into `dir`, last: its `files` are
+/// the files already in the folder (hidden bookkeeping files aside) and manifest.json.
 pub fn write_manifest(dir: &OutputDir, manifest: &Manifest) -> io::Result<()> {
+    let mut files = vec!["manifest.json".to_string()];
+    for entry in std::fs::read_dir(dir.path())? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && entry.file_type()?.is_file() && name != "manifest.json" {
+            files.push(name);
+        }
+    }
+    files.sort();
+    let manifest = Manifest {
+        files,
+        ..manifest.clone()
+    };
     let mut f = dir.create_file("manifest.json")?;
-    serde_json::to_writer_pretty(&mut f, manifest).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut f, &manifest).map_err(io::Error::other)?;
     f.write_all(b"\n")?;
     f.flush()
 }

@@ -31,7 +31,7 @@ mod tables;
 
 pub use dir::{OutputDir, check_out, check_replaceable, is_rungs_file};
 pub use human::human_summary;
-pub use manifest::{Manifest, Override, rfc3339_utc, write_manifest};
+pub use manifest::{MAX_MANIFEST_BYTES, Manifest, Override, rfc3339_utc, write_manifest};
 pub use runs::{format_run, runs_header};
 pub use tables::{
     outcomes_table, parameters_table, paths_table, rungs_table, state_table, steps_table,

@@ -252,15 +252,28 @@ pub fn write_files(
         how.wall,
     );
     manifest.scenario_sha256 = job.scenario_sha256.clone();
+    manifest.kind = folder_kind(&job.command, files.iter().map(|(name, _)| *name));
     manifest.options = how.options.clone();
     manifest.scenario_text = how.scenario_text.clone();
-    let mut f = dir.create_file("manifest.json").map_err(err)?;
-    serde_json::to_writer_pretty(&mut f, &manifest)
-        .map_err(|e| SweepError::Run(format!("manifest: {e}")))?;
-    f.write_all(b"\n").map_err(err)?;
-    f.flush().map_err(err)?;
-    drop(f);
+    crate::output::write_manifest(&dir, &manifest).map_err(err)?;
     dir.commit().map_err(err)
+}
+
+/// The manifest `kind` of a folder of `command`'s `files`: a sweep folder is named by its
+/// sensitivity tables when it has them (`tornado`, `importance`, `tornado+importance`).
+fn folder_kind<'a>(command: &str, files: impl Iterator<Item = &'a str>) -> String {
+    let tables: Vec<&str> = files
+        .filter_map(|f| match f {
+            "tornado.csv" => Some("tornado"),
+            "importance.csv" => Some("importance"),
+            _ => None,
+        })
+        .collect();
+    if command == "sweep" && !tables.is_empty() {
+        tables.join("+")
+    } else {
+        command.to_string()
+    }
 }
 
 /// Writes a shard's partial file atomically (a temporary file beside it, then a rename), so
