@@ -53,3 +53,57 @@ log "rungs run $SCENARIO --runs $RUNS --per-run: $((SECONDS - t0)) s"
 t0=$SECONDS
 python3 scripts/spreadsheet_check.py "$OUT/run"
 log "pandas + LibreOffice checks: $((SECONDS - t0)) s"
+
+# Labels a spreadsheet would run as formulas (OWASP's CSV injection cases): rungs writes them
+# as text, and LibreOffice must import not one of them as a formula.
+cat >"$OUT/formulas.toml" <<'TOML'
+[scenario]
+name = "=cmd|' /C calc'!A0"
+horizon = 10
+[[steps]]
+id = "a"
+label = "=1+1"
+rung = 1
+probability = 0.5
+delay = 1
+[[steps]]
+id = "b"
+label = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+rung = 1
+probability = 0.5
+delay = 1
+[[steps]]
+id = "c"
+label = "=WEBSERVICE(\"http://example.invalid\")"
+rung = 1
+probability = 0.5
+delay = 1
+[[steps]]
+id = "d"
+label = "+SUM(1,2)"
+rung = 1
+probability = 0.5
+delay = 1
+[[steps]]
+id = "e"
+label = "@SUM(1,2)"
+rung = 1
+probability = 0.5
+delay = 1
+[[steps]]
+id = "f"
+label = "-2+3"
+rung = 1
+probability = 0.5
+delay = 1
+[[steps]]
+id = "g"
+label = "\t=1+1"
+rung = 1
+probability = 0.5
+delay = 1
+TOML
+t0=$SECONDS
+"$RUNGS" run "$OUT/formulas.toml" --runs 200 --per-run --quiet --out "$OUT/formulas"
+python3 scripts/spreadsheet_check.py --formulas "$OUT/formulas"
+log "formula neutralisation in LibreOffice: $((SECONDS - t0)) s"

@@ -2,6 +2,8 @@
 """Checks that the CSV files of `rungs run` read as they should in pandas and in a spreadsheet.
 
     spreadsheet_check.py DIR           check every CSV in DIR (an output folder of rungs run)
+    spreadsheet_check.py --formulas DIR  LibreOffice must import no cell of DIR's CSVs as a
+                                       formula (labels such as `=1+1` are neutralised)
     spreadsheet_check.py --self-test   check the checker on hand-made good and bad folders
 
 For every CSV in DIR:
@@ -266,6 +268,34 @@ def check_spreadsheet(c: Checker, files: dict[Path, tuple]) -> None:
                         break
 
 
+def check_no_formulas(d: Path) -> list[str]:
+    """LibreOffice imports every CSV of `d` (as a user opening it would) without a single
+    formula cell: text such as `=1+1` or `=HYPERLINK(...)` must arrive as text."""
+    import openpyxl
+
+    c = Checker()
+    office = soffice()
+    if office is None:
+        return ["libreoffice: soffice not found (apt-get install libreoffice-calc-nogui)"]
+    paths = sorted(d.glob("*.csv"))
+    with tempfile.TemporaryDirectory(prefix="rungs-formulas-") as tmp:
+        tmp = Path(tmp)
+        convert(office, tmp / "profile", paths, "xlsx", tmp, infilter="CSV:44,34,76,1,,1033")
+        for p in paths:
+            x = tmp / (p.stem + ".xlsx")
+            if not x.exists():
+                c.fail(p.name, "LibreOffice wrote no xlsx")
+                continue
+            # Not read-only and not data_only: formulas come back as `=...` with type "f".
+            ws = openpyxl.load_workbook(x).active
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        c.fail(p.name, f"{cell.coordinate}: imported as the formula "
+                               f"{cell.value!r}")
+    return c.problems
+
+
 def check_dir(d: Path, spreadsheet: bool = True) -> list[str]:
     c = Checker()
     csvs = sorted(d.glob("*.csv"))
@@ -351,13 +381,29 @@ def self_test() -> int:
             if not problems:
                 failures += 1
                 print(f"self-test: the {bad} fixture passes but must fail")
-    print(f"spreadsheet_check self-test: {4 - failures} passed, {failures} failed")
+        # The formula check must be able to fail: a raw `=1+1` label is a live formula.
+        live = Path(tmp) / "live"
+        live.mkdir()
+        (live / "steps.csv").write_text("step,label\na,=1+1\nb,'=1+1\n", encoding="utf-8")
+        problems = check_no_formulas(live)
+        if len(problems) != 1 or "B2" not in problems[0]:
+            failures += 1
+            print(f"self-test: a raw =1+1 must be the one formula found, got {problems}")
+    print(f"spreadsheet_check self-test: {5 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
 def main(argv: list[str]) -> int:
     if argv == ["--self-test"]:
         return self_test()
+    if len(argv) == 2 and argv[0] == "--formulas":
+        problems = check_no_formulas(Path(argv[1]))
+        for p in problems:
+            print(f"FAIL {p}")
+        if problems:
+            return 1
+        print(f"formula check: LibreOffice imported no formula from the CSVs of {argv[1]}")
+        return 0
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
