@@ -236,7 +236,7 @@ pub fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, 
         };
         let name = name.trim();
         if model.param_index(name).is_none() {
-            return Err(Failure::Usage(unknown_param(model, name, "--set")));
+            return Err(Failure::Usage(model.unknown_param(name, "--set")));
         }
         let value: f64 = value
             .trim()
@@ -248,17 +248,6 @@ pub fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, 
         out.push((name.to_string(), value));
     }
     Ok(out)
-}
-
-/// "unknown parameter" with a did-you-mean or the list of parameters.
-pub fn unknown_param(model: &Model, name: &str, option: &str) -> String {
-    let ids: Vec<&str> = model.params.iter().map(|p| p.id.as_str()).collect();
-    let hint = match closest(name, &ids) {
-        Some(c) => format!("did you mean `{c}`?"),
-        None if ids.is_empty() => "the scenario has no parameters".to_string(),
-        None => format!("the parameters are: {}", ids.join(", ")),
-    };
-    format!("{option}: the scenario has no parameter `{name}`; {hint}")
 }
 
 /// The candidate closest to `name` by edit distance, if close enough to be a typo

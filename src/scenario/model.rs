@@ -319,6 +319,18 @@ pub enum Vary {
 }
 
 impl Model {
+    /// The message for an option (`--set`, `--vary`) naming a parameter the scenario does not
+    /// have: "no parameter `x`" with a did-you-mean, or the list of parameters.
+    pub fn unknown_param(&self, name: &str, option: &str) -> String {
+        let ids: Vec<&str> = self.params.iter().map(|p| p.id.as_str()).collect();
+        let hint = match crate::diag::closest(name, &ids) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None if ids.is_empty() => "the scenario has no parameters".to_string(),
+            None => format!("the parameters are: {}", ids.join(", ")),
+        };
+        format!("{option}: the scenario has no parameter `{name}`; {hint}")
+    }
+
     /// Index of the parameter with this id.
     pub fn param_index(&self, id: &str) -> Option<ParamId> {
         self.params.iter().position(|p| p.id == id)

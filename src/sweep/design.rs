@@ -115,7 +115,7 @@ pub fn parse_vary(model: &Model, s: &str) -> Result<(ParamId, Vary), String> {
     };
     let name = name.trim();
     let Some(p) = model.param_index(name) else {
-        return Err(crate::cli::unknown_param(model, name, "--vary"));
+        return Err(model.unknown_param(name, "--vary"));
     };
     // The value syntax is the `[sweep]` table's, parsed by the loader's own function.
     let vary = crate::scenario::load::parse_vary(spec.trim())
