@@ -27,7 +27,7 @@ pub struct RunArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub opts: RunOptions,
-    /// Output folder (default: out/<scenario file stem>/), replaced atomically when complete. rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
+    /// Output folder (default: out/<scenario file stem>/), replaced atomically when complete (Ctrl-C or a kill leaves the previous results). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write runs.csv: one row per run (parameters, outcome, the time of every step).
@@ -104,7 +104,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let batch = Batch::whole(args.opts.seed, args.opts.runs, threads);
     let bar = progress_bar(args.opts.runs, args.opts.quiet);
     let tree = if args.per_run {
-        let mut runs_csv = BufWriter::new(File::create(dir.path().join("runs.csv"))?);
+        let mut runs_csv = dir.create_file("runs.csv")?;
         runs_csv.write_all(&output::runs_header(&model))?;
         let mut sink = |bytes: &[u8]| runs_csv.write_all(bytes);
         let tree = run_batch(
