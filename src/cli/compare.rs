@@ -50,7 +50,7 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let items = compare::items(&ma, &mb);
     // One bar over the paired runs (each run of A with its twin of B).
-    let bar = crate::sweep::progress_bar(runs, a.opts.quiet, "paired runs");
+    let bar = crate::cli::progress_bar(runs, a.opts.quiet, "paired runs");
     let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &|d| {
         bar.set_position(d)
     })

@@ -137,9 +137,9 @@ fn check_piece(
         }
         at = end;
         // Runs in these blocks: full blocks, but the job's last block may be short.
-        let block_start = first.saturating_mul(crate::stats::BLOCK_RUNS);
+        let block_start = first.saturating_mul(crate::engine::many::BLOCK_RUNS);
         let most = end
-            .saturating_mul(crate::stats::BLOCK_RUNS)
+            .saturating_mul(crate::engine::many::BLOCK_RUNS)
             .min(runs)
             .saturating_sub(block_start);
         if summary.runs != most {

@@ -190,6 +190,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A progress bar on stderr over `len` units of work (`unit`: "runs"), drawn only for a
+/// person watching: hidden with `--quiet` and when stderr is not a terminal (a file, a pipe,
+/// a batch job). The one bar of every command.
+pub fn progress_bar(len: u64, quiet: bool, unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{msg}}  {{per_sec}}  eta {{eta}}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// `--set` overrides as parsed: parameter id and value, in the order given.
 pub type Overrides = Vec<(String, f64)>;
 

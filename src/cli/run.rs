@@ -1,20 +1,18 @@
 //! `rungs run`: Monte Carlo runs of one scenario, statistics as CSV files (or, with
 //! `--shard K/N`, one partial-result file for `rungs merge`).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{Failure, RunOptions, default_out, load_scenario};
-use crate::engine::many::{Batch, BatchError, run_batch};
+use crate::cli::{Failure, RunOptions, default_out, load_scenario, progress_bar};
+use crate::engine::many::{BLOCK_RUNS, Batch, BatchError};
 use crate::output::{self, DEFAULT_PATHS_TOP, Manifest, OutputDir};
 use crate::partial::{self, JobIdentity, Partial};
 use crate::scenario::Model;
-use crate::stats::{BlockTree, Summary};
+use crate::stats::{BlockTree, Summary, summarise};
 
 /// Arguments of `rungs run`.
 #[derive(Args, Debug)]
@@ -73,8 +71,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     if let Some((k, n)) = args.shard {
         let batch = Batch::shard(args.opts.seed, args.opts.runs, threads, k, n);
-        let bar = progress_bar(batch.run_count(), args.opts.quiet);
-        let tree = run_batch(&model, &batch, &|done| bar.set_position(done), None)
+        let bar = progress_bar(batch.run_count(), args.opts.quiet, "runs");
+        let tree = summarise(&model, &batch, &|done| bar.set_position(done), None)
             .map_err(|e| batch_failure(e, &args))?;
         bar.finish_and_clear();
         let part = Partial {
@@ -85,12 +83,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             total: crate::engine::many::block_count(args.opts.runs),
             payload: tree,
         };
-        let path = write_partial(&out, &part)?;
+        let path = partial::write(&out, &part).map_err(Failure::Run)?;
         if !args.opts.quiet {
             println!(
                 "shard {k}/{n}: runs {}..{} of {} in {:.1} s; wrote {}",
-                batch.blocks.start * crate::stats::BLOCK_RUNS,
-                batch.blocks.start * crate::stats::BLOCK_RUNS + batch.run_count(),
+                batch.blocks.start * BLOCK_RUNS,
+                batch.blocks.start * BLOCK_RUNS + batch.run_count(),
                 args.opts.runs,
                 clock.elapsed().as_secs_f64(),
                 path.display()
@@ -102,12 +100,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     output::check_out(&out, &[&args.scenario]).map_err(Failure::Usage)?;
     let dir = OutputDir::create(&out)?;
     let batch = Batch::whole(args.opts.seed, args.opts.runs, threads);
-    let bar = progress_bar(args.opts.runs, args.opts.quiet);
+    let bar = progress_bar(args.opts.runs, args.opts.quiet, "runs");
     let tree = if args.per_run {
         let mut runs_csv = dir.create_file("runs.csv")?;
         runs_csv.write_all(&output::runs_header(&model))?;
         let mut sink = |bytes: &[u8]| runs_csv.write_all(bytes);
-        let tree = run_batch(
+        let tree = summarise(
             &model,
             &batch,
             &|done| bar.set_position(done),
@@ -116,7 +114,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         runs_csv.flush()?;
         tree
     } else {
-        run_batch(&model, &batch, &|done| bar.set_position(done), None)
+        summarise(&model, &batch, &|done| bar.set_position(done), None)
     }
     .map_err(|e| batch_failure(e, &args))?;
     bar.finish_and_clear();
@@ -159,20 +157,6 @@ pub(super) fn finish(
     Ok(())
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal or with `--quiet`.
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
-    {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// The failure of a batch of runs; a run-time error says how to reproduce it with this
 /// command's scenario path and `--set` options.
 fn batch_failure(e: BatchError, args: &RunArgs) -> Failure {
@@ -182,28 +166,4 @@ fn batch_failure(e: BatchError, args: &RunArgs) -> Failure {
         }
         other => Failure::Run(other.to_string()),
     }
-}
-
-/// Writes a partial file into `dir` atomically (a temporary file renamed into place), so a
-/// killed shard never leaves a truncated part for `merge` to trip on.
-fn write_partial(dir: &Path, part: &Partial<BlockTree<Summary>>) -> Result<PathBuf, Failure> {
-    std::fs::create_dir_all(dir)?;
-    let name = partial::file_name(part.shard.0, part.shard.1);
-    let path = dir.join(&name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut w = BufWriter::new(File::create(&tmp)?);
-        w.write_all(&partial::seal(part)?)?;
-        w.flush()?;
-        w.get_ref().sync_all()?;
-        Ok(())
-    };
-    if let Err(e) = write().and_then(|()| std::fs::rename(&tmp, &path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Failure::Run(format!(
-            "cannot write {}: {e}",
-            path.display()
-        )));
-    }
-    Ok(path)
 }

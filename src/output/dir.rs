@@ -216,10 +216,14 @@ fn lock_path(tmp: &Path) -> PathBuf {
     tmp.with_file_name(name)
 }
 
-/// Removes a temporary folder of rungs' and its lock file. Only rungs' own file names are
+/// Removes a temporary folder of rungs' and its lock file (or a temporary file). Only rungs' own file names are
 /// removed, then the folder if that empties it: what a user may have put there stays.
 /// Retried a few times, since a signal can arrive while worker threads still create files.
 fn remove_temporary(tmp: &Path) {
+    if fs::symlink_metadata(tmp).is_ok_and(|m| m.is_file()) {
+        let _ = fs::remove_file(tmp);
+        return;
+    }
     for _ in 0..5 {
         for name in STATISTICS_FILES.iter().chain(&OTHER_FILES) {
             let _ = fs::remove_file(tmp.join(name));
@@ -464,6 +468,18 @@ impl OutputDir {
         })
     }
 
+    /// Writes `table` as the CSV file `name` (errors name the file).
+    pub fn write_table(&self, name: &str, table: &crate::output::Table) -> io::Result<()> {
+        let mut f = self.create_file(name)?;
+        let path = f.path.clone();
+        table.write_csv(&mut f).map_err(|e| match e.kind() {
+            // csv's own errors do not say which file.
+            io::ErrorKind::Other => at(&path, "write", e),
+            _ => e,
+        })?;
+        f.flush()
+    }
+
     /// Puts the folder in place of the target. The target must pass [`check_replaceable`]
     /// (absent, empty, or rungs' own results with nothing added), checked again here since
     /// the user may have added a file while the runs went on. Files are synced first. The
@@ -562,4 +578,35 @@ impl Drop for OutputDir {
             live.retain(|p| p != &self.tmp);
         }
     }
+}
+
+/// Writes `bytes` to the file `path` atomically: into a hidden temporary file beside it
+/// (`.<name>.tmp-<pid>`, removed on SIGINT, SIGTERM and SIGHUP like an output folder's),
+/// fsynced, then renamed over `path`, so a reader sees the old file or the new one and
+/// other files in the folder are left alone. How shards write their partial files.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| at(&parent, "create the folder", e))?;
+    clean_up_on_signals();
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    live().push(tmp.clone());
+    let write = || -> io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    let result = write().map_err(|e| at(path, "write", e));
+    let mut live = live();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    live.retain(|p| p != &tmp);
+    drop(live);
+    let _ = sync(&parent);
+    result
 }
