@@ -7,19 +7,18 @@ use std::time::{Instant, SystemTime};
 
 use clap::Args;
 
-use crate::cli::{Failure, RunOptions, default_out, load_scenario, progress_bar};
+use crate::cli::{Failure, RunOptions, default_out, finish_run, load_scenario, progress_bar};
 use crate::engine::many::{BLOCK_RUNS, Batch, BatchError};
 use crate::output::{self, DEFAULT_PATHS_TOP, Manifest, OutputDir};
 use crate::partial::{self, JobIdentity, Partial};
-use crate::scenario::Model;
-use crate::stats::{BlockTree, Summary, summarise};
+use crate::stats::summarise;
 
 /// Arguments of `rungs run`.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  rungs run scenarios/dprk-kursk.toml\n  \
 rungs run scenarios/dprk-kursk.toml --runs 100000 --set dprk_troops=20000 --out out/more-troops\n  \
 rungs run scenarios/dprk-kursk.toml --runs 1000000 --shard 0/4 --out parts/   (then: rungs merge parts/*.json)")]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The scenario file.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -41,7 +40,7 @@ pub struct RunArgs {
 }
 
 /// Runs the command.
-pub fn run(args: RunArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     if args.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
     }
@@ -122,39 +121,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": args.per_run });
     manifest.scenario_text = String::from_utf8_lossy(&text).into_owned();
-    finish(&model, tree, dir, &manifest, args.paths, args.opts.quiet)
-}
-
-/// Writes the CSVs and the manifest of a finished job into `dir`, commits it, and prints the
-/// human summary. Shared by `run` and `merge`, so both write the same bytes.
-pub(super) fn finish(
-    model: &Model,
-    tree: BlockTree<Summary>,
-    dir: OutputDir,
-    manifest: &Manifest,
-    paths: usize,
-    quiet: bool,
-) -> Result<(), Failure> {
-    let summary = tree
-        .finish()
-        .ok_or_else(|| Failure::Run("internal error: no runs to summarise".into()))?;
-    output::write_run_outputs(&dir, model, &summary, paths)?;
-    output::write_manifest(&dir, manifest)?;
-    let out = dir.target().to_path_buf();
-    dir.commit()?;
-    if !quiet {
-        if summary.paths.dropped > 0 {
-            eprintln!(
-                "note: the runs took more than {} distinct paths; paths.csv lists the most \
-                 frequent, and {} runs on rarer paths are not in it (see docs/outputs.md)",
-                crate::stats::summary::MAX_PATHS,
-                summary.paths.dropped
-            );
-        }
-        print!("{}", output::human_summary(model, &summary));
-        println!("files in {}/", out.display());
-    }
-    Ok(())
+    finish_run(&model, tree, dir, &manifest, args.paths, args.opts.quiet)
 }
 
 /// The failure of a batch of runs; a run-time error says how to reproduce it with this

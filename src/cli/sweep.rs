@@ -1,11 +1,13 @@
 //! `rungs sweep`: a scenario at each point of a parameter design, one long table over all
 //! points; or `--tornado` / `--importance` sensitivity tables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{Failure, RunOptions, default_out, load_scenario, progress_bar};
+use crate::cli::{
+    Failure, RunOptions, default_out_of_kind, default_sweep_out, load_scenario, progress_bar,
+};
 use crate::output::OutputDir;
 use crate::partial::{JobIdentity, Partial, parse_shard};
 use crate::scenario::{Model, SweepSpec, Vary};
@@ -24,7 +26,7 @@ use crate::sweep::{self, Design, SweepError, SweepPayload, design, importance, t
 
 Every point runs with the same seed, so points differ only by their parameter values
 (common random numbers). See docs/sweeps.md.")]
-pub struct SweepArgs {
+pub(crate) struct SweepArgs {
     /// The scenario file.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -66,21 +68,6 @@ fn failure(e: SweepError) -> Failure {
     }
 }
 
-/// The default output folder of a sweep: `out/<stem>-sweep/`.
-pub fn default_sweep_out(scenario: &Path) -> PathBuf {
-    default_out_of_kind(scenario, "sweep")
-}
-
-/// `out/<stem>-<kind>/`: each kind of work has its own default folder, so that a tornado
-/// and then an importance run of the same scenario do not replace each other's results.
-fn default_out_of_kind(scenario: &Path, kind: &str) -> PathBuf {
-    let d = default_out(scenario);
-    let name = d
-        .file_name()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    d.with_file_name(format!("{name}-{kind}"))
-}
-
 /// The design from the flags, or from the scenario's `[sweep]` table if no flag is given.
 fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
     let vary: Vec<(usize, Vary)> = a
@@ -110,7 +97,7 @@ fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
 }
 
 /// Runs `rungs sweep`.
-pub fn run(a: SweepArgs) -> Result<(), Failure> {
+pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
     if a.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
     }
