@@ -97,6 +97,23 @@ fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
 }
 
 /// Runs `rungs sweep`.
+/// What every mode of `rungs sweep` shares: the loaded scenario and the options.
+struct Sweep {
+    args: SweepArgs,
+    model: Model,
+    bytes: Vec<u8>,
+    out: PathBuf,
+    spec: SweepSpec,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    start: std::time::SystemTime,
+    clock: std::time::Instant,
+    job: JobIdentity,
+}
+
+/// Runs `rungs sweep`: the sensitivity tables (`--tornado`, `--importance`) or a design of
+/// points (grid, Latin hypercube, epistemic; sharded or not).
 pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
     if a.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
@@ -117,99 +134,149 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
     let spec = spec(&model, &a)?;
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
-    let mut job = JobIdentity::new("sweep", &a.scenario, &bytes, seed, runs, &overrides);
 
-    if a.tornado || a.importance {
-        if a.shard.is_some() {
-            return Err(Failure::Usage(
-                "--shard splits the points of a design; --tornado and --importance run in one \
-                 process"
-                    .into(),
-            ));
-        }
-        if a.lhs.is_some() || a.epistemic.is_some() {
-            return Err(Failure::Usage(
-                "--tornado and --importance do not take --lhs or --epistemic".into(),
-            ));
-        }
-        let mut files: Vec<(&str, crate::output::Table)> = Vec::new();
-        if a.tornado {
-            let bars = tornado::bars(&model, &spec.vary, seed).map_err(Failure::Usage)?;
-            // Two variants per bar plus the base, all on the same runs.
-            design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
-            let bar = progress_bar(runs, a.opts.quiet, "runs");
-            bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
-            let rows = tornado::run(&model, &bars, seed, runs, threads, &|d| bar.set_position(d))
-                .map_err(|e| Failure::Run(e.to_string()))?;
-            bar.finish_and_clear();
-            let t = crate::output::Table {
-                header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
-                rows: rows.iter().map(tornado::cells).collect(),
-            };
-            files.push(("tornado.csv", t));
-            if !a.opts.quiet {
-                println!(
-                    "tornado: {} parameter(s) x {} outcome(s), largest swings:",
-                    bars.len(),
-                    model.outcomes.len()
-                );
-                for r in rows.iter().take(8) {
-                    println!(
-                        "  {:<24} {:<16} p {} .. {}  swing {}",
-                        r.parameter,
-                        r.outcome,
-                        fmt_p(r.p_low),
-                        fmt_p(r.p_high),
-                        fmt_p(r.swing)
-                    );
-                }
-            }
-            job.options.push(("tornado".into(), "true".into()));
-        }
-        if a.importance {
-            // Each step blocked and forced, plus the base, all on the same runs.
-            design::check_size(2 * model.steps.len() as u64 + 1, runs).map_err(Failure::Usage)?;
-            let bar = progress_bar(runs, a.opts.quiet, "runs");
-            bar.set_message(format!(
-                "importance, {} variants each",
-                2 * model.steps.len() + 1
-            ));
-            let rows = importance::run(&model, seed, runs, threads, &|d| bar.set_position(d))
-                .map_err(|e| Failure::Run(e.to_string()))?;
-            bar.finish_and_clear();
-            let t = crate::output::Table {
-                header: importance::HEADER.iter().map(|s| s.to_string()).collect(),
-                rows: rows.iter().map(importance::cells).collect(),
-            };
-            files.push(("importance.csv", t));
-            job.options.push(("importance".into(), "true".into()));
-            if !a.opts.quiet {
-                println!(
-                    "importance: {} steps x {} outcomes",
-                    model.steps.len(),
-                    model.outcomes.len()
-                );
-            }
-        }
-        let how = sweep::Written {
-            threads,
-            shards: 1,
-            start,
-            wall: clock.elapsed(),
-            scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
-            options: serde_json::json!({
-                "tornado": a.tornado,
-                "importance": a.importance,
-                "vary": a.vary,
-            }),
-        };
-        sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
-        if !a.opts.quiet {
-            println!("wrote {}", out.display());
-        }
-        return Ok(());
+    let job = JobIdentity::new("sweep", &a.scenario, &bytes, seed, runs, &overrides);
+    let s = Sweep {
+        args: a,
+        model,
+        bytes,
+        out,
+        spec,
+        seed,
+        runs,
+        threads,
+        start,
+        clock,
+        job,
+    };
+    if s.args.tornado || s.args.importance {
+        sensitivity(s)
+    } else {
+        design_sweep(s)
     }
+}
 
+/// `--tornado` and/or `--importance`: probability-only runs of many variants, one folder.
+fn sensitivity(s: Sweep) -> Result<(), Failure> {
+    let Sweep {
+        args: a,
+        model,
+        bytes,
+        out,
+        spec,
+        seed,
+        runs,
+        threads,
+        start,
+        clock,
+        mut job,
+    } = s;
+    if a.shard.is_some() {
+        return Err(Failure::Usage(
+            "--shard splits the points of a design; --tornado and --importance run in one \
+             process"
+                .into(),
+        ));
+    }
+    if a.lhs.is_some() || a.epistemic.is_some() {
+        return Err(Failure::Usage(
+            "--tornado and --importance do not take --lhs or --epistemic".into(),
+        ));
+    }
+    let mut files: Vec<(&str, crate::output::Table)> = Vec::new();
+    if a.tornado {
+        let bars = tornado::bars(&model, &spec.vary, seed).map_err(Failure::Usage)?;
+        // Two variants per bar plus the base, all on the same runs.
+        design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
+        let bar = progress_bar(runs, a.opts.quiet, "runs");
+        bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
+        let rows = tornado::run(&model, &bars, seed, runs, threads, &|d| bar.set_position(d))
+            .map_err(|e| Failure::Run(e.to_string()))?;
+        bar.finish_and_clear();
+        let t = crate::output::Table {
+            header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
+            rows: rows.iter().map(tornado::cells).collect(),
+        };
+        files.push(("tornado.csv", t));
+        if !a.opts.quiet {
+            println!(
+                "tornado: {} parameter(s) x {} outcome(s), largest swings:",
+                bars.len(),
+                model.outcomes.len()
+            );
+            for r in rows.iter().take(8) {
+                println!(
+                    "  {:<24} {:<16} p {} .. {}  swing {}",
+                    r.parameter,
+                    r.outcome,
+                    fmt_p(r.p_low),
+                    fmt_p(r.p_high),
+                    fmt_p(r.swing)
+                );
+            }
+        }
+        job.options.push(("tornado".into(), "true".into()));
+    }
+    if a.importance {
+        // Each step blocked and forced, plus the base, all on the same runs.
+        design::check_size(2 * model.steps.len() as u64 + 1, runs).map_err(Failure::Usage)?;
+        let bar = progress_bar(runs, a.opts.quiet, "runs");
+        bar.set_message(format!(
+            "importance, {} variants each",
+            2 * model.steps.len() + 1
+        ));
+        let rows = importance::run(&model, seed, runs, threads, &|d| bar.set_position(d))
+            .map_err(|e| Failure::Run(e.to_string()))?;
+        bar.finish_and_clear();
+        let t = crate::output::Table {
+            header: importance::HEADER.iter().map(|s| s.to_string()).collect(),
+            rows: rows.iter().map(importance::cells).collect(),
+        };
+        files.push(("importance.csv", t));
+        job.options.push(("importance".into(), "true".into()));
+        if !a.opts.quiet {
+            println!(
+                "importance: {} steps x {} outcomes",
+                model.steps.len(),
+                model.outcomes.len()
+            );
+        }
+    }
+    let how = sweep::Written {
+        threads,
+        shards: 1,
+        start,
+        wall: clock.elapsed(),
+        scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
+        options: serde_json::json!({
+            "tornado": a.tornado,
+            "importance": a.importance,
+            "vary": a.vary,
+        }),
+    };
+    sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
+    if !a.opts.quiet {
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// A design of points: each point a full run of the scenario; sharded, or streamed into
+/// the folder point by point.
+fn design_sweep(s: Sweep) -> Result<(), Failure> {
+    let Sweep {
+        args: a,
+        model,
+        bytes,
+        out,
+        spec,
+        seed,
+        runs,
+        threads,
+        start,
+        clock,
+        mut job,
+    } = s;
     let design = design::from_spec(&model, &spec, seed).map_err(Failure::Usage)?;
     job.options.push((
         "design".into(),
