@@ -115,6 +115,14 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
     }
 }
 
+/// The model and source map of `text` before the circle check, for tests of the checks
+/// (None if the passes report errors).
+#[cfg(test)]
+pub(crate) fn parts(text: &str) -> Option<(Model, SourceMap)> {
+    let mut ctx = Ctx::new(text);
+    load_doc(&mut ctx, text).filter(|_| ctx.errors.is_empty())
+}
+
 /// Parses the TOML and runs the passes.
 fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -206,6 +214,8 @@ pub(crate) struct Ctx<'s> {
     pub(crate) src: &'s str,
     /// Errors found so far.
     pub(crate) errors: Vec<Diagnostic>,
+    /// Line starts of `src`, built on first use (by [`Ctx::line`]).
+    lines: std::cell::OnceCell<crate::diag::LineIndex>,
 }
 
 impl<'s> Ctx<'s> {
@@ -213,6 +223,7 @@ impl<'s> Ctx<'s> {
         Ctx {
             src,
             errors: Vec::new(),
+            lines: std::cell::OnceCell::new(),
         }
     }
 
@@ -239,7 +250,9 @@ impl<'s> Ctx<'s> {
 
     /// 1-based line of a byte offset (for "first defined at line N" notes).
     pub(crate) fn line(&self, at: usize) -> usize {
-        crate::diag::line_col(self.src, at).0
+        self.lines
+            .get_or_init(|| crate::diag::LineIndex::new(self.src))
+            .line(at.min(self.src.len()))
     }
 }
 
