@@ -402,6 +402,8 @@ fn chain(n: usize, reversed: bool) -> String {
 /// Runs rungs with `args` (output discarded) and returns its exit code and the CPU time it
 /// used (user + system, of this child alone: other tests run in parallel), so timing checks
 /// do not depend on how busy the machine is.
+// The child is waited for by `wait4`, which reports its resource use; std cannot.
+#[allow(clippy::zombie_processes)]
 fn cpu_seconds(args: &[&std::ffi::OsStr]) -> (Option<i32>, f64) {
     use std::process::{Command, Stdio};
     let child = Command::new(env!("CARGO_BIN_EXE_rungs"))
