@@ -636,3 +636,24 @@ fn devices_fifos_and_folders_are_refused_as_scenarios_and_partials() {
         }
     }
 }
+
+#[test]
+fn two_hundred_thousand_steps_run_inside_the_memory_cap() {
+    // The engine's watchers were a set of step bits per node: nodes x steps bits, 5 GB for
+    // 200,000 steps (an allocation abort under the cap). Now lists: about 640 MB in all.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "chain.toml", &chain(200_000, false));
+    let out = dir.path().join("o");
+    let done = capped(&[
+        "run",
+        path.to_str().unwrap(),
+        "--runs",
+        "10",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{err}");
+    assert!(out.join("steps.csv").exists());
+}
