@@ -120,6 +120,43 @@ pub fn line_col(source: &str, at: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where each line of a source text starts, to find the line of many offsets without
+/// scanning the text from its start for each (a file with 200,000 warnings would take
+/// minutes to render).
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// The line starts of `source`.
+    pub fn new(source: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            source
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// 1-based line of byte offset `at`.
+    pub fn line(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at)
+    }
+
+    /// 1-based line and column (in characters) of byte offset `at` in `source` (the text
+    /// this index was built from), as [`line_col`].
+    pub fn line_col(&self, source: &str, at: usize) -> (usize, usize) {
+        let at = floor_char_boundary(source, at.min(source.len()));
+        let line = self.line(at);
+        let line_start = self.starts[line - 1];
+        (line, source[line_start..at].chars().count() + 1)
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -172,11 +209,12 @@ impl fmt::Display for Diagnostics {
     ///    = hint: did you mean `probability`?
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines = LineIndex::new(&self.source);
         for (i, d) in self.items.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
-            render_one(f, &self.file, &self.source, d)?;
+            render_one(f, &self.file, &self.source, &lines, d)?;
         }
         Ok(())
     }
@@ -228,14 +266,20 @@ fn excerpt(text: &str, at: usize) -> (String, usize) {
     (shown, at - from + usize::from(from > 0))
 }
 
-fn render_one(f: &mut fmt::Formatter<'_>, file: &str, source: &str, d: &Diagnostic) -> fmt::Result {
+fn render_one(
+    f: &mut fmt::Formatter<'_>,
+    file: &str,
+    source: &str,
+    lines: &LineIndex,
+    d: &Diagnostic,
+) -> fmt::Result {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
     writeln!(f, "{kind}: {}", d.message)?;
     let start = floor_char_boundary(source, d.span.start.min(source.len()));
-    let (line, col) = line_col(source, start);
+    let (line, col) = lines.line_col(source, start);
     writeln!(f, "  --> {file}:{line}:{col}")?;
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[start..]
@@ -299,5 +343,11 @@ mod tests {
         assert_eq!(line_col("é = 1\nx", 3), (1, 3));
         assert_eq!(line_col("a\nbc", 3), (2, 2));
         assert_eq!(line_col("", 10), (1, 1));
+        for src in ["é = 1\nx", "a\nbc", "", "\n\nab\n", "x\r\ny"] {
+            let index = LineIndex::new(src);
+            for at in 0..=src.len() + 2 {
+                assert_eq!(index.line_col(src, at), line_col(src, at), "{src:?} {at}");
+            }
+        }
     }
 }

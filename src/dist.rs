@@ -117,6 +117,52 @@ pub struct Distribution {
     /// The arguments in [`DistKind::arg_names`] order. For `discrete`, the values followed by
     /// the weights (equally many).
     pub args: Vec<Expr>,
+    /// For a `discrete` whose values and weights are all valid constants: the table a draw
+    /// searches, built once by [`Distribution::new`].
+    table: Option<std::sync::Arc<DiscreteTable>>,
+}
+
+/// The positive-weight values of a constant `discrete`, with the running sums of their
+/// weights, added in file order exactly as the linear scan of
+/// [`Distribution::sample_discrete`] adds them: a binary search for the first sum above the
+/// draw then picks the same value as the scan, bit for bit, in O(log n).
+#[derive(Debug)]
+struct DiscreteTable {
+    values: Vec<f64>,
+    sums: Vec<f64>,
+}
+
+impl DiscreteTable {
+    /// The table of constant `args` (values then weights) that passed
+    /// [`Distribution::check`].
+    fn new(args: &[f64]) -> Self {
+        let (values, weights) = args.split_at(args.len() / 2);
+        let mut table = DiscreteTable {
+            values: Vec::new(),
+            sums: Vec::new(),
+        };
+        let mut acc = 0.0;
+        for (&v, &w) in values.iter().zip(weights) {
+            if w > 0.0 {
+                acc += w;
+                table.values.push(v);
+                table.sums.push(acc);
+            }
+        }
+        table
+    }
+
+    /// The value for a uniform draw `u` in [0, 1).
+    fn pick(&self, u: f64) -> f64 {
+        // The checks made the sum of the weights positive and finite. Summing zero weights
+        // too (as the check does) gives the same total: adding 0 changes no sum.
+        let total = self.sums.last().copied().unwrap_or(0.0);
+        let target = u * total;
+        // The sums never decrease, so the first one above `target` is found by bisection;
+        // none (rounding): the last positive weight, as in the scan.
+        let i = self.sums.partition_point(|&acc| acc <= target);
+        self.values[i.min(self.values.len() - 1)]
+    }
 }
 
 /// Invalid arguments: which argument and why, in plain words ("sd must be >= 0, got -1").
@@ -176,6 +222,22 @@ fn zero_total(n: usize, total: f64) -> DistError {
 }
 
 impl Distribution {
+    /// A distribution of `kind` with compiled `args` (in [`DistKind::arg_names`] order). A
+    /// `discrete` whose arguments are all valid constants gets its draw table here, once.
+    pub fn new(kind: DistKind, args: Vec<Expr>) -> Self {
+        let mut d = Distribution {
+            kind,
+            args,
+            table: None,
+        };
+        if kind == DistKind::Discrete {
+            d.table = d
+                .constant_args()
+                .map(|a| std::sync::Arc::new(DiscreteTable::new(&a)));
+        }
+        d
+    }
+
     /// Checks argument values (already evaluated, in `args` order). Used at load time for
     /// constant arguments and at run time for the rest.
     pub fn check(kind: DistKind, args: &[f64]) -> Result<(), DistError> {
@@ -353,6 +415,9 @@ impl Distribution {
         let k = self.args.len();
         if k == 0 || !k.is_multiple_of(2) {
             return Err(arity_error(self.kind, k));
+        }
+        if let Some(table) = &self.table {
+            return Ok(table.pick(unit(rng)));
         }
         let n = k / 2;
         let (values, weights) = self.args.split_at(n);
@@ -719,10 +784,7 @@ mod tests {
     use DistKind as K;
 
     fn dist(kind: DistKind, args: &[f64]) -> Distribution {
-        Distribution {
-            kind,
-            args: args.iter().map(|&v| Expr::constant(v)).collect(),
-        }
+        Distribution::new(kind, args.iter().map(|&v| Expr::constant(v)).collect())
     }
 
     fn env() -> Env<'static> {
@@ -1019,10 +1081,7 @@ mod tests {
             }
         }
         let x = Expr::compile("x", crate::expr::Type::Number, &S).unwrap();
-        let d = Distribution {
-            kind: K::Normal,
-            args: vec![x, Expr::constant(1.0)],
-        };
+        let d = Distribution::new(K::Normal, vec![x, Expr::constant(1.0)]);
         assert_eq!(d.mean(), None);
         assert_eq!(d.quantile(0.5), None);
         // Invalid constant arguments: none either.
@@ -1144,6 +1203,84 @@ mod tests {
         let d = dist(K::Discrete, &[1.0, 2.0, 3.0, 0.0, 1.0, 0.0]);
         for _ in 0..1000 {
             assert_eq!(d.sample(&env(), &mut rng), Ok(2.0));
+        }
+    }
+
+    /// The linear scan of `sample_discrete` for a uniform `u`, written out.
+    fn scan_pick(values: &[f64], weights: &[f64], u: f64) -> f64 {
+        let total: f64 = weights.iter().fold(0.0, |t, w| t + w);
+        let target = u * total;
+        let (mut acc, mut last) = (0.0, 0);
+        for (i, &w) in weights.iter().enumerate() {
+            if w > 0.0 {
+                last = i;
+                acc += w;
+                if target < acc {
+                    return values[i];
+                }
+            }
+        }
+        values[last]
+    }
+
+    /// The table of a constant `discrete` draws exactly what the linear scan over its
+    /// weights draws, uniform for uniform: weights with zeros, weights too small to change
+    /// the running sum, huge and tiny ones, one value.
+    #[test]
+    fn discrete_table_draws_what_the_scan_draws() {
+        let mut g = Stream::new(9, 9, 0);
+        let mut cases: Vec<Vec<f64>> = vec![
+            vec![0.0, 1.0, 2.0, 3.0],
+            vec![1.0, 1e-300, 1e300, 0.0, 5e-324, 1.0],
+            vec![1e16, 1.0, 1.0, 1.0, 1e16],
+            vec![0.0, 0.0, 7.0],
+        ];
+        for n in [1usize, 2, 5, 50, 1000] {
+            cases.push(
+                (0..n)
+                    .map(|i| match unit(&mut g) {
+                        u if u < 0.2 => 0.0,
+                        u if u < 0.3 => u * 1e-17,
+                        u => u * (i + 1) as f64,
+                    })
+                    .collect(),
+            );
+        }
+        for weights in cases {
+            let n = weights.len();
+            let mut args: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+            args.extend(&weights);
+            let fast = dist(K::Discrete, &args);
+            assert!(fast.table.is_some(), "{weights:?}");
+            let scan = Distribution {
+                table: None,
+                ..fast.clone()
+            };
+            // At the edges of [0, 1) too, where rounding decides.
+            let table = fast.table.as_ref().unwrap();
+            let values = &args[..n];
+            for u in [
+                0.0,
+                5e-324,
+                0.5,
+                1.0 - f64::EPSILON / 2.0,
+                1.0 - f64::EPSILON,
+            ] {
+                assert_eq!(
+                    table.pick(u),
+                    scan_pick(values, &weights, u),
+                    "{weights:?} {u}"
+                );
+            }
+            let mut a = Stream::new(run_key(5, n as u64), site(Purpose::Param, "d"), 0);
+            let mut b = a.clone();
+            for _ in 0..20_000 {
+                assert_eq!(
+                    fast.sample(&env(), &mut a),
+                    scan.sample(&env(), &mut b),
+                    "{weights:?}"
+                );
+            }
         }
     }
 }

@@ -23,8 +23,10 @@ pub(crate) fn run(args: ValidateArgs) -> Result<(), Failure> {
         match crate::scenario::load_file(path) {
             Ok((model, warnings)) => {
                 if !warnings.items.is_empty() {
-                    eprint!("{warnings}");
-                    eprintln!();
+                    // One write, not one per piece: stderr is unbuffered, and a file may
+                    // have 200,000 warnings.
+                    let text = format!("{warnings}\n");
+                    eprint!("{text}");
                 }
                 print!(
                     "{}",
@@ -48,7 +50,23 @@ pub(crate) fn run(args: ValidateArgs) -> Result<(), Failure> {
     failed.map_or(Ok(()), Err)
 }
 
-/// The short structure summary `validate` prints for a valid file.
+/// The most ids a line of the summary lists; the rest are counted ("and 199992 more").
+pub(crate) const LISTED: usize = 8;
+
+/// `ids` joined with ", ", the first [`LISTED`] of them and a count of the rest.
+fn listing(ids: &[&str]) -> String {
+    if ids.len() <= LISTED {
+        return ids.join(", ");
+    }
+    format!(
+        "{}, and {} more",
+        ids[..LISTED].join(", "),
+        ids.len() - LISTED
+    )
+}
+
+/// The short structure summary `validate` prints for a valid file. Lists of ids (actors,
+/// the steps of a rung, outcomes) show the first [`LISTED`] and count the others.
 pub(crate) fn summary(file: &str, m: &Model, warnings: usize) -> String {
     let drawn = m
         .params
@@ -93,7 +111,7 @@ pub(crate) fn summary(file: &str, m: &Model, warnings: usize) -> String {
     out += &format!(
         "  actors: {} ({}), {} state variables\n",
         m.actors.len(),
-        actors.join(", "),
+        listing(&actors),
         m.vars.len()
     );
     out += &format!(
@@ -103,8 +121,9 @@ pub(crate) fn summary(file: &str, m: &Model, warnings: usize) -> String {
         m.flows.len()
     );
     for (rung, ids) in &per_rung {
-        out += &format!("    rung {rung}: {}\n", ids.join(", "));
+        out += &format!("    rung {rung}: {}\n", listing(ids));
     }
-    out += &format!("  outcomes: {}\n", m.outcomes.join(", "));
+    let outcomes: Vec<&str> = m.outcomes.iter().map(String::as_str).collect();
+    out += &format!("  outcomes: {}\n", listing(&outcomes));
     out
 }

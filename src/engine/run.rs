@@ -891,7 +891,7 @@ impl<'m> Runner<'m> {
         if let Some(a) = n.actor {
             rec.actor_max_rung[a] = rec.actor_max_rung[a].max(n.rung);
         }
-        self.dirty.union_with(&self.watchers.by_node[node]);
+        self.dirty.insert_all(&self.watchers.by_node[node]);
     }
 
     /// Clears `rec` for run `run`, keeping its buffers; the fixed parameters and a constant
@@ -1018,7 +1018,7 @@ impl<'m> Runner<'m> {
             }
             rec.state[e.target] = new;
             self.dirty
-                .union_masked(&self.watchers.by_var[e.target], &self.armed);
+                .insert_masked(&self.watchers.by_var[e.target], &self.armed);
             if T::ON {
                 tracer.event(TraceEvent::Effect {
                     var: e.target,

@@ -76,6 +76,24 @@ impl StepSet {
         }
     }
 
+    /// Adds the steps of `list`.
+    #[inline]
+    pub fn insert_all(&mut self, list: &[u32]) {
+        for &i in list {
+            self.insert(i as StepId);
+        }
+    }
+
+    /// Adds the steps of `list` that are in `mask` (a set for as many steps).
+    #[inline]
+    pub fn insert_masked(&mut self, list: &[u32], mask: &StepSet) {
+        for &i in list {
+            if mask.contains(i as StepId) {
+                self.insert(i as StepId);
+            }
+        }
+    }
+
     /// How many 64-step words the set has.
     #[inline]
     pub fn word_count(&self) -> usize {
@@ -90,13 +108,15 @@ impl StepSet {
 }
 
 /// For every node and every variable, the steps whose guard or hazard rate reads it; and
-/// the steps a tick can affect.
+/// the steps a tick can affect. The per-node and per-variable watchers are lists of step
+/// indices, in file order without repeats: sets of bits there would cost nodes x steps bits
+/// (200,000 chained steps: 5 GB) and a pass over every step's bit per event.
 #[derive(Clone, Debug)]
 pub struct Watchers {
     /// Indexed like `Model::nodes`.
-    pub by_node: Vec<StepSet>,
+    pub by_node: Vec<Box<[u32]>>,
     /// Indexed like `Model::vars`.
-    pub by_var: Vec<StepSet>,
+    pub by_var: Vec<Box<[u32]>>,
     /// Steps whose guard or rate reads `t` or a variable some flow writes: time passing can
     /// change them, so they are looked at after every tick and every event.
     pub by_time: StepSet,
@@ -110,8 +130,14 @@ impl Watchers {
     /// The watchers of `model`.
     pub fn new(model: &Model) -> Watchers {
         let n = model.steps.len();
-        let mut by_node = vec![StepSet::empty(n); model.nodes.len()];
-        let mut by_var = vec![StepSet::empty(n); model.vars.len()];
+        let mut by_node: Vec<Vec<u32>> = vec![Vec::new(); model.nodes.len()];
+        let mut by_var: Vec<Vec<u32>> = vec![Vec::new(); model.vars.len()];
+        // Steps are visited in order, so a repeat is the list's last entry.
+        let add = |list: &mut Vec<u32>, i: usize| {
+            if list.last() != Some(&(i as u32)) {
+                list.push(i as u32);
+            }
+        };
         let mut by_time = StepSet::empty(n);
         let mut at_start = StepSet::empty(n);
         let mut flowing = vec![false; model.vars.len()];
@@ -131,11 +157,11 @@ impl Watchers {
                 .copied()
                 .chain(exprs().flat_map(|e| e.nodes_read().iter().map(|&n| n as NodeId)));
             for node in nodes {
-                by_node[node].insert(i);
+                add(&mut by_node[node], i);
             }
             for e in exprs() {
                 for &v in e.state_read() {
-                    by_var[v as usize].insert(i);
+                    add(&mut by_var[v as usize], i);
                 }
             }
             if exprs().any(|e| moves_with_time(e, &flowing)) {
@@ -145,9 +171,10 @@ impl Watchers {
                 at_start.insert(i);
             }
         }
+        let boxed = |v: Vec<Vec<u32>>| v.into_iter().map(Vec::into_boxed_slice).collect();
         Watchers {
-            by_node,
-            by_var,
+            by_node: boxed(by_node),
+            by_var: boxed(by_var),
             by_time,
             at_start,
         }

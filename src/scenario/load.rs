@@ -37,6 +37,17 @@ pub use sweep::parse_vary;
 /// untrusted input that must not exhaust memory.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
+/// A scenario may hold at most this many values, list items, keys and table headers
+/// (counted, before parsing, as the `,`, `=` and `[` in the file: an upper bound). Parsed,
+/// each costs a few hundred bytes (the TOML tree, then a compiled expression), so a 16 MB
+/// file of `1,1,1,...` would otherwise take over 3 GB. 200,000 steps or a `discrete` with
+/// 1,000,000 values and weights fit.
+pub const MAX_ITEMS: usize = 3_000_000;
+
+/// The most (step or branch) x (timeline point) counts a scenario may need: every summary
+/// of runs keeps one per pair (8 bytes each), so this bounds a summary's timeline to 80 MB.
+pub const MAX_TIMELINE_CELLS: usize = 10_000_000;
+
 /// `horizon / resolution` may not exceed this many ticks (spec, section 6).
 pub const MAX_TICKS: f64 = 10_000_000.0;
 
@@ -82,14 +93,29 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<(Model, Diagnostics), Di
 /// Like [`load_file`] for text already read; `file` is the name used in messages.
 pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnostics> {
     let mut ctx = Ctx::new(text);
+    let items = text
+        .bytes()
+        .filter(|b| matches!(b, b',' | b'=' | b'['))
+        .count();
     let loaded = if text.len() > MAX_FILE_BYTES {
         ctx.push(Diagnostic::error(
             0..0,
             format!("scenario files may be at most {MAX_FILE_BYTES} bytes"),
         ));
         None
+    } else if items > MAX_ITEMS {
+        ctx.push(
+            Diagnostic::error(
+                0..0,
+                format!(
+                    "the file has {items} values, keys and tables (counting `,`, `=` and `[`); a scenario may have at most {MAX_ITEMS}"
+                ),
+            )
+            .with_hint("a scenario that large would take gigabytes of memory to read"),
+        );
+        None
     } else {
-        load_doc(&mut ctx, text)
+        load_doc(&mut ctx, text).filter(|(model, map)| timeline_fits(&mut ctx, model, map))
     };
     let mut diags = Diagnostics::new(file, text);
     match loaded {
@@ -113,6 +139,33 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
             Err(diags)
         }
     }
+}
+
+/// The model and source map of `text` before the circle check, for tests of the checks
+/// (None if the passes report errors).
+#[cfg(test)]
+pub(crate) fn parts(text: &str) -> Option<(Model, SourceMap)> {
+    let mut ctx = Ctx::new(text);
+    load_doc(&mut ctx, text).filter(|_| ctx.errors.is_empty())
+}
+
+/// Whether the summaries of `model`'s runs stay within [`MAX_TIMELINE_CELLS`] (else an error).
+fn timeline_fits(ctx: &mut Ctx<'_>, model: &Model, map: &SourceMap) -> bool {
+    let points = crate::stats::summary::timeline_grid(model.horizon, model.resolution).points;
+    let cells = model.nodes.len().saturating_mul(points);
+    if cells <= MAX_TIMELINE_CELLS {
+        return true;
+    }
+    let span = map.nodes.first().cloned().unwrap_or(0..0);
+    ctx.error_hint(
+        span,
+        format!(
+            "{} steps and branches x {points} timeline points is {cells} counts per summary, more than rungs keeps ({MAX_TIMELINE_CELLS})",
+            model.nodes.len()
+        ),
+        "use fewer steps, or a larger `resolution` (a timeline has at most one point per resolution)",
+    );
+    false
 }
 
 /// Parses the TOML and runs the passes.
@@ -206,6 +259,8 @@ pub(crate) struct Ctx<'s> {
     pub(crate) src: &'s str,
     /// Errors found so far.
     pub(crate) errors: Vec<Diagnostic>,
+    /// Line starts of `src`, built on first use (by [`Ctx::line`]).
+    lines: std::cell::OnceCell<crate::diag::LineIndex>,
 }
 
 impl<'s> Ctx<'s> {
@@ -213,6 +268,7 @@ impl<'s> Ctx<'s> {
         Ctx {
             src,
             errors: Vec::new(),
+            lines: std::cell::OnceCell::new(),
         }
     }
 
@@ -239,7 +295,9 @@ impl<'s> Ctx<'s> {
 
     /// 1-based line of a byte offset (for "first defined at line N" notes).
     pub(crate) fn line(&self, at: usize) -> usize {
-        crate::diag::line_col(self.src, at).0
+        self.lines
+            .get_or_init(|| crate::diag::LineIndex::new(self.src))
+            .line(at.min(self.src.len()))
     }
 }
 

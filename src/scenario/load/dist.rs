@@ -238,5 +238,5 @@ pub(crate) fn dist_table(
         );
         return None;
     }
-    Some(Distribution { kind, args })
+    Some(Distribution::new(kind, args))
 }

@@ -2,6 +2,8 @@
 //! parameters only; guards, probabilities, delays, hazards, effects and flows see
 //! parameters, `actor.var`, `t`, and the step and branch ids of `fired()` / `count()`.
 
+use std::collections::HashMap;
+
 use crate::diag::closest;
 use crate::expr::{Scope, ScopeError, Slot};
 use crate::scenario::{Model, NodeKind};
@@ -26,15 +28,41 @@ impl ParamContext {
 
 /// Parameters only.
 pub(crate) struct ParamScope {
-    params: Vec<String>,
+    params: Names,
     context: ParamContext,
+}
+
+/// Ids in file order (for messages) with a map to their index (for lookups: a scenario may
+/// have hundreds of thousands of ids, and a linear search per reference is quadratic).
+struct Names {
+    ids: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Names {
+    fn new(ids: Vec<String>) -> Self {
+        let mut index = HashMap::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            // The first of a repeated id wins, as a linear search would find it.
+            index.entry(id.clone()).or_insert(i);
+        }
+        Names { ids, index }
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    fn strs(&self) -> Vec<&str> {
+        self.ids.iter().map(String::as_str).collect()
+    }
 }
 
 impl ParamScope {
     /// The parameters of `model` (ids must already be known).
     pub(crate) fn new(model: &Model, context: ParamContext) -> Self {
         ParamScope {
-            params: model.params.iter().map(|p| p.id.clone()).collect(),
+            params: Names::new(model.params.iter().map(|p| p.id.clone()).collect()),
             context,
         }
     }
@@ -54,7 +82,7 @@ fn unknown(message: String, name: &str, candidates: &[&str], listed: &str) -> Sc
 
 impl Scope for ParamScope {
     fn resolve(&self, name: &str) -> Result<Slot, ScopeError> {
-        if let Some(i) = self.params.iter().position(|p| p == name) {
+        if let Some(i) = self.params.get(name) {
             return Ok(Slot::Param(i as u32));
         }
         let what = self.context.what();
@@ -72,7 +100,7 @@ impl Scope for ParamScope {
                 hint: Some("only parameters can be used here".into()),
             });
         }
-        let names: Vec<&str> = self.params.iter().map(String::as_str).collect();
+        let names: Vec<&str> = self.params.strs();
         Err(unknown(
             format!("there is no parameter `{name}`"),
             name,
@@ -94,32 +122,33 @@ impl Scope for ParamScope {
 
 /// Everything: parameters, state, time, nodes.
 pub(crate) struct FullScope {
-    params: Vec<String>,
-    /// (actor id, its variables as (name, var index)).
-    actors: Vec<(String, Vec<(String, usize)>)>,
-    /// (node id, kind).
-    nodes: Vec<(String, NodeKind)>,
+    params: Names,
+    /// Actor ids, and per actor its variables as names and var indices.
+    actors: Names,
+    vars: Vec<(Names, Vec<usize>)>,
+    /// Node ids, and their kinds.
+    nodes: Names,
+    kinds: Vec<NodeKind>,
 }
 
 impl FullScope {
     /// The names of `model` (params, actors and vars, nodes must already be known).
     pub(crate) fn new(model: &Model) -> Self {
         FullScope {
-            params: model.params.iter().map(|p| p.id.clone()).collect(),
-            actors: model
+            params: Names::new(model.params.iter().map(|p| p.id.clone()).collect()),
+            actors: Names::new(model.actors.iter().map(|a| a.id.clone()).collect()),
+            vars: model
                 .actors
                 .iter()
                 .map(|a| {
                     (
-                        a.id.clone(),
-                        a.vars
-                            .iter()
-                            .map(|&v| (model.vars[v].name.clone(), v))
-                            .collect(),
+                        Names::new(a.vars.iter().map(|&v| model.vars[v].name.clone()).collect()),
+                        a.vars.clone(),
                     )
                 })
                 .collect(),
-            nodes: model.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect(),
+            nodes: Names::new(model.nodes.iter().map(|n| n.id.clone()).collect()),
+            kinds: model.nodes.iter().map(|n| n.kind).collect(),
         }
     }
 
@@ -131,19 +160,19 @@ impl FullScope {
                 hint: Some("state variables are written `actor.var`".into()),
             });
         };
-        let Some((_, vars)) = self.actors.iter().find(|(a, _)| a == actor) else {
-            let ids: Vec<&str> = self.actors.iter().map(|(a, _)| a.as_str()).collect();
+        let Some(a) = self.actors.get(actor) else {
             return Err(unknown(
                 format!("there is no actor `{actor}`"),
                 actor,
-                &ids,
+                &self.actors.strs(),
                 "the actors are",
             ));
         };
-        if let Some((_, v)) = vars.iter().find(|(n, _)| n == var) {
-            return Ok(*v);
+        let (names, vars) = &self.vars[a];
+        if let Some(v) = names.get(var) {
+            return Ok(vars[v]);
         }
-        let names: Vec<&str> = vars.iter().map(|(n, _)| n.as_str()).collect();
+        let names = names.strs();
         let mut e = unknown(
             format!("actor `{actor}` has no state variable `{var}`"),
             var,
@@ -158,22 +187,21 @@ impl FullScope {
 
     /// Resolves a node id (step or branch), with a plain-words error.
     pub(crate) fn node(&self, id: &str) -> Result<usize, ScopeError> {
-        if let Some(i) = self.nodes.iter().position(|(n, _)| n == id) {
+        if let Some(i) = self.nodes.get(id) {
             return Ok(i);
         }
-        let ids: Vec<&str> = self.nodes.iter().map(|(n, _)| n.as_str()).collect();
         Err(unknown(
             format!("there is no step or branch `{id}`"),
             id,
-            &ids,
+            &self.nodes.strs(),
             "the steps and branches are",
         ))
     }
 
     /// Resolves a step id (not a branch), with a plain-words error.
     pub(crate) fn step_node(&self, id: &str) -> Result<usize, ScopeError> {
-        match self.nodes.iter().position(|(n, _)| n == id) {
-            Some(i) if self.nodes[i].1 == NodeKind::Step => Ok(i),
+        match self.nodes.get(id) {
+            Some(i) if self.kinds[i] == NodeKind::Step => Ok(i),
             Some(_) => Err(ScopeError {
                 message: format!("`{id}` is a branch; only steps can be excluded"),
                 hint: Some("name the branch's step, or the steps the branch should cancel".into()),
@@ -181,8 +209,10 @@ impl FullScope {
             None => {
                 let ids: Vec<&str> = self
                     .nodes
+                    .ids
                     .iter()
-                    .filter(|(_, k)| *k == NodeKind::Step)
+                    .zip(&self.kinds)
+                    .filter(|(_, k)| **k == NodeKind::Step)
                     .map(|(n, _)| n.as_str())
                     .collect();
                 Err(unknown(
@@ -204,24 +234,24 @@ impl Scope for FullScope {
         if name.contains('.') {
             return self.state_var(name).map(|v| Slot::State(v as u32));
         }
-        if let Some(i) = self.params.iter().position(|p| p == name) {
+        if let Some(i) = self.params.get(name) {
             return Ok(Slot::Param(i as u32));
         }
-        if self.actors.iter().any(|(a, _)| a == name) {
+        if self.actors.get(name).is_some() {
             return Err(ScopeError {
                 message: format!("`{name}` is an actor, not a value"),
                 hint: Some(format!("use one of its state variables: `{name}.var`")),
             });
         }
-        if self.nodes.iter().any(|(n, _)| n == name) {
+        if self.nodes.get(name).is_some() {
             return Err(ScopeError {
                 message: format!("`{name}` is a step or branch, not a value"),
                 hint: Some(format!("use fired({name}) or count({name})")),
             });
         }
-        let mut names: Vec<String> = self.params.clone();
-        for (a, vars) in &self.actors {
-            for (v, _) in vars {
+        let mut names: Vec<String> = self.params.ids.clone();
+        for (a, (vars, _)) in self.actors.ids.iter().zip(&self.vars) {
+            for v in &vars.ids {
                 names.push(format!("{a}.{v}"));
             }
         }

@@ -1,5 +1,7 @@
 //! `[[steps]]` (with `[[steps.branches]]`) and `[[flows]]`.
 
+use std::collections::HashMap;
+
 use toml::de::{DeArray, DeValue};
 
 use super::scope::FullScope;
@@ -65,7 +67,7 @@ fn scope_error(ctx: &mut Ctx<'_>, span: Span, what: &str, e: ScopeError) {
 fn node_id(
     ctx: &mut Ctx<'_>,
     t: &Table<'_, '_>,
-    seen: &mut Vec<(String, Span)>,
+    seen: &mut HashMap<String, Span>,
     kind: &str,
 ) -> Option<String> {
     let v = t.require(ctx, "id")?;
@@ -73,7 +75,7 @@ fn node_id(
     if !check_id(ctx, id, v.span(), kind) {
         return None;
     }
-    if let Some((_, first)) = seen.iter().find(|(s, _)| s == id) {
+    if let Some(first) = seen.get(id) {
         let line = ctx.line(first.start);
         ctx.error_hint(
             v.span(),
@@ -82,7 +84,7 @@ fn node_id(
         );
         return None;
     }
-    seen.push((id.to_string(), v.span()));
+    seen.insert(id.to_string(), v.span());
     Some(id.to_string())
 }
 
@@ -141,7 +143,13 @@ pub(crate) fn steps(
         return;
     };
     let actor_ids: Vec<String> = model.actors.iter().map(|a| a.id.clone()).collect();
-    let mut seen: Vec<(String, Span)> = Vec::new();
+    let actor_index: HashMap<&str, usize> = actor_ids
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    // Ids seen so far, with where: a map, as a file may have hundreds of thousands of steps.
+    let mut seen: HashMap<String, Span> = HashMap::new();
     let mut pending: Vec<Pending<'_, '_>> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let Some(mut t) = want_table(ctx, item, &format!("step number {}", i + 1)) else {
@@ -154,7 +162,7 @@ pub(crate) fn steps(
         let step_index = pending.len();
         let rung = rung(ctx, &t, 0);
         let actor = t.opt_str(ctx, "actor").and_then(|(a, span)| {
-            let found = actor_ids.iter().position(|x| x == a);
+            let found = actor_index.get(a).copied();
             if found.is_none() {
                 let ids: Vec<&str> = actor_ids.iter().map(String::as_str).collect();
                 let hint = match closest(a, &ids) {
@@ -226,14 +234,17 @@ pub(crate) fn steps(
     }
     // Outcomes: `horizon`, then the `ends` labels in order of first appearance in the file.
     ends.sort_by_key(|e| e.at);
+    let mut outcome_ids: HashMap<String, OutcomeId> = model
+        .outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.clone(), i))
+        .collect();
     for e in ends {
-        let id: OutcomeId = match model.outcomes.iter().position(|o| *o == e.label) {
-            Some(i) => i,
-            None => {
-                model.outcomes.push(e.label.clone());
-                model.outcomes.len() - 1
-            }
-        };
+        let id: OutcomeId = *outcome_ids.entry(e.label.clone()).or_insert_with(|| {
+            model.outcomes.push(e.label.clone());
+            model.outcomes.len() - 1
+        });
         match e.branch {
             None => model.steps[e.step].ends = Some(id),
             Some(b) => model.steps[e.step].branches[b].ends = Some(id),

@@ -14,6 +14,11 @@ use super::{Ctx, Val, number_of, want_int, want_table};
 use crate::diag::closest;
 use crate::scenario::{Model, SweepSpec, Vary};
 
+/// The most points a design may have, as `sweep::design::MAX_POINTS` (a test checks they
+/// agree; kept here so the scenario layer does not reach into the sweep layer): a `[sweep]`
+/// asking for more is refused at load, with the spot in the file.
+pub const MAX_POINTS: u64 = 100_000;
+
 /// Parses the text of one varied parameter, as in `--vary NAME=TEXT`: `v1,v2,v3` (a list),
 /// `lo..hi:k` (k evenly spaced values, k >= 1) or `lo..hi` (a range for `--lhs`). Numbers
 /// must be finite, and `lo <= hi`.
@@ -68,6 +73,17 @@ pub(crate) fn sweep(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Option<Swe
     };
     spec.lhs = count(ctx, "lhs");
     spec.epistemic = count(ctx, "epistemic");
+    for (key, n) in [("lhs", spec.lhs), ("epistemic", spec.epistemic)] {
+        if let (Some(n), Some(span)) = (n, t.key_span(key))
+            && u64::from(n) > MAX_POINTS
+        {
+            ctx.error_hint(
+                span,
+                format!("`{key}` of [sweep] asks for {n} points, more than a design may have ({MAX_POINTS})"),
+                "use fewer points",
+            );
+        }
+    }
     if let Some(vv) = t.get("vary")
         && let Some(vt) = want_table(ctx, vv, "`vary` of [sweep]")
     {
@@ -128,6 +144,22 @@ pub(crate) fn sweep(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Option<Swe
                     continue;
                 }
             };
+            // The point limit, checked here so the message points into the file (and before
+            // any value is made: `"0..1:4294967295"` must not allocate them).
+            let count = match &vary {
+                Vary::List(values) => values.len() as u64,
+                Vary::Range { k, .. } => k.map_or(1, u64::from),
+            };
+            if count > MAX_POINTS {
+                ctx.error_hint(
+                    val.span(),
+                    format!(
+                        "[sweep] `{name}` has {count} values, more than a design may have points ({MAX_POINTS})"
+                    ),
+                    "use fewer values, or `lhs = K` for a Latin hypercube over a range",
+                );
+                continue;
+            }
             if let Vary::Range { k: None, .. } = vary
                 && spec.lhs.is_none()
             {
@@ -169,6 +201,11 @@ pub(crate) fn sweep(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Option<Swe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_point_limit_is_the_designs() {
+        assert_eq!(MAX_POINTS, crate::sweep::design::MAX_POINTS);
+    }
 
     #[test]
     fn vary_text() {
