@@ -303,6 +303,7 @@ fn tornado_and_importance() {
             "outcome",
             "low_value",
             "high_value",
+            "p_base",
             "p_low",
             "p_high",
             "swing"
@@ -310,14 +311,20 @@ fn tornado_and_importance() {
     );
     // p (given range) and u (drawn) move, 2 outcomes each.
     assert_eq!(rows.len(), 4);
-    let swings: Vec<f64> = rows.iter().map(|r| r[6].parse().unwrap()).collect();
-    assert!(
-        swings.windows(2).all(|w| w[0] >= w[1]),
-        "largest swing first: {swings:?}"
-    );
+    // Ranked by war, the rarest outcome other than horizon: its rows first, each group
+    // largest swing first.
+    let outcomes: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(outcomes, ["war", "war", "horizon", "horizon"]);
+    for group in rows.chunks(2) {
+        let swings: Vec<f64> = group.iter().map(|r| r[7].parse().unwrap()).collect();
+        assert!(swings[0] >= swings[1], "largest swing first: {swings:?}");
+    }
+    // The base: every parameter drawn as usual, p = 0.5: war = p q = 0.2.
+    assert_prop(rows[0][4].parse().unwrap(), 0.2, runs, "base war");
+    assert_eq!(rows[0][4], rows[1][4], "one base per outcome");
     for r in &rows {
         let (lo, hi): (f64, f64) = (r[2].parse().unwrap(), r[3].parse().unwrap());
-        let (pl, ph): (f64, f64) = (r[4].parse().unwrap(), r[5].parse().unwrap());
+        let (pl, ph): (f64, f64) = (r[5].parse().unwrap(), r[6].parse().unwrap());
         match (r[0].as_str(), r[1].as_str()) {
             ("p", "war") => {
                 assert_eq!((lo, hi), (0.2, 0.8));
@@ -589,4 +596,42 @@ fn a_point_matches_rungs_run_with_set() {
             "{sweep_file} at point 1 vs {run_file} of run --set p=0.3"
         );
     }
+}
+
+#[test]
+fn tornado_outcome_ranks_by_the_outcome_or_step_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_file(tmp.path(), "s.toml", SCENARIO);
+    let out = tmp.path().join("out");
+    let runs = 2000u64;
+    let tornado = |target: &str| {
+        let o = rungs()
+            .args(["sweep", s.to_str().unwrap(), "--tornado", "--outcome", target])
+            .args(["--vary", "p=0.2..0.8", "--runs", &runs.to_string(), "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        (stdout, csv(&out.join("tornado.csv")).1)
+    };
+    let (stdout, rows) = tornado("horizon");
+    assert!(stdout.contains("ranked by their swing on `horizon`"), "{stdout}");
+    assert_eq!(rows[0][1], "horizon");
+    // A step: its rows come first, then every outcome's; step a happens with p.
+    let (stdout, rows) = tornado("a");
+    assert!(stdout.contains("on `a`"), "{stdout}");
+    assert_eq!(rows.len(), 2 + 4);
+    assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("p", "a"));
+    assert_prop(rows[0][5].parse().unwrap(), 0.2, runs, "a at p low");
+    assert_prop(rows[0][6].parse().unwrap(), 0.8, runs, "a at p high");
+    assert_prop(rows[0][4].parse().unwrap(), 0.5, runs, "a at base");
+    let o = rungs()
+        .args(["sweep", s.to_str().unwrap(), "--tornado", "--outcome", "wra"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `war`"));
 }

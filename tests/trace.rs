@@ -30,7 +30,14 @@ ends = "war"
 fn outcomes(dir: &std::path::Path, runs: u64) -> Vec<String> {
     let out = dir.join("out");
     rungs()
-        .args(["run", "t.toml", "--per-run", "--quiet", "--runs", &runs.to_string()])
+        .args([
+            "run",
+            "t.toml",
+            "--per-run",
+            "--quiet",
+            "--runs",
+            &runs.to_string(),
+        ])
         .arg("--out")
         .arg(&out)
         .current_dir(dir)
@@ -62,7 +69,11 @@ fn outcome_traces_the_first_run_that_ends_so() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let i = found(&stdout);
     assert!(stdout.contains("END       outcome `war`"), "{stdout}");
@@ -108,7 +119,10 @@ fn events_only_hides_ticks_parameters_and_unchanged_state() {
     assert!(full.contains("   hazard    spark"), "{full}");
     assert!(!brief.contains("hazard"), "{brief}");
     assert!(brief.lines().count() < full.lines().count() / 2, "{brief}");
-    assert!(full.contains("a.unused") && !brief.contains("a.unused"), "{brief}");
+    assert!(
+        full.contains("a.unused") && !brief.contains("a.unused"),
+        "{brief}"
+    );
     assert!(brief.contains("a.tension"), "a flow changes it: {brief}");
 }
 
@@ -124,7 +138,16 @@ fn a_search_that_finds_nothing_or_an_unknown_id_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `war`"));
     let out = rungs()
-        .args(["trace", "t.toml", "--outcome", "war", "--search", "1", "--seed", "5"])
+        .args([
+            "trace",
+            "t.toml",
+            "--outcome",
+            "war",
+            "--search",
+            "1",
+            "--seed",
+            "5",
+        ])
         .current_dir(dir.path())
         .output()
         .unwrap();

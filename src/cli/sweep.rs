@@ -46,6 +46,10 @@ pub(crate) struct SweepArgs {
     /// of its --vary range), the others drawn; writes tornado.csv.
     #[arg(long)]
     pub tornado: bool,
+    /// The outcome (or step) the tornado ranks the parameters by (default: the rarest
+    /// outcome other than `horizon`). tornado.csv still has every outcome's rows.
+    #[arg(long, value_name = "ID", requires = "tornado")]
+    pub outcome: Option<String>,
     /// Each step blocked and forced; writes importance.csv (risk achievement and risk
     /// reduction worth).
     #[arg(long)]
@@ -190,31 +194,47 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
         design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
         let bar = progress_bar(runs, a.opts.quiet, "runs");
         bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
-        let rows = tornado::run(&model, &bars, seed, runs, threads, &|d| bar.set_position(d))
-            .map_err(|e| Failure::Run(e.to_string()))?;
+        let target = a
+            .outcome
+            .as_deref()
+            .map(|id| tornado::Target::find(&model, id))
+            .transpose()
+            .map_err(Failure::Usage)?;
+        let t = tornado::run(&model, &bars, target, seed, runs, threads, &|d| {
+            bar.set_position(d)
+        })
+        .map_err(|e| Failure::Run(e.to_string()))?;
         bar.finish_and_clear();
-        let t = crate::output::Table {
+        let table = crate::output::Table {
             header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
-            rows: rows.iter().map(tornado::cells).collect(),
+            rows: t.rows.iter().map(tornado::cells).collect(),
         };
-        files.push(("tornado.csv", t));
+        files.push(("tornado.csv", table));
+        let ranked_by = t.target.id(&model).to_string();
         if !a.opts.quiet {
+            let why = if t.chosen {
+                " (the rarest outcome; choose with --outcome)"
+            } else {
+                ""
+            };
+            let top: Vec<&tornado::Row> =
+                t.rows.iter().filter(|r| r.outcome == ranked_by).collect();
             println!(
-                "tornado: {} parameter(s) x {} outcome(s), largest swings:",
+                "tornado: {} parameter(s), ranked by their swing on `{ranked_by}`{why}, base p {}:",
                 bars.len(),
-                model.outcomes.len()
+                top.first().map_or_else(String::new, |r| fmt_p(r.p_base))
             );
-            for r in rows.iter().take(8) {
+            for r in top.iter().take(8) {
                 println!(
-                    "  {:<24} {:<16} p {} .. {}  swing {}",
+                    "  {:<24} p {} .. {}  swing {}",
                     r.parameter,
-                    r.outcome,
                     fmt_p(r.p_low),
                     fmt_p(r.p_high),
                     fmt_p(r.swing)
                 );
             }
         }
+        job.options.push(("tornado_outcome".into(), ranked_by));
         job.options.push(("tornado".into(), "true".into()));
     }
     if a.importance {
@@ -236,10 +256,32 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
         job.options.push(("importance".into(), "true".into()));
         if !a.opts.quiet {
             println!(
-                "importance: {} steps x {} outcomes",
+                "importance: {} steps x {} outcomes; largest risk achievement worth (RAW: p with \
+                 the step forced / p as is):",
                 model.steps.len(),
                 model.outcomes.len()
             );
+            let mut top: Vec<&importance::Row> = rows
+                .iter()
+                .filter(|r| r.outcome != "horizon" && r.raw.is_some_and(f64::is_finite))
+                .collect();
+            top.sort_by(|x, y| {
+                y.raw
+                    .partial_cmp(&x.raw)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            for r in top.iter().take(8) {
+                println!(
+                    "  {:<24} {:<16} p {} forced {} blocked {}  RAW {:.2}  RRW {}",
+                    r.step,
+                    r.outcome,
+                    fmt_p(r.p_base),
+                    fmt_p(r.p_forced),
+                    fmt_p(r.p_blocked),
+                    r.raw.unwrap_or(f64::NAN),
+                    r.rrw.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+                );
+            }
         }
     }
     let how = sweep::Written {
@@ -250,6 +292,7 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
         scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
         options: serde_json::json!({
             "tornado": a.tornado,
+            "tornado_outcome": a.outcome,
             "importance": a.importance,
             "vary": a.vary,
         }),
@@ -342,6 +385,9 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
     let dir = OutputDir::create(&out)?;
     let mut writer = SweepWriter::create(&dir, &model, &design)?;
     let mut shown: Vec<Vec<f64>> = Vec::new();
+    // An epistemic sweep's point of view is its spread: every point's outcome probabilities.
+    let epistemic = design.kind == design::DesignKind::Epistemic;
+    let mut spread: Vec<Vec<f64>> = vec![Vec::new(); model.outcomes.len()];
     sweep::run_points(
         &model,
         &design,
@@ -352,9 +398,15 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
         &progress,
         &mut |p, s| {
             writer.add(&model, p, &s)?;
+            let n = s.runs.max(1) as f64;
+            let ps: Vec<f64> = s.outcomes.iter().map(|o| o.count as f64 / n).collect();
+            if epistemic {
+                for (v, p) in spread.iter_mut().zip(&ps) {
+                    v.push(*p);
+                }
+            }
             if shown.len() < SHOWN_POINTS {
-                let n = s.runs.max(1) as f64;
-                shown.push(s.outcomes.iter().map(|o| o.count as f64 / n).collect());
+                shown.push(ps);
             }
             Ok(())
         },
@@ -373,6 +425,23 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
     sweep::commit_folder(dir, &job, &how).map_err(failure)?;
     if !quiet {
         summary(&model, &design, &shown);
+        if epistemic {
+            println!(
+                "spread of each outcome's probability over the {} points:",
+                design.len()
+            );
+            println!("  {:<24} {:>8} {:>8} {:>8}", "outcome", "p05", "p50", "p95");
+            for (o, v) in model.outcomes.iter().zip(&mut spread) {
+                v.sort_by(f64::total_cmp);
+                let q = |x| tornado::quantile_sorted(v, x);
+                println!(
+                    "  {o:<24} {:>8} {:>8} {:>8}",
+                    fmt_p(q(0.05)),
+                    fmt_p(q(0.5)),
+                    fmt_p(q(0.95))
+                );
+            }
+        }
         println!("wrote {}", out.display());
     }
     Ok(())

@@ -1,11 +1,13 @@
 //! `--tornado`: one-at-a-time sensitivity. Each uncertain parameter is fixed at its 10th and
 //! at its 90th percentile (or at the ends of a `--vary` range), every other parameter drawn
 //! as usual, and the outcome probabilities compared. All variants run on common random
-//! numbers, so a swing is the parameter's effect and not noise between two samples.
+//! numbers, so a swing is the parameter's effect and not noise between two samples. The
+//! parameters are ranked by their swing on one outcome or step (`--outcome`; by default the
+//! rarest outcome other than `horizon`: the question a tornado is usually asked about).
 
 use crate::engine::many::BatchError;
 use crate::scenario::{Model, ParamId, ParamValue, Vary};
-use crate::sweep::counts::count_variants;
+use crate::sweep::counts::{Counts, count_variants};
 use crate::sweep::design::ParamSampler;
 
 /// Draws used for an empirical quantile when a distribution has no closed-form one.
@@ -109,12 +111,14 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 pub struct Row {
     /// Parameter id.
     pub parameter: String,
-    /// Outcome label.
+    /// Outcome label, or the step id the tornado is ranked by (`--outcome STEP`).
     pub outcome: String,
     /// The parameter's low value.
     pub low_value: f64,
     /// Its high value.
     pub high_value: f64,
+    /// The probability with every parameter drawn as usual: the chart's centre line.
+    pub p_base: f64,
     /// Outcome probability with the parameter at its low value.
     pub p_low: f64,
     /// At its high value.
@@ -124,27 +128,98 @@ pub struct Row {
 }
 
 /// tornado.csv's header.
-pub const HEADER: [&str; 7] = [
+pub const HEADER: [&str; 8] = [
     "parameter",
     "outcome",
     "low_value",
     "high_value",
+    "p_base",
     "p_low",
     "p_high",
     "swing",
 ];
 
-/// Runs the tornado: two variants per bar on common random numbers. Rows are sorted by
-/// swing, largest first; ties keep parameter file order, then outcome order.
+/// What a tornado ranks its parameters by: an outcome, or a step (or branch) happening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Outcome index.
+    Outcome(usize),
+    /// Node index (a step or a branch).
+    Node(usize),
+}
+
+impl Target {
+    /// Finds `id` among the outcomes, then the steps and branches.
+    pub fn find(model: &Model, id: &str) -> Result<Target, String> {
+        if let Some(o) = model.outcomes.iter().position(|x| x == id) {
+            return Ok(Target::Outcome(o));
+        }
+        if let Some(n) = model.node_index(id) {
+            return Ok(Target::Node(n));
+        }
+        let mut known: Vec<&str> = model.outcomes.iter().map(String::as_str).collect();
+        known.extend(model.nodes.iter().map(|n| n.id.as_str()));
+        let hint = crate::diag::closest(id, &known)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        Err(format!(
+            "--outcome {id}: no outcome, step or branch of that name{hint}"
+        ))
+    }
+
+    /// Its id as written in tornado.csv's `outcome` column.
+    pub fn id(self, model: &Model) -> &str {
+        match self {
+            Target::Outcome(o) => &model.outcomes[o],
+            Target::Node(n) => &model.nodes[n].id,
+        }
+    }
+
+    fn count(self, c: &Counts) -> u64 {
+        match self {
+            Target::Outcome(o) => c.outcomes[o],
+            Target::Node(n) => c.nodes[n],
+        }
+    }
+}
+
+/// The tornado: base counts and the rows, and what they are ranked by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tornado {
+    /// Ranked by this.
+    pub target: Target,
+    /// Whether `target` was chosen by rungs (the rarest outcome) rather than `--outcome`.
+    pub chosen: bool,
+    /// Rows grouped by outcome: the target's first, then every outcome in file order (a
+    /// step target adds its own rows); within each, largest swing first, ties in parameter
+    /// file order.
+    pub rows: Vec<Row>,
+}
+
+/// The default target: the rarest outcome other than `horizon` that happened at all in the
+/// base runs (ties: file order); `horizon` only when nothing else happened.
+fn rarest_outcome(model: &Model, base: &Counts) -> Target {
+    let o = (0..model.outcomes.len())
+        .filter(|&o| model.outcomes[o] != "horizon" && base.outcomes[o] > 0)
+        .min_by_key(|&o| (base.outcomes[o], o))
+        .or_else(|| model.outcomes.iter().position(|x| x != "horizon"))
+        .unwrap_or(0);
+    Target::Outcome(o)
+}
+
+/// Runs the tornado: the base and two variants per bar, on common random numbers, ranked
+/// by `target` (None: the rarest outcome, see [`Tornado::rows`]).
 pub fn run(
     model: &Model,
     bars: &[Bar],
+    target: Option<Target>,
     seed: u64,
     runs: u64,
     threads: usize,
     progress: &dyn Fn(u64),
-) -> Result<Vec<Row>, BatchError> {
-    let mut variants = Vec::with_capacity(bars.len() * 2);
+) -> Result<Tornado, BatchError> {
+    let mut variants = Vec::with_capacity(bars.len() * 2 + 1);
+    variants.push(model.clone());
     for b in bars {
         for v in [b.low, b.high] {
             let mut m = model.clone();
@@ -153,31 +228,48 @@ pub fn run(
         }
     }
     let counts = count_variants(&variants, seed, runs, threads, progress)?;
-    // (integer swing, bar, outcome, row): sorting on integers makes ties exact.
-    let mut rows: Vec<(u64, usize, usize, Row)> = Vec::new();
-    for (i, b) in bars.iter().enumerate() {
-        let (lo, hi) = (&counts[2 * i], &counts[2 * i + 1]);
-        for (o, label) in model.outcomes.iter().enumerate() {
-            let (kl, kh) = (lo.outcomes[o], hi.outcomes[o]);
-            let (p_low, p_high) = (lo.p_outcome(o), hi.p_outcome(o));
-            rows.push((
-                kl.abs_diff(kh),
-                i,
-                o,
-                Row {
+    let base = &counts[0];
+    let (target, chosen) = match target {
+        Some(t) => (t, false),
+        None => (rarest_outcome(model, base), true),
+    };
+    // The groups of rows: the target first, then the outcomes (the target's only once).
+    let mut groups = vec![target];
+    groups.extend(
+        (0..model.outcomes.len())
+            .map(Target::Outcome)
+            .filter(|&t| t != target),
+    );
+    let p = |k: u64| k as f64 / runs.max(1) as f64;
+    let mut rows = Vec::new();
+    for g in groups {
+        // (integer swing, bar, row): sorting on integers makes ties exact.
+        let mut group: Vec<(u64, usize, Row)> = bars
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let (kl, kh) = (g.count(&counts[2 * i + 1]), g.count(&counts[2 * i + 2]));
+                let row = Row {
                     parameter: model.params[b.param].id.clone(),
-                    outcome: label.clone(),
+                    outcome: g.id(model).to_string(),
                     low_value: b.low,
                     high_value: b.high,
-                    p_low,
-                    p_high,
-                    swing: kl.abs_diff(kh) as f64 / runs.max(1) as f64,
-                },
-            ));
-        }
+                    p_base: p(g.count(base)),
+                    p_low: p(kl),
+                    p_high: p(kh),
+                    swing: p(kl.abs_diff(kh)),
+                };
+                (kl.abs_diff(kh), i, row)
+            })
+            .collect();
+        group.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        rows.extend(group.into_iter().map(|r| r.2));
     }
-    rows.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-    Ok(rows.into_iter().map(|r| r.3).collect())
+    Ok(Tornado {
+        target,
+        chosen,
+        rows,
+    })
 }
 
 /// The cells of one row.
@@ -188,6 +280,7 @@ pub fn cells(r: &Row) -> Vec<String> {
         r.outcome.clone(),
         num(r.low_value),
         num(r.high_value),
+        num(r.p_base),
         num(r.p_low),
         num(r.p_high),
         num(r.swing),
