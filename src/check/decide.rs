@@ -462,11 +462,13 @@ fn decide(model: &Model, check: &Check, s: &Sums, runs: u64, seed: u64) -> Verdi
             v.estimate = (n > 0.0).then(|| s.hy[0] / n);
             v.status = if k == 0.0 { Status::Ok } else { Status::Fail };
             v.example_run = s.first_violation;
-            let what = if never { "it happened" } else { "it did not happen" };
             v.evidence = if given {
-                format!("{what} in {k} of the {n} runs in which the condition held ({runs} runs)")
+                format!(
+                    "happened in {} of the {n} runs in which the condition held ({runs} runs)",
+                    s.hy[0]
+                )
             } else {
-                format!("{what} in {k} of {runs} runs")
+                format!("happened in {} of {runs} runs", s.hy[0])
             };
             if given && n == 0.0 {
                 v.evidence += "; the condition never held, so the claim holds vacuously";
