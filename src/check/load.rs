@@ -31,7 +31,22 @@ pub(crate) fn checks(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Vec<Check
             continue;
         };
         t.check_keys(ctx, &KEYS);
-        let claim = t.require(ctx, "claim").and_then(|v| {
+        let missing = |ctx: &mut Ctx<'_>, key: &str, hint: &str| {
+            ctx.error_hint(
+                t.span.clone(),
+                format!("{what} has no `{key}`; it is required"),
+                hint,
+            );
+        };
+        let claim_v = t.get("claim");
+        if claim_v.is_none() {
+            missing(
+                ctx,
+                "claim",
+                "say in words what the check encodes, e.g. claim = \"[A] 'the sentence it quotes'\"",
+            );
+        }
+        let claim = claim_v.and_then(|v| {
             let s = want_str(ctx, v, &format!("`claim` of {what}"))?;
             if s.trim().is_empty() {
                 ctx.error_hint(
@@ -50,7 +65,8 @@ pub(crate) fn checks(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Vec<Check
             want_int(ctx, v, &format!("`seed` of {what}"), 0, i64::MAX).map(|n| n as u64)
         });
         let vary = t.get("vary").and_then(|v| vary(ctx, v, model, &what));
-        let Some(ev) = t.require(ctx, "expect") else {
+        let Some(ev) = t.get("expect") else {
+            missing(ctx, "expect", "e.g. expect = \"p(war) < 0.05\"; see docs/checks.md");
             continue;
         };
         let Some(text) = want_str(ctx, ev, &format!("`expect` of {what}")) else {
