@@ -114,7 +114,7 @@ pub enum CheckError {
     #[error("{error}")]
     Run {
         /// The run's error.
-        error: RunError,
+        error: Box<RunError>,
         /// The varied parameter's value in the failed run.
         set: Option<String>,
     },
@@ -176,10 +176,10 @@ pub fn run_checks(
             });
             for r in results {
                 let block_sums = r.map_err(|(v, error)| CheckError::Run {
-                    error,
-                    set: job.vary.map(|(p, values)| {
-                        format!("{}={}", model.params[p].id, values[v])
-                    }),
+                    error: Box::new(error),
+                    set: job
+                        .vary
+                        .map(|(p, values)| format!("{}={}", model.params[p].id, values[v])),
                 })?;
                 for (s, o) in sums.iter_mut().zip(&block_sums) {
                     s.add(o);
@@ -369,8 +369,16 @@ pub fn wilson99(k: f64, n: f64) -> (f64, f64) {
     let denom = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denom;
     let half = Z99 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    let lo = if k <= 0.0 { 0.0 } else { (centre - half).max(0.0) };
-    let hi = if k >= n { 1.0 } else { (centre + half).min(1.0) };
+    let lo = if k <= 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if k >= n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (lo, hi)
 }
 
@@ -440,13 +448,7 @@ fn decide(model: &Model, check: &Check, s: &Sums, runs: u64, seed: u64) -> Verdi
         suggest_runs: None,
         example_run: None,
     };
-    let given = matches!(
-        check.claim_kind.stat(),
-        Stat::P {
-            given: Some(_),
-            ..
-        }
-    );
+    let given = matches!(check.claim_kind.stat(), Stat::P { given: Some(_), .. });
     let cond_note = |n: f64| {
         if given {
             format!(" (the condition held in {n} of {runs} runs)")

@@ -48,7 +48,11 @@ pub fn parse(text: &str, model: &Model) -> Result<Parsed, Vec<ExprError>> {
     r.map_err(|e| {
         if e.is_empty() {
             // Defensive: a failure always says why.
-            vec![err(0..text.len(), "this check is not valid", Some(FORMS.into()))]
+            vec![err(
+                0..text.len(),
+                "this check is not valid",
+                Some(FORMS.into()),
+            )]
         } else {
             e
         }
@@ -103,7 +107,10 @@ impl Parser<'_> {
 
     /// The span of the (possibly multi-byte) character at the cursor.
     fn char_span(&self) -> Range<usize> {
-        let len = self.text[self.pos..].chars().next().map_or(0, char::len_utf8);
+        let len = self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
         self.pos..self.pos + len
     }
 
@@ -138,7 +145,8 @@ impl Parser<'_> {
             i += 1;
         }
         if !(i < b.len()
-            && (b[i].is_ascii_digit() || (b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))))
+            && (b[i].is_ascii_digit()
+                || (b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))))
         {
             return Ok(None);
         }
@@ -244,7 +252,10 @@ impl Parser<'_> {
                 None => {
                     return Err(vec![err(
                         self.char_span(),
-                        format!("expected a comparison after the number, found {}", self.describe_here()),
+                        format!(
+                            "expected a comparison after the number, found {}",
+                            self.describe_here()
+                        ),
                         Some(FORMS.into()),
                     )]);
                 }
@@ -275,7 +286,11 @@ impl Parser<'_> {
                 let Some((sname, sspan)) = sub.name() else {
                     sub.skip_ws();
                     return Err(vec![err(
-                        if sub.pos >= inner.end { inner.clone() } else { sub.char_span() },
+                        if sub.pos >= inner.end {
+                            inner.clone()
+                        } else {
+                            sub.char_span()
+                        },
                         format!("`{name}` takes a statistic, e.g. `{name}(p(E))`"),
                         None,
                     )]);
@@ -316,7 +331,10 @@ impl Parser<'_> {
                 None => {
                     return Err(vec![err(
                         self.char_span(),
-                        format!("expected a number after the comparison, found {}", self.describe_here()),
+                        format!(
+                            "expected a number after the comparison, found {}",
+                            self.describe_here()
+                        ),
                         Some("statistics are compared with numbers, e.g. `p(x) < 0.05`".into()),
                     )]);
                 }
@@ -342,7 +360,9 @@ impl Parser<'_> {
                     return Err(vec![err(
                         lo_span.start..hi_span.end,
                         "a range is written `lo < statistic < hi` (or with `<=`)",
-                        Some("put the smaller number first and use `<` or `<=` on both sides".into()),
+                        Some(
+                            "put the smaller number first and use `<` or `<=` on both sides".into(),
+                        ),
                     )]);
                 }
                 if lo >= hi {
@@ -425,8 +445,8 @@ impl Parser<'_> {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => FORMS.to_string(),
                 };
-                let is_id = model.node_index(name).is_some()
-                    || model.outcomes.iter().any(|o| o == name);
+                let is_id =
+                    model.node_index(name).is_some() || model.outcomes.iter().any(|o| o == name);
                 let hint = if is_id && !self.text[self.pos..].trim_start().starts_with('(') {
                     format!("to ask how likely `{name}` is, write `p({name})`")
                 } else {
@@ -482,7 +502,11 @@ fn compare(stat: Stat, op: Cmp, v: f64, span: Range<usize>) -> PResult<Claim> {
                     round4(v + v.abs().max(1.0) * 0.01)
                 )
             };
-            return Err(vec![err(span, format!("`== {v}` cannot be decided from runs"), Some(hint))]);
+            return Err(vec![err(
+                span,
+                format!("`== {v}` cannot be decided from runs"),
+                Some(hint),
+            )]);
         }
         Cmp::Lt => Claim::Within {
             stat,
@@ -535,9 +559,16 @@ fn p_args(text: &str, inner: Range<usize>, model: &Model) -> PResult<Stat> {
                 let at = inner.start + i;
                 if bytes.get(i + 1) == Some(&b'|') || (i > 0 && bytes[i - 1] == b'|') {
                     return Err(vec![err(
-                        if bytes.get(i + 1) == Some(&b'|') { at..at + 2 } else { at - 1..at + 1 },
+                        if bytes.get(i + 1) == Some(&b'|') {
+                            at..at + 2
+                        } else {
+                            at - 1..at + 1
+                        },
                         "`||` is not an operator",
-                        Some("write `or`; a single `|` separates the event from its condition".into()),
+                        Some(
+                            "write `or`; a single `|` separates the event from its condition"
+                                .into(),
+                        ),
                     )]);
                 }
                 if bar.is_some() {
@@ -565,7 +596,7 @@ fn p_args(text: &str, inner: Range<usize>, model: &Model) -> PResult<Stat> {
     };
     match bar {
         None => Ok(Stat::P {
-            event: part(inner, "event")?,
+            event: Box::new(part(inner, "event")?),
             given: None,
         }),
         Some(i) => {
@@ -573,8 +604,8 @@ fn p_args(text: &str, inner: Range<usize>, model: &Model) -> PResult<Stat> {
             let f = part(inner.start + i + 1..inner.end, "condition");
             match (e, f) {
                 (Ok(event), Ok(given)) => Ok(Stat::P {
-                    event,
-                    given: Some(given),
+                    event: Box::new(event),
+                    given: Some(Box::new(given)),
                 }),
                 (e, f) => {
                     let mut errors = Vec::new();
@@ -655,7 +686,10 @@ fn rewrite_ids(sub: &str, model: &Model) -> (String, Vec<usize>, Vec<ExprError>)
                 i += 1;
             }
             let mut dotted = false;
-            while i + 1 < b.len() && b[i] == b'.' && (b[i + 1].is_ascii_alphabetic() || b[i + 1] == b'_') {
+            while i + 1 < b.len()
+                && b[i] == b'.'
+                && (b[i + 1].is_ascii_alphabetic() || b[i + 1] == b'_')
+            {
                 dotted = true;
                 i += 1;
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -667,7 +701,12 @@ fn rewrite_ids(sub: &str, model: &Model) -> (String, Vec<usize>, Vec<ExprError>)
             let called = sub[i..].trim_start().starts_with('(');
             let is_node = model.node_index(word).is_some();
             let is_outcome = model.outcomes.iter().any(|o| o == word);
-            if keyword || called || dotted || inside_node_call(sub, start) || !(is_node || is_outcome) {
+            if keyword
+                || called
+                || dotted
+                || inside_node_call(sub, start)
+                || !(is_node || is_outcome)
+            {
                 copy(&mut out, &mut map, start, i);
                 continue;
             }

@@ -66,7 +66,11 @@ pub(crate) fn checks(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Vec<Check
         });
         let vary = t.get("vary").and_then(|v| vary(ctx, v, model, &what));
         let Some(ev) = t.get("expect") else {
-            missing(ctx, "expect", "e.g. expect = \"p(war) < 0.05\"; see docs/checks.md");
+            missing(
+                ctx,
+                "expect",
+                "e.g. expect = \"p(war) < 0.05\"; see docs/checks.md",
+            );
             continue;
         };
         let Some(text) = want_str(ctx, ev, &format!("`expect` of {what}")) else {
@@ -129,7 +133,11 @@ fn vary(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model, what: &str) -> Option<(us
     let t = want_table(ctx, v, &format!("`vary` of {what}"))?;
     let mut entries = t.map.iter();
     let Some((k, val)) = entries.next() else {
-        ctx.error_hint(v.span(), format!("`vary` of {what} names no parameter"), hint);
+        ctx.error_hint(
+            v.span(),
+            format!("`vary` of {what} names no parameter"),
+            hint,
+        );
         return None;
     };
     if let Some((k2, _)) = entries.next() {
@@ -148,11 +156,19 @@ fn vary(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model, what: &str) -> Option<(us
             None if ids.is_empty() => "the scenario has no parameters".to_string(),
             None => format!("the parameters are: {}", ids.join(", ")),
         };
-        ctx.error_hint(k.span(), format!("{what} varies `{name}`, which is not a parameter"), h);
+        ctx.error_hint(
+            k.span(),
+            format!("{what} varies `{name}`, which is not a parameter"),
+            h,
+        );
         return None;
     };
     let DeValue::Array(items) = val.get_ref() else {
-        ctx.error_hint(val.span(), format!("the values of `{name}` in `vary` must be a list of two numbers"), hint);
+        ctx.error_hint(
+            val.span(),
+            format!("the values of `{name}` in `vary` must be a list of two numbers"),
+            hint,
+        );
         return None;
     };
     let mut values = Vec::new();
@@ -164,7 +180,11 @@ fn vary(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model, what: &str) -> Option<(us
                 return None;
             }
             None => {
-                ctx.error_hint(item.span(), format!("the values of `{name}` in `vary` must be numbers"), hint);
+                ctx.error_hint(
+                    item.span(),
+                    format!("the values of `{name}` in `vary` must be numbers"),
+                    hint,
+                );
                 return None;
             }
         }
@@ -182,7 +202,10 @@ fn vary(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model, what: &str) -> Option<(us
         _ => {
             ctx.error_hint(
                 val.span(),
-                format!("`vary` of {what} needs exactly two values of `{name}`, got {}", values.len()),
+                format!(
+                    "`vary` of {what} needs exactly two values of `{name}`, got {}",
+                    values.len()
+                ),
                 hint,
             );
             None

@@ -118,9 +118,9 @@ pub enum Stat {
     /// `p(E)` or `p(E | F)`: the share of runs (in which `F` holds) in which `E` holds.
     P {
         /// `E`.
-        event: Expr,
+        event: Box<Expr>,
         /// `F`, if given.
-        given: Option<Expr>,
+        given: Option<Box<Expr>>,
     },
     /// `mean_time(id)`: the mean time a step or branch first happened, over the runs in which
     /// it happened, or the mean end time of the runs with an outcome.

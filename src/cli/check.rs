@@ -9,12 +9,14 @@ use crate::cli::{DEFAULT_SEED, Failure, load_scenario, parse_threads};
 
 /// Arguments of `rungs check`.
 #[derive(Args, Debug)]
-#[command(after_help = "Each line is `ok`, `FAIL` or `undecided`, the claim, what it expects, \
+#[command(
+    after_help = "Each line is `ok`, `FAIL` or `undecided`, the claim, what it expects, \
 and the evidence: the estimate with its 99% interval, or the exact count. `undecided` means the \
 interval straddles the claimed bound: raise `runs` in the check or `--runs`. \
 Exit status: 0 every check ok, 1 any FAIL or undecided, 2 bad usage or bad scenario. \
 See docs/checks.md.\n\nExamples:\n  rungs check scenarios/textbook.toml\n  \
-rungs check scenarios/dprk-kursk.toml --set dprk_troops=20000 --runs 100000")]
+rungs check scenarios/dprk-kursk.toml --set dprk_troops=20000 --runs 100000"
+)]
 pub struct CheckArgs {
     /// Scenario files whose checks to run.
     #[arg(required = true, value_name = "SCENARIO")]
@@ -104,11 +106,7 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
             );
         }
     }
-    if all_ok {
-        Ok(())
-    } else {
-        Err(Failure::Checks)
-    }
+    if all_ok { Ok(()) } else { Err(Failure::Checks) }
 }
 
 /// One check's line: verdict, claim, expectation, evidence (and what to do next).
