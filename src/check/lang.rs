@@ -622,7 +622,7 @@ fn p_args(text: &str, inner: Range<usize>, model: &Model) -> PResult<Stat> {
 /// ids become `fired(id)`, then the expression compiler does the rest; its error spans are
 /// mapped back to the text as written.
 fn compile_condition(sub: &str, base: usize, model: &Model) -> PResult<Expr> {
-    let (rewritten, map, mut errors) = rewrite_ids(sub, model);
+    let (rewritten, map) = rewrite_ids(sub, model);
     let scope = CheckScope { model };
     let compiled = Expr::compile(&rewritten, Type::Bool, &scope);
     let back = |s: &Range<usize>| -> Range<usize> {
@@ -634,33 +634,23 @@ fn compile_condition(sub: &str, base: usize, model: &Model) -> PResult<Expr> {
         };
         base + start..base + end.max(start)
     };
-    for e in &mut errors {
-        e.span = base + e.span.start..base + e.span.end;
-    }
-    match compiled {
-        Ok(expr) if errors.is_empty() => Ok(expr),
-        Ok(_) => Err(errors),
-        Err(es) => {
-            for e in es {
-                errors.push(ExprError {
-                    span: back(&e.span),
-                    message: e.message,
-                    hint: e.hint,
-                });
-            }
-            Err(errors)
-        }
-    }
+    compiled.map_err(|es| {
+        es.into_iter()
+            .map(|e| ExprError {
+                span: back(&e.span),
+                message: e.message,
+                hint: e.hint,
+            })
+            .collect()
+    })
 }
 
-/// Rewrites bare step, branch and outcome ids to `fired(id)`. Returns the new text, the
-/// offset in `sub` of each byte of it (and one past the end), and errors (an id that is
-/// both a step and an outcome).
-fn rewrite_ids(sub: &str, model: &Model) -> (String, Vec<usize>, Vec<ExprError>) {
+/// Rewrites bare step, branch and outcome ids to `fired(id)`. Returns the new text and the
+/// offset in `sub` of each byte of it (and one past the end).
+fn rewrite_ids(sub: &str, model: &Model) -> (String, Vec<usize>) {
     let b = sub.as_bytes();
     let mut out = String::with_capacity(sub.len() + 16);
     let mut map: Vec<usize> = Vec::with_capacity(sub.len() + 16);
-    let mut errors = Vec::new();
     let copy = |out: &mut String, map: &mut Vec<usize>, from: usize, to: usize| {
         out.push_str(&sub[from..to]);
         map.extend(from..to);
@@ -710,13 +700,6 @@ fn rewrite_ids(sub: &str, model: &Model) -> (String, Vec<usize>, Vec<ExprError>)
                 copy(&mut out, &mut map, start, i);
                 continue;
             }
-            if is_node && is_outcome {
-                errors.push(err(
-                    start..i,
-                    format!("`{word}` is both a step or branch and an outcome"),
-                    Some("rename one of them: a check cannot tell which is meant".into()),
-                ));
-            }
             out.push_str("fired(");
             map.extend(std::iter::repeat_n(start, "fired(".len()));
             copy(&mut out, &mut map, start, i);
@@ -729,7 +712,7 @@ fn rewrite_ids(sub: &str, model: &Model) -> (String, Vec<usize>, Vec<ExprError>)
         i += len;
     }
     map.push(sub.len());
-    (out, map, errors)
+    (out, map)
 }
 
 /// Whether the name at `at` is the argument of `fired(` or `count(`.
@@ -778,12 +761,10 @@ impl CheckScope<'_> {
         let m = self.model;
         let node = m.node_index(id);
         let outcome = m.outcomes.iter().position(|o| o == id);
+        // A step that ends the run with an outcome of its own name is the usual case: the
+        // name means the step (the same runs, unless other steps end with that outcome too).
         match (node, outcome) {
-            (Some(_), Some(_)) => Err(ScopeError {
-                message: format!("`{id}` is both a step or branch and an outcome"),
-                hint: Some("rename one of them: a check cannot tell which is meant".into()),
-            }),
-            (Some(n), None) => Ok(Target::Node(n)),
+            (Some(n), _) => Ok(Target::Node(n)),
             (None, Some(o)) => Ok(Target::Outcome(o)),
             (None, None) => Err(self.unknown(
                 format!("there is no step, branch or outcome `{id}`"),
@@ -834,5 +815,74 @@ impl Scope for CheckScope<'_> {
             Target::Node(n) => Ok(n as u32),
             Target::Outcome(o) => Ok((self.model.nodes.len() + o) as u32),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Model {
+        let text = "[scenario]\nname = \"m\"\nhorizon = 10\n\n[parameters]\nx = 1\n\n\
+                    [actors.ru]\nstate = { losses = 0 }\n\n[[steps]]\nid = \"a\"\nprobability = \"x / 2\"\n\
+                    delay = 1\nends = \"war\"\n";
+        match crate::scenario::load_str("m.toml", text) {
+            Ok((m, _)) => m,
+            Err(d) => panic!("{d}"),
+        }
+    }
+
+    #[test]
+    fn bare_ids_become_fired_and_nothing_else_does() {
+        let m = model();
+        let (out, map) = rewrite_ids("a and not war or fired(a) or count( a ) > 1e5", &m);
+        assert_eq!(
+            out,
+            "fired(a) and not fired(war) or fired(a) or count( a ) > 1e5"
+        );
+        assert_eq!(map.len(), out.len() + 1);
+        // `fired(` maps to the id's start, the id to itself, `)` to the id's end.
+        assert_eq!((map[0], map[6], map[7]), (0, 0, 0));
+        let (out, _) = rewrite_ids("ru.losses > x and min(x, 1) > 0", &m);
+        assert_eq!(out, "ru.losses > x and min(x, 1) > 0");
+    }
+
+    #[test]
+    fn forms_parse_to_claims() {
+        let m = model();
+        let claim = |t: &str| parse(t, &m).map(|p| p.claim);
+        assert!(matches!(claim("p(a) == 0"), Ok(Claim::Never(_))));
+        assert!(matches!(claim("p(a | x > 0) >= 1"), Ok(Claim::Always(_))));
+        match claim("0.1 <= p(war) < 0.3") {
+            Ok(Claim::Within { bounds, .. }) => assert_eq!(
+                bounds,
+                Bounds {
+                    lower: Some((0.1, true)),
+                    upper: Some((0.3, false))
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+        match claim("30 > mean_time(a)") {
+            Ok(Claim::Within {
+                stat: Stat::MeanTime(Target::Node(0)),
+                bounds,
+            }) => assert_eq!(bounds.upper, Some((30.0, false))),
+            other => panic!("{other:?}"),
+        }
+        match parse("falls(mean_time(horizon))", &m) {
+            Ok(Parsed {
+                claim:
+                    Claim::Trend {
+                        stat: Stat::MeanTime(Target::Outcome(0)),
+                        rises: false,
+                    },
+                trend: Some(span),
+            }) => assert_eq!(span, 0..5),
+            other => panic!("{other:?}"),
+        }
+        // Spans of errors point into the text as written, past rewritten ids.
+        let e = parse("p(a and war and y > 1) > 0.5", &m).unwrap_err();
+        assert_eq!(e[0].span, 16..17);
     }
 }
