@@ -369,6 +369,27 @@ fn set_runs_and_seed_override_the_checks() {
 }
 
 #[test]
+fn a_run_time_error_in_a_varied_run_says_how_to_replay_it() {
+    // With p_a = 0.5 the probability of `d` is 1.5: a run-time error, exit 1, and the
+    // replay command carries the varied value.
+    let dir = tempfile::tempdir().unwrap();
+    let text = scenario(
+        "[[steps]]\nid = \"d\"\nprobability = \"p_a * 3\"\ndelay = 0\n\n\
+         [[checks]]\nclaim = \"d\"\nvary = { p_a = [0.1, 0.5] }\nexpect = \"rises(p(d))\"",
+    );
+    let f = write_file(dir.path(), "r.toml", &text);
+    rungs()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "its probability must be between 0 and 1",
+        ))
+        .stderr(predicate::str::contains("--set p_a=0.5"));
+}
+
+#[test]
 fn a_bad_check_is_a_scenario_error_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let f = check_file(
