@@ -482,7 +482,6 @@ fn decide(model: &Model, check: &Check, s: &Sums, runs: u64, seed: u64) -> Verdi
                 Stat::P { .. } => {
                     if n == 0.0 {
                         v.evidence = format!("the condition never held in {runs} runs");
-                        v.suggest_runs = runs.checked_mul(10);
                         return v;
                     }
                     let (lo, hi) = wilson99(s.hy[0], n);
@@ -494,7 +493,6 @@ fn decide(model: &Model, check: &Check, s: &Sums, runs: u64, seed: u64) -> Verdi
                             "`{}` happened in {n} of {runs} runs: too few for a mean and its interval",
                             target_name(model, *t)
                         );
-                        v.suggest_runs = runs.checked_mul(10);
                         return v;
                     }
                     let mean = s.hy[0] / n;
@@ -557,7 +555,6 @@ fn trend(model: &Model, check: &Check, s: &Sums, runs: u64, rises: bool, v: &mut
             "with {name} = {} the statistic has no runs to estimate it from ({runs} paired runs)",
             if s.h[0] == 0.0 { values[0] } else { values[1] }
         );
-        v.suggest_runs = runs.checked_mul(10);
         return;
     }
     let (ra, rb) = (s.hy[0] / s.h[0], s.hy[1] / s.h[1]);
@@ -604,8 +601,6 @@ fn trend(model: &Model, check: &Check, s: &Sums, runs: u64, rises: bool, v: &mut
     };
     if v.status == Status::Undecided && towards > 0.0 {
         v.suggest_runs = runs_for(runs, TREND_SIGMAS * se, towards);
-    } else if v.status == Status::Undecided {
-        v.suggest_runs = runs.checked_mul(4);
     }
 }
 

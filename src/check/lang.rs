@@ -306,8 +306,7 @@ impl Parser<'_> {
                 }
                 stat
             };
-            if let Some((op, op_span)) = self.cmp()? {
-                let _ = op;
+            if let Some((_, op_span)) = self.cmp()? {
                 return Err(vec![err(
                     op_span.start..self.text.len(),
                     format!("`{name}(...)` is a claim by itself and cannot be compared"),
@@ -354,7 +353,7 @@ impl Parser<'_> {
                 compare(stat, op.flip(), v, span.start..op_span.end)?
             }
             (None, Some((op, op_span, v, span))) => compare(stat, op, v, op_span.start..span.end)?,
-            (Some((lo, lo_span, op1, op1_span)), Some((op2, op2_span, hi, hi_span))) => {
+            (Some((lo, lo_span, op1, _)), Some((op2, _, hi, hi_span))) => {
                 let is_lt = |op| matches!(op, Cmp::Lt | Cmp::Le);
                 if !is_lt(op1) || !is_lt(op2) {
                     return Err(vec![err(
@@ -372,7 +371,6 @@ impl Parser<'_> {
                         Some("put the smaller number first".into()),
                     )]);
                 }
-                let _ = (op1_span, op2_span);
                 if stat.is_probability() {
                     check_probability(lo, &lo_span)?;
                     check_probability(hi, &hi_span)?;
