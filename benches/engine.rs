@@ -16,11 +16,12 @@ use std::time::Instant;
 
 use rand_distr::{Distribution as _, Exp1};
 use rungs::engine::RunRecord;
-use rungs::engine::many::{Batch, run_batch};
+use rungs::engine::many::Batch;
 use rungs::engine::rng::{self, Purpose, Stream};
 use rungs::engine::run::{Runner, TraceEvent, Tracer};
 use rungs::expr::Env;
 use rungs::scenario::{Delay, Model, ParamValue, Trigger, load_file};
+use rungs::stats::summarise;
 
 /// One draw the engine made in a run.
 #[derive(Clone, Copy)]
@@ -219,7 +220,7 @@ fn bench(name: &str, path: &Path, runs: u64, engine_only: bool) {
     });
     let batch = |threads: usize| {
         time(3, || {
-            let tree = run_batch(
+            let tree = summarise(
                 &model,
                 &Batch::whole(seed, runs * 4, threads),
                 &|_| {},

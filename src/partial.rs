@@ -223,6 +223,17 @@ pub fn open(bytes: &[u8]) -> Result<Partial<serde_json::Value>, String> {
     Ok(part)
 }
 
+/// Writes a shard's partial file into `dir` as [`file_name`] of its shard, atomically
+/// ([`write_file_atomically`](crate::output::write_file_atomically)): a killed shard never
+/// leaves a truncated part for `merge` to trip on, and other shards' files in the folder are
+/// left alone. Returns the path written; errors name it.
+pub fn write<T: Serialize>(dir: &Path, partial: &Partial<T>) -> Result<std::path::PathBuf, String> {
+    let path = dir.join(file_name(partial.shard.0, partial.shard.1));
+    let bytes = seal(partial).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::output::write_file_atomically(&path, &bytes).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
 /// Reads and [`open`]s the partial file at `path`, refusing anything but a regular file of at
 /// most [`MAX_PARTIAL_BYTES`] (a FIFO would hang the read, `/dev/zero` would never end).
 pub fn read_file(path: &Path) -> Result<Partial<serde_json::Value>, String> {

@@ -521,15 +521,29 @@ fn a_point_is_the_same_summary_as_a_run_of_that_point() {
     let runs = 2500;
     let alone: Vec<String> = (0..d.len())
         .map(|i| {
-            let s = rungs::engine::many::run_all(&d.model_at(&model, i), 7, runs, 2).unwrap();
+            let s = rungs::stats::run_all(&d.model_at(&model, i), 7, runs, 2).unwrap();
             serde_json::to_string(&s).unwrap()
         })
         .collect();
     for (threads, range) in [(1, 0..6), (2, 0..6), (3, 1..5), (2, 5..6)] {
-        let got =
-            rungs::sweep::run_points(&model, &d, range.clone(), 7, runs, threads, &|_| {}).unwrap();
+        let mut got = Vec::new();
+        rungs::sweep::run_points(
+            &model,
+            &d,
+            range.clone(),
+            7,
+            runs,
+            threads,
+            &|_| {},
+            &mut |p, s| {
+                got.push((p, s));
+                Ok(())
+            },
+        )
+        .unwrap();
         assert_eq!(got.len(), range.len());
-        for (s, i) in got.iter().zip(range.clone()) {
+        for ((p, s), i) in got.iter().zip(range.clone()) {
+            assert_eq!(*p, i, "points come in order");
             assert_eq!(
                 serde_json::to_string(s).unwrap(),
                 alone[i],

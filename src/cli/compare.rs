@@ -16,7 +16,7 @@ agree (draws are addressed by seed, run and the id of the step or parameter), so
 is the effect of the edit, not sampling noise: its interval comes from the paired runs and is \
 much narrower than that of two independent runs. See docs/sweeps.md."
 )]
-pub struct CompareArgs {
+pub(crate) struct CompareArgs {
     /// The first variant (the baseline).
     #[arg(value_name = "A")]
     pub a: PathBuf,
@@ -36,7 +36,7 @@ fn stem(p: &Path) -> String {
 }
 
 /// Runs `rungs compare`.
-pub fn run(a: CompareArgs) -> Result<(), Failure> {
+pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     if a.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
     }
@@ -50,7 +50,7 @@ pub fn run(a: CompareArgs) -> Result<(), Failure> {
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let items = compare::items(&ma, &mb);
     // One bar over the paired runs (each run of A with its twin of B).
-    let bar = crate::sweep::progress_bar(runs, a.opts.quiet, "paired runs");
+    let bar = crate::cli::progress_bar(runs, a.opts.quiet, "paired runs");
     let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &|d| {
         bar.set_position(d)
     })

@@ -8,7 +8,7 @@ use crate::cli::{Failure, load_scenario};
 
 /// Graph formats.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Graphviz (`dot -Tsvg ladder.dot -o ladder.svg`).
     Dot,
     /// Mermaid (paste into a Markdown file or the Mermaid live editor).
@@ -17,7 +17,7 @@ pub enum Format {
 
 /// Arguments of `rungs graph`.
 #[derive(Args, Debug)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     /// The scenario file.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -27,7 +27,7 @@ pub struct GraphArgs {
 }
 
 /// Prints the graph on stdout.
-pub fn run(args: GraphArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: GraphArgs) -> Result<(), Failure> {
     let (model, _, _) = load_scenario(&args.scenario, &[], false)?;
     let text = match args.format {
         Format::Dot => crate::graph::to_dot(&model),

@@ -6,9 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use clap::Args;
 
-use crate::cli::run::finish;
-use crate::cli::sweep::default_sweep_out;
-use crate::cli::{Failure, default_out};
+use crate::cli::{Failure, default_out, default_sweep_out, finish_run};
 use crate::output::{DEFAULT_PATHS_TOP, Manifest, OutputDir};
 use crate::partial::{self, Partial};
 use crate::scenario::Model;
@@ -22,7 +20,7 @@ rungs merge parts/shard-*.json --out out/dprk-kursk\n\n\
 Merge refuses parts of different scenarios, seeds, run counts, overrides or rungs versions, \
 and any set of parts with a gap or an overlap."
 )]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The partial files (`shard-K-of-N.json`), in any order.
     #[arg(value_name = "PARTIAL", required = true)]
     pub parts: Vec<PathBuf>,
@@ -38,7 +36,7 @@ pub struct MergeArgs {
 }
 
 /// Runs the command.
-pub fn run(args: MergeArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: MergeArgs) -> Result<(), Failure> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let mut parts = Vec::with_capacity(args.parts.len());
@@ -113,7 +111,7 @@ fn merge_runs(
     let mut manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": false });
     manifest.scenario_text = scenario_text;
-    finish(&model, tree, dir, &manifest, args.paths, args.quiet)
+    finish_run(&model, tree, dir, &manifest, args.paths, args.quiet)
 }
 
 /// Checks that the statistics of a `run` partial are consistent with its model and its cover:
@@ -137,9 +135,9 @@ fn check_piece(
         }
         at = end;
         // Runs in these blocks: full blocks, but the job's last block may be short.
-        let block_start = first.saturating_mul(crate::stats::BLOCK_RUNS);
+        let block_start = first.saturating_mul(crate::engine::many::BLOCK_RUNS);
         let most = end
-            .saturating_mul(crate::stats::BLOCK_RUNS)
+            .saturating_mul(crate::engine::many::BLOCK_RUNS)
             .min(runs)
             .saturating_sub(block_start);
         if summary.runs != most {

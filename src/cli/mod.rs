@@ -17,13 +17,15 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::diag::Diagnostics;
-use crate::scenario::{Model, ParamValue};
+use crate::output::{Manifest, OutputDir};
+use crate::scenario::Model;
+use crate::stats::{BlockTree, Summary};
 
 /// The seed used when `--seed` is not given, so that the same command gives the same numbers.
-pub const DEFAULT_SEED: u64 = 20241101;
+pub(crate) const DEFAULT_SEED: u64 = 20241101;
 
 /// Runs when `--runs` is not given.
-pub const DEFAULT_RUNS: u64 = 10_000;
+pub(crate) const DEFAULT_RUNS: u64 = 10_000;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -64,7 +66,7 @@ enum Command {
 
 /// Options shared by the commands that run a scenario.
 #[derive(Args, Debug, Clone)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// Number of Monte Carlo runs.
     #[arg(long, default_value_t = DEFAULT_RUNS, value_name = "N")]
     pub runs: u64,
@@ -84,7 +86,7 @@ pub struct RunOptions {
 
 impl RunOptions {
     /// The thread count to use.
-    pub fn threads(&self) -> usize {
+    pub(crate) fn threads(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .clamp(1, MAX_THREADS)
@@ -93,7 +95,7 @@ impl RunOptions {
 
 /// The most worker threads `--threads` accepts: far more than any machine rungs runs on has
 /// cores, and few enough that a typo (`--threads 100000`) cannot spawn thousands of threads.
-pub const MAX_THREADS: usize = 256;
+pub(crate) const MAX_THREADS: usize = 256;
 
 fn parse_threads(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
@@ -108,7 +110,7 @@ fn parse_threads(s: &str) -> Result<usize, String> {
 
 /// Why a command failed, and so its exit status.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Bad usage: exit 2.
     Usage(String),
     /// A scenario file with errors: exit 2.
@@ -197,15 +199,34 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A progress bar on stderr over `len` units of work (`unit`: "runs"), drawn only for a
+/// person watching: hidden with `--quiet` and when stderr is not a terminal (a file, a pipe,
+/// a batch job). The one bar of every command.
+pub(crate) fn progress_bar(len: u64, quiet: bool, unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{msg}}  {{per_sec}}  eta {{eta}}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// `--set` overrides as parsed: parameter id and value, in the order given.
-pub type Overrides = Vec<(String, f64)>;
+pub(crate) type Overrides = Vec<(String, f64)>;
 
 /// Loads a scenario (errors become [`Failure::Scenario`]) and applies `--set` overrides.
 /// Returns the model, the file's text (for hashing) and the parsed overrides.
 ///
 /// With `warn`, the warnings `rungs validate` would print (steps that can never happen,
 /// unused parameters, ...) go to stderr: a run of a scenario with a dead step should say so.
-pub fn load_scenario(
+pub(crate) fn load_scenario(
     path: &Path,
     sets: &[String],
     warn: bool,
@@ -235,7 +256,7 @@ pub fn load_scenario(
 }
 
 /// Parses `NAME=VALUE` overrides against the model's parameters.
-pub fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, Failure> {
+pub(crate) fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, Failure> {
     let mut out: Vec<(String, f64)> = Vec::new();
     for s in sets {
         let Some((name, value)) = s.split_once('=') else {
@@ -257,21 +278,57 @@ pub fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, 
     Ok(out)
 }
 
-/// The candidate closest to `name` by edit distance, if close enough to be a typo
-/// (see [`crate::diag::closest`]).
-pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    crate::diag::closest(name, candidates)
-}
-
 /// The default output folder: `out/<scenario file stem>/`.
-pub fn default_out(scenario: &Path) -> PathBuf {
+pub(crate) fn default_out(scenario: &Path) -> PathBuf {
     let stem = scenario
         .file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
     PathBuf::from("out").join(stem)
 }
 
-/// Whether parameter `p` is uncertain (drawn), as opposed to fixed or derived.
-pub fn is_drawn(model: &Model, p: usize) -> bool {
-    matches!(model.params[p].value, ParamValue::Drawn(_))
+/// The default output folder of a sweep: `out/<stem>-sweep/`.
+pub(crate) fn default_sweep_out(scenario: &Path) -> PathBuf {
+    default_out_of_kind(scenario, "sweep")
+}
+
+/// `out/<stem>-<kind>/`: each kind of work has its own default folder, so that a tornado
+/// and then an importance run of the same scenario do not replace each other's results.
+pub(crate) fn default_out_of_kind(scenario: &Path, kind: &str) -> PathBuf {
+    let d = default_out(scenario);
+    let name = d
+        .file_name()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    d.with_file_name(format!("{name}-{kind}"))
+}
+
+/// Writes the CSVs and the manifest of a finished job into `dir`, commits it, and prints the
+/// human summary. Shared by `run` and `merge`, so both write the same bytes.
+pub(crate) fn finish_run(
+    model: &Model,
+    tree: BlockTree<Summary>,
+    dir: OutputDir,
+    manifest: &Manifest,
+    paths: usize,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let summary = tree
+        .finish()
+        .ok_or_else(|| Failure::Run("internal error: no runs to summarise".into()))?;
+    crate::output::write_run_outputs(&dir, model, &summary, paths)?;
+    crate::output::write_manifest(&dir, manifest)?;
+    let out = dir.target().to_path_buf();
+    dir.commit()?;
+    if !quiet {
+        if summary.paths.dropped > 0 {
+            eprintln!(
+                "note: the runs took more than {} distinct paths; paths.csv lists the most \
+                 frequent, and {} runs on rarer paths are not in it (see docs/outputs.md)",
+                crate::stats::summary::MAX_PATHS,
+                summary.paths.dropped
+            );
+        }
+        print!("{}", crate::output::human_summary(model, &summary));
+        println!("files in {}/", out.display());
+    }
+    Ok(())
 }

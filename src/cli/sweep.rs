@@ -1,13 +1,17 @@
 //! `rungs sweep`: a scenario at each point of a parameter design, one long table over all
 //! points; or `--tornado` / `--importance` sensitivity tables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{Failure, RunOptions, default_out, load_scenario};
-use crate::partial::{JobIdentity, Partial, file_name, parse_shard};
+use crate::cli::{
+    Failure, RunOptions, default_out_of_kind, default_sweep_out, load_scenario, progress_bar,
+};
+use crate::output::OutputDir;
+use crate::partial::{JobIdentity, Partial, parse_shard};
 use crate::scenario::{Model, SweepSpec, Vary};
+use crate::sweep::tables::SweepWriter;
 use crate::sweep::{self, Design, SweepError, SweepPayload, design, importance, tornado};
 
 /// Arguments of `rungs sweep`.
@@ -22,7 +26,7 @@ use crate::sweep::{self, Design, SweepError, SweepPayload, design, importance, t
 
 Every point runs with the same seed, so points differ only by their parameter values
 (common random numbers). See docs/sweeps.md.")]
-pub struct SweepArgs {
+pub(crate) struct SweepArgs {
     /// The scenario file.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -64,21 +68,6 @@ fn failure(e: SweepError) -> Failure {
     }
 }
 
-/// The default output folder of a sweep: `out/<stem>-sweep/`.
-pub fn default_sweep_out(scenario: &Path) -> PathBuf {
-    default_out_of_kind(scenario, "sweep")
-}
-
-/// `out/<stem>-<kind>/`: each kind of work has its own default folder, so that a tornado
-/// and then an importance run of the same scenario do not replace each other's results.
-fn default_out_of_kind(scenario: &Path, kind: &str) -> PathBuf {
-    let d = default_out(scenario);
-    let name = d
-        .file_name()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    d.with_file_name(format!("{name}-{kind}"))
-}
-
 /// The design from the flags, or from the scenario's `[sweep]` table if no flag is given.
 fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
     let vary: Vec<(usize, Vary)> = a
@@ -108,7 +97,7 @@ fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
 }
 
 /// Runs `rungs sweep`.
-pub fn run(a: SweepArgs) -> Result<(), Failure> {
+pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
     if a.opts.runs == 0 {
         return Err(Failure::Usage("--runs must be at least 1".into()));
     }
@@ -148,7 +137,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             let bars = tornado::bars(&model, &spec.vary, seed).map_err(Failure::Usage)?;
             // Two variants per bar plus the base, all on the same runs.
             design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
-            let bar = sweep::progress_bar(runs, a.opts.quiet, "runs");
+            let bar = progress_bar(runs, a.opts.quiet, "runs");
             bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
             let rows = tornado::run(&model, &bars, seed, runs, threads, &|d| bar.set_position(d))
                 .map_err(|e| Failure::Run(e.to_string()))?;
@@ -180,7 +169,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         if a.importance {
             // Each step blocked and forced, plus the base, all on the same runs.
             design::check_size(2 * model.steps.len() as u64 + 1, runs).map_err(Failure::Usage)?;
-            let bar = sweep::progress_bar(runs, a.opts.quiet, "runs");
+            let bar = progress_bar(runs, a.opts.quiet, "runs");
             bar.set_message(format!(
                 "importance, {} variants each",
                 2 * model.steps.len() + 1
@@ -241,14 +230,28 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         .as_ref()
         .map_or(0..total, |(_, _, r)| r.start as usize..r.end as usize);
     // One bar over every run of every point this process computes.
-    let bar = sweep::progress_bar(points.len() as u64 * runs, quiet, "runs");
+    let bar = progress_bar(points.len() as u64 * runs, quiet, "runs");
     bar.set_message(format!("{} points x {runs}", points.len()));
-    let summaries = sweep::run_points(&model, &design, points, seed, runs, threads, &|d| {
-        bar.set_position(d)
-    })
-    .map_err(failure)?;
-    bar.finish_and_clear();
+    let progress = |d| bar.set_position(d);
     if let Some((k, n, r)) = range {
+        // A shard's partial file holds the summaries of its points: memory grows with the
+        // points per shard (docs/sweeps.md), so a huge design wants more shards.
+        let mut summaries = Vec::with_capacity(points.len());
+        sweep::run_points(
+            &model,
+            &design,
+            points,
+            seed,
+            runs,
+            threads,
+            &progress,
+            &mut |_, s| {
+                summaries.push(s);
+                Ok(())
+            },
+        )
+        .map_err(failure)?;
+        bar.finish_and_clear();
         let partial = Partial {
             job,
             scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
@@ -257,8 +260,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             total: total as u64,
             payload: SweepPayload { design, summaries },
         };
-        let path = out.join(file_name(k, n));
-        sweep::write_partial(&path, &partial).map_err(failure)?;
+        let path = crate::partial::write(&out, &partial).map_err(Failure::Run)?;
         if !quiet {
             println!(
                 "shard {k}/{n}: points {}..{} of {total}; wrote {}",
@@ -269,7 +271,30 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    let files = sweep::tables::sweep_files(&model, &design, &summaries);
+    // Unsharded: each point's rows go to the files as soon as it is done.
+    let dir = OutputDir::create(&out)?;
+    let mut writer = SweepWriter::create(&dir, &model, &design)?;
+    let mut shown: Vec<Vec<f64>> = Vec::new();
+    sweep::run_points(
+        &model,
+        &design,
+        points,
+        seed,
+        runs,
+        threads,
+        &progress,
+        &mut |p, s| {
+            writer.add(&model, p, &s)?;
+            if shown.len() < SHOWN_POINTS {
+                let n = s.runs.max(1) as f64;
+                shown.push(s.outcomes.iter().map(|o| o.count as f64 / n).collect());
+            }
+            Ok(())
+        },
+    )
+    .map_err(failure)?;
+    bar.finish_and_clear();
+    writer.finish()?;
     let how = sweep::Written {
         threads,
         shards: 1,
@@ -278,9 +303,9 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
         options: serde_json::json!({ "design": design.describe() }),
     };
-    sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
+    sweep::commit_folder(dir, &job, &how).map_err(failure)?;
     if !quiet {
-        summary(&model, &design, &summaries);
+        summary(&model, &design, &shown);
         println!("wrote {}", out.display());
     }
     Ok(())
@@ -293,7 +318,9 @@ fn fmt_p(p: f64) -> String {
 /// Points shown on stdout at most; the files have all of them.
 const SHOWN_POINTS: usize = 12;
 
-fn summary(model: &Model, d: &Design, summaries: &[crate::stats::Summary]) {
+/// The sweep's lines on stdout: the design, then the outcome probabilities of the first
+/// [`SHOWN_POINTS`] points (`shown`, one vector per point).
+fn summary(model: &Model, d: &Design, shown: &[Vec<f64>]) {
     let kind = match d.kind {
         design::DesignKind::Grid => "grid",
         design::DesignKind::Lhs => "Latin hypercube",
@@ -313,13 +340,7 @@ fn summary(model: &Model, d: &Design, summaries: &[crate::stats::Summary]) {
         head.push_str(&format!(" {o:>12}"));
     }
     println!("{head}");
-    for (i, (values, s)) in d
-        .points
-        .iter()
-        .zip(summaries)
-        .enumerate()
-        .take(SHOWN_POINTS)
-    {
+    for (i, (values, outcomes)) in d.points.iter().zip(shown).enumerate() {
         let mut line = format!("{i:>6}");
         for v in values {
             line.push_str(&format!(
@@ -329,8 +350,8 @@ fn summary(model: &Model, d: &Design, summaries: &[crate::stats::Summary]) {
                     .trim_end_matches('.')
             ));
         }
-        for o in &s.outcomes {
-            line.push_str(&format!(" {:>12.4}", o.count as f64 / s.runs.max(1) as f64));
+        for p in outcomes {
+            line.push_str(&format!(" {p:>12.4}"));
         }
         println!("{line}");
     }

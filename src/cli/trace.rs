@@ -12,7 +12,7 @@ use crate::scenario::{Model, NodeKind};
 
 /// Arguments of `rungs trace`.
 #[derive(Args, Debug)]
-pub struct TraceArgs {
+pub(crate) struct TraceArgs {
     /// The scenario file.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -28,7 +28,7 @@ pub struct TraceArgs {
 }
 
 /// Runs the one run and prints its story.
-pub fn run(args: TraceArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: TraceArgs) -> Result<(), Failure> {
     let (model, _, _) = load_scenario(&args.scenario, &args.set, false)?;
     let mut runner = Runner::new(&model, args.seed);
     let mut rec = RunRecord::default();

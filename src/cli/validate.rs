@@ -10,14 +10,14 @@ use crate::scenario::{Model, NodeKind, ParamValue, Trigger};
 
 /// Arguments of `rungs validate`.
 #[derive(Args, Debug)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true, value_name = "SCENARIO")]
     pub files: Vec<PathBuf>,
 }
 
 /// Checks every file; reports all of them before failing.
-pub fn run(args: ValidateArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ValidateArgs) -> Result<(), Failure> {
     let mut failed: Option<Failure> = None;
     for path in &args.files {
         match crate::scenario::load_file(path) {
@@ -49,7 +49,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
 }
 
 /// The short structure summary `validate` prints for a valid file.
-pub fn summary(file: &str, m: &Model, warnings: usize) -> String {
+pub(crate) fn summary(file: &str, m: &Model, warnings: usize) -> String {
     let drawn = m
         .params
         .iter()

@@ -1,9 +1,16 @@
-//! Many runs: blocks of [`BLOCK_RUNS`] consecutive runs computed in parallel, pushed into a
-//! [`BlockTree`] in block order.
+//! Many runs: the one parallel runner every command uses.
 //!
-//! A block's statistics depend only on its runs, and the tree combines blocks along a shape
-//! fixed by block index, so the result is the same bytes for any thread count and any split
-//! of the blocks into shards.
+//! Work is a range of *items* (a block of [`BLOCK_RUNS`] consecutive runs of one model, or
+//! of one point of a sweep, or of every variant of a tornado), computed in parallel waves of
+//! a few items per thread and handed back to the caller **in item order** on the calling
+//! thread ([`run_waves`]). What is kept of each run is the caller's choice: an
+//! [`Accumulator`] (the full statistics, a sweep's counts, compare's paired counts) that
+//! records one run at a time; how finished blocks combine (a fixed merge tree for floating
+//! point statistics, plain sums for counts) is the caller's too, so the engine knows nothing
+//! of statistics.
+//!
+//! A block's result depends only on its runs, and items come back in a fixed order, so a
+//! command's output is the same bytes for any thread count and any split into shards.
 
 use std::ops::Range;
 
@@ -12,7 +19,17 @@ use rayon::prelude::*;
 use crate::engine::RunRecord;
 use crate::engine::run::{RunError, Runner};
 use crate::scenario::Model;
-use crate::stats::{BLOCK_RUNS, BlockTree, Summary};
+
+/// Runs per block: the unit of parallel work, of shards and of the merge tree. Part of the
+/// output's identity: changing it changes the bytes of floating-point statistics.
+pub const BLOCK_RUNS: u64 = 1024;
+
+/// What a command keeps of each run. Recorded one run at a time, in run order within a
+/// block; a fresh accumulator starts each block.
+pub trait Accumulator: Send {
+    /// Adds one finished run of `model`.
+    fn record(&mut self, model: &Model, rec: &RunRecord);
+}
 
 /// Formats one run as output bytes (a runs.csv row), called on worker threads.
 pub type RunFormatter<'a> = &'a (dyn Fn(&Model, &RunRecord, &mut Vec<u8>) + Sync);
@@ -56,7 +73,7 @@ impl Batch {
 
     /// The runs of block `b`.
     pub fn block_runs(&self, b: u64) -> Range<u64> {
-        b * BLOCK_RUNS..((b + 1) * BLOCK_RUNS).min(self.runs)
+        block_runs(b, self.runs)
     }
 
     /// Number of runs this batch computes.
@@ -73,82 +90,129 @@ pub fn block_count(runs: u64) -> u64 {
     runs.div_ceil(BLOCK_RUNS)
 }
 
+/// The runs of block `b` of a job of `runs` runs.
+pub fn block_runs(b: u64, runs: u64) -> Range<u64> {
+    b.saturating_mul(BLOCK_RUNS).min(runs)..b.saturating_add(1).saturating_mul(BLOCK_RUNS).min(runs)
+}
+
 /// Blocks of shard `k` of `n` among `blocks` blocks.
 pub fn shard_blocks(blocks: u64, k: u64, n: u64) -> Range<u64> {
     let at = |i: u64| ((u128::from(blocks) * u128::from(i)) / u128::from(n)) as u64;
     at(k)..at(k + 1)
 }
 
-/// Runs a batch: returns the block tree of its statistics. `progress` is called with the
-/// number of runs done so far; with `per_run`, each run's formatted bytes are handed to
-/// `sink` in run order.
-pub fn run_batch(
+/// A failure of a batch, with the item it happened at (the first in item order).
+#[derive(Debug)]
+pub struct ItemError {
+    /// The item (block, or point-and-block) that failed.
+    pub item: u64,
+    /// What went wrong.
+    pub error: BatchError,
+}
+
+/// The one parallel runner. Computes `work(&context, item)` for every item of `items`, in
+/// parallel waves of a few items per thread (enough to balance, few enough to bound the
+/// results waiting at once), and hands each result to `take` in item order, on the calling
+/// thread. Before each wave, `prepare(wave)` builds what the wave's items share (the models
+/// of the sweep points it touches, say). Stops at the first failure in item order.
+pub fn run_waves<C: Sync, T: Send>(
+    threads: usize,
+    items: Range<u64>,
+    mut prepare: impl FnMut(Range<u64>) -> C,
+    work: impl Fn(&C, u64) -> Result<T, RunError> + Sync,
+    mut take: impl FnMut(u64, T) -> Result<(), BatchError>,
+) -> Result<(), ItemError> {
+    let threads = threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ItemError {
+            item: items.start,
+            error: BatchError::Threads(e.to_string()),
+        })?;
+    let wave = (threads * 4) as u64;
+    let mut i = items.start;
+    while i < items.end {
+        let end = i.saturating_add(wave).min(items.end);
+        let context = prepare(i..end);
+        let results: Vec<Result<T, RunError>> = pool.install(|| {
+            (i..end)
+                .into_par_iter()
+                .map(|j| work(&context, j))
+                .collect()
+        });
+        for (item, r) in (i..end).zip(results) {
+            let fail = |error| ItemError { item, error };
+            take(item, r.map_err(|e| fail(BatchError::Run(e)))?).map_err(fail)?;
+        }
+        i = end;
+    }
+    Ok(())
+}
+
+/// Runs `runs` of `model` with `seed` in run order into `acc`, reusing one runner and one
+/// record; with `format`, appends each run's formatted bytes to `bytes`.
+pub fn run_block<A: Accumulator>(
+    model: &Model,
+    seed: u64,
+    runs: Range<u64>,
+    acc: &mut A,
+    format: Option<(RunFormatter<'_>, &mut Vec<u8>)>,
+) -> Result<(), RunError> {
+    let mut runner = Runner::new(model, seed);
+    let mut rec = RunRecord::default();
+    match format {
+        Some((f, bytes)) => {
+            for run in runs {
+                runner.run(run, &mut rec)?;
+                acc.record(model, &rec);
+                f(model, &rec, bytes);
+            }
+        }
+        None => {
+            for run in runs {
+                runner.run(run, &mut rec)?;
+                acc.record(model, &rec);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a batch of one model: each block into a fresh accumulator from `fresh`, handed to
+/// `take` in block order with the number of runs done so far. With `per_run`, each run's
+/// formatted bytes go to the sink in run order.
+pub fn run_batch<A: Accumulator>(
     model: &Model,
     batch: &Batch,
-    progress: &(dyn Fn(u64) + Sync),
+    fresh: &(dyn Fn() -> A + Sync),
     per_run: Option<(RunFormatter<'_>, RunSink<'_>)>,
-) -> Result<BlockTree<Summary>, BatchError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(batch.threads.max(1))
-        .build()
-        .map_err(|e| BatchError::Threads(e.to_string()))?;
+    mut take: impl FnMut(u64, A, u64) -> Result<(), BatchError>,
+) -> Result<(), BatchError> {
     let (format, mut sink) = match per_run {
         Some((f, s)) => (Some(f), Some(s)),
         None => (None, None),
     };
-    let mut tree = BlockTree::new();
-    // Waves of a few blocks per thread: enough to balance, few enough to bound memory.
-    let wave = (batch.threads.max(1) * 4) as u64;
-    let mut done = 0;
-    let mut b = batch.blocks.start;
-    while b < batch.blocks.end {
-        let end = (b + wave).min(batch.blocks.end);
-        let results: Vec<Result<(Summary, Vec<u8>), RunError>> = pool.install(|| {
-            (b..end)
-                .into_par_iter()
-                .map(|blk| run_block(model, batch, blk, format))
-                .collect()
-        });
-        for (i, r) in results.into_iter().enumerate() {
-            let (summary, bytes) = r?;
+    let start = batch.block_runs(batch.blocks.start).start;
+    run_waves(
+        batch.threads,
+        batch.blocks.clone(),
+        |_| (),
+        |(), b| {
+            let mut acc = fresh();
+            let mut bytes = Vec::new();
+            let format = format.map(|f| (f, &mut bytes));
+            run_block(model, batch.seed, batch.block_runs(b), &mut acc, format)?;
+            Ok((acc, bytes))
+        },
+        |b, (acc, bytes)| {
             if let Some(sink) = sink.as_mut() {
                 sink(&bytes).map_err(|e| BatchError::Io(e.to_string()))?;
             }
-            tree.push(b + i as u64, 1, summary)
-                .map_err(BatchError::Internal)?;
-        }
-        done += batch.block_runs(end - 1).end - batch.block_runs(b).start;
-        progress(done);
-        b = end;
-    }
-    Ok(tree)
-}
-
-/// One block: its runs in index order into a fresh summary.
-fn run_block(
-    model: &Model,
-    batch: &Batch,
-    block: u64,
-    format: Option<RunFormatter<'_>>,
-) -> Result<(Summary, Vec<u8>), RunError> {
-    let mut runner = Runner::new(model, batch.seed);
-    let mut rec = RunRecord::default();
-    let mut summary = Summary::new(model);
-    let mut bytes = Vec::new();
-    for run in batch.block_runs(block) {
-        runner.run(run, &mut rec)?;
-        summary.record(model, &rec);
-        if let Some(f) = format {
-            f(model, &rec, &mut bytes);
-        }
-    }
-    Ok((summary, bytes))
-}
-
-/// Runs everything in one process and returns the final summary.
-pub fn run_all(model: &Model, seed: u64, runs: u64, threads: usize) -> Result<Summary, BatchError> {
-    let tree = run_batch(model, &Batch::whole(seed, runs, threads), &|_| {}, None)?;
-    Ok(tree.finish().unwrap_or_else(|| Summary::new(model)))
+            take(b, acc, batch.block_runs(b).end - start)
+        },
+    )
+    .map_err(|e| e.error)
 }
 
 /// Why a batch failed.

@@ -29,7 +29,9 @@ mod manifest;
 mod runs;
 mod tables;
 
-pub use dir::{OutputDir, check_out, check_replaceable, is_rungs_file};
+pub use dir::{
+    OutputDir, OutputFile, check_out, check_replaceable, is_rungs_file, write_file_atomically,
+};
 pub use human::human_summary;
 pub use manifest::{MAX_MANIFEST_BYTES, Manifest, Override, rfc3339_utc, write_manifest};
 pub use runs::{format_run, runs_header};
@@ -68,9 +70,9 @@ impl Table {
     /// [`spreadsheet_safe`].
     pub fn write_csv<W: Write>(&self, w: W) -> io::Result<()> {
         let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(self.header.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
+        write_record(&mut csv, &self.header)?;
         for r in &self.rows {
-            csv.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
+            write_record(&mut csv, r)?;
         }
         csv.flush()?;
         Ok(())
@@ -83,6 +85,13 @@ impl Table {
         let _ = self.write_csv(&mut buf);
         String::from_utf8_lossy(&buf).into_owned()
     }
+}
+
+/// Writes one CSV record, every cell passed through [`spreadsheet_safe`]: how every table
+/// rungs writes gets its rows, whole or streamed.
+pub fn write_record<W: Write>(csv: &mut csv::Writer<W>, cells: &[String]) -> io::Result<()> {
+    csv.write_record(cells.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
+    Ok(())
 }
 
 /// A cell as it can be opened in a spreadsheet without harm. Text from a scenario file (a
@@ -147,11 +156,7 @@ pub fn write_run_outputs(
         paths_table(model, summary, paths_top),
     ];
     for (name, table) in STATISTICS_FILES.into_iter().zip(tables) {
-        let mut f = dir.create_file(name)?;
-        table
-            .write_csv(&mut f)
-            .map_err(|e| io::Error::new(e.kind(), format!("writing {name}: {e}")))?;
-        f.flush()?;
+        dir.write_table(name, &table)?;
     }
     Ok(())
 }

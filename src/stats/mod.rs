@@ -7,18 +7,57 @@
 //!   so any contiguous split of the blocks (threads, shards) gives the same result.
 //! - [`Summary`]: everything `rungs run` reports about a set of runs.
 //! - [`wilson`]: the Wilson score interval.
+//! - [`summarise`], [`run_all`]: the engine's runs of one model reduced into a [`Summary`].
 
 pub mod summary;
 
 pub use summary::Summary;
 
+use crate::engine::RunRecord;
+use crate::engine::many::{Accumulator, Batch, BatchError, RunFormatter, RunSink, run_batch};
+use crate::scenario::Model;
+
+impl Accumulator for Summary {
+    fn record(&mut self, model: &Model, rec: &RunRecord) {
+        Summary::record(self, model, rec);
+    }
+}
+
+/// Runs a batch of `model` and reduces its blocks into their [`BlockTree`]. `progress` is
+/// called with the number of runs done so far; with `per_run`, each run's formatted bytes
+/// go to the sink in run order.
+pub fn summarise(
+    model: &Model,
+    batch: &Batch,
+    progress: &dyn Fn(u64),
+    per_run: Option<(RunFormatter<'_>, RunSink<'_>)>,
+) -> Result<BlockTree<Summary>, BatchError> {
+    let mut tree = BlockTree::new();
+    run_batch(
+        model,
+        batch,
+        &|| Summary::new(model),
+        per_run,
+        |b, summary, done| {
+            tree.push(b, 1, summary).map_err(BatchError::Internal)?;
+            progress(done);
+            Ok(())
+        },
+    )?;
+    Ok(tree)
+}
+
+/// Runs everything in one process and returns the final summary.
+pub fn run_all(model: &Model, seed: u64, runs: u64, threads: usize) -> Result<Summary, BatchError> {
+    let tree = summarise(model, &Batch::whole(seed, runs, threads), &|_| {}, None)?;
+    Ok(tree.finish().unwrap_or_else(|| Summary::new(model)))
+}
+
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-/// Number of runs in a block: the unit of parallel work and of deterministic reduction.
-/// Changing it changes output bytes (last digits of means and sds).
-pub const BLOCK_RUNS: u64 = 1024;
+pub use crate::engine::many::BLOCK_RUNS;
 
 /// An accumulator that can absorb another of the same shape.
 pub trait Merge {

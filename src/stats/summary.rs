@@ -178,7 +178,7 @@ pub fn timeline_grid(horizon: f64, resolution: f64) -> TimelineGrid {
 /// Most distinct (path, outcome) pairs a merged summary keeps. A rich ladder can produce a
 /// new path in almost every run; keeping them all would make memory grow with the number of
 /// runs (ten million runs of dprk-kursk held ~680 MB of paths). Blocks of runs hold at most
-/// [`crate::stats::BLOCK_RUNS`] pairs; when a merge leaves more than this, the least frequent
+/// [`crate::engine::many::BLOCK_RUNS`] pairs; when a merge leaves more than this, the least frequent
 /// are dropped (ties: the larger path first) and their runs counted in [`Paths::dropped`].
 /// The merge tree is fixed by block index, so what is dropped, and so every byte, is the same
 /// for any thread count or shard split.

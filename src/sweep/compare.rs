@@ -8,9 +8,9 @@
 //! squares `n01 + n10`, so the result is exact and the same for any thread count.
 
 use crate::engine::RunRecord;
-use crate::engine::run::{RunError, Runner};
+use crate::engine::many::{BatchError, block_count, block_runs, run_waves};
+use crate::engine::run::Runner;
 use crate::scenario::Model;
-use crate::sweep::counts::{CountError, for_blocks};
 
 /// z for a two-sided 95% normal interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -153,16 +153,17 @@ pub fn run_paired(
     runs: u64,
     threads: usize,
     progress: &dyn Fn(u64),
-) -> Result<Paired, CountError> {
+) -> Result<Paired, BatchError> {
     let mut total = Paired::new(items.len());
-    for_blocks(
-        runs,
+    run_waves(
         threads,
-        |range| {
+        0..block_count(runs),
+        |_| (),
+        |(), block| {
             let (mut ra, mut rb) = (Runner::new(a, seed), Runner::new(b, seed));
             let (mut xa, mut xb) = (RunRecord::default(), RunRecord::default());
             let mut c = Paired::new(items.len());
-            for run in range {
+            for run in block_runs(block, runs) {
                 ra.run(run, &mut xa)?;
                 rb.run(run, &mut xb)?;
                 c.runs += 1;
@@ -175,11 +176,15 @@ pub fn run_paired(
                     }
                 }
             }
-            Ok::<Paired, RunError>(c)
+            Ok(c)
         },
-        |c| total.add(&c),
-        progress,
-    )?;
+        |block, c| {
+            total.add(&c);
+            progress(block_runs(block, runs).end);
+            Ok(())
+        },
+    )
+    .map_err(|e| e.error)?;
     Ok(total)
 }
 

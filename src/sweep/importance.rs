@@ -8,9 +8,10 @@
 //! enabled", so its forced variant is the scenario as is (RAW = 1). All variants run on
 //! common random numbers.
 
+use crate::engine::many::BatchError;
 use crate::expr::Expr;
 use crate::scenario::{Model, StepId, Trigger};
-use crate::sweep::counts::{CountError, count_variants};
+use crate::sweep::counts::count_variants;
 
 /// The step blocked: probability 0, or hazard rate 0.
 pub fn blocked(model: &Model, s: StepId) -> Model {
@@ -74,7 +75,7 @@ pub fn run(
     runs: u64,
     threads: usize,
     progress: &dyn Fn(u64),
-) -> Result<Vec<Row>, CountError> {
+) -> Result<Vec<Row>, BatchError> {
     let mut variants = vec![model.clone()];
     // Index of each step's blocked and forced variant (forced: 0 = the base itself).
     let mut at = Vec::with_capacity(model.steps.len());

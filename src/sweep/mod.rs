@@ -20,16 +20,13 @@ pub mod tornado;
 
 use std::ops::Range;
 
-use rayon::prelude::*;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
-use crate::engine::RunRecord;
-use crate::engine::many::{Batch, BatchError, block_count};
-use crate::engine::run::{RunError, Runner};
-use std::io::Write;
-
+use crate::engine::many::{BatchError, block_count, block_runs, run_block, run_waves};
 use crate::output::{Manifest, OutputDir, Table};
-use crate::partial::{JobIdentity, Partial};
+use crate::partial::JobIdentity;
 use crate::scenario::Model;
 use crate::stats::{BlockTree, Summary};
 
@@ -53,8 +50,8 @@ impl From<std::io::Error> for SweepError {
     }
 }
 
-impl From<counts::CountError> for SweepError {
-    fn from(e: counts::CountError) -> Self {
+impl From<BatchError> for SweepError {
+    fn from(e: BatchError) -> Self {
         SweepError::Run(e.to_string())
     }
 }
@@ -70,16 +67,18 @@ pub struct SweepPayload {
     pub summaries: Vec<Summary>,
 }
 
-/// Runs the points `range` of `design`, each with `runs` runs of `seed`, and returns their
-/// summaries in point order. `progress` is called with the number of runs done so far
-/// (over all points of the range).
+/// Runs the points `range` of `design`, each with `runs` runs of `seed`, and hands each
+/// point's summary to `on_point` as soon as it is complete, in point order: a sweep holds the
+/// summaries of the few points in flight, never all of them. `progress` is called with the
+/// number of runs done so far (over all points of the range).
 ///
-/// The work is one stream of (point, block) items in point-then-block order, computed in
-/// parallel waves of a few items per thread, each finished block pushed into its point's
-/// [`BlockTree`]. So small designs use every thread within a point and large ones keep every
-/// thread busy across points, with no barrier at the end of each point. A point's summary is
-/// the same bytes as `run_all` of that point alone (the same blocks pushed into the same tree
-/// shape), so it depends neither on the thread count nor on the other points.
+/// The work is one stream of (point, block) items in point-then-block order through the
+/// engine's one runner, each finished block pushed into its point's [`BlockTree`]. So small
+/// designs use every thread within a point and large ones keep every thread busy across
+/// points, with no barrier at the end of each point. A point's summary is the same bytes as
+/// [`run_all`](crate::stats::run_all) of that point alone (the same blocks pushed into the
+/// same tree shape), so it depends neither on the thread count nor on the other points.
+#[allow(clippy::too_many_arguments)]
 pub fn run_points(
     base: &Model,
     design: &Design,
@@ -87,18 +86,9 @@ pub fn run_points(
     seed: u64,
     runs: u64,
     threads: usize,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Summary>, SweepError> {
-    let threads = threads.max(1);
-    let fail = |i: usize, e: BatchError| {
-        let values: Vec<String> = design
-            .params
-            .iter()
-            .zip(&design.points[i])
-            .map(|(p, v)| format!("{p}={}", num(*v)))
-            .collect();
-        SweepError::Run(format!("point {i} ({}): {e}", values.join(", ")))
-    };
+    progress: &dyn Fn(u64),
+    on_point: &mut dyn FnMut(usize, Summary) -> Result<(), SweepError>,
+) -> Result<(), SweepError> {
     if range.end > design.len() || range.start > range.end {
         return Err(SweepError::Run(format!(
             "internal error: points {}..{} of a design of {}",
@@ -107,102 +97,84 @@ pub fn run_points(
             design.len()
         )));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| SweepError::Run(format!("could not start worker threads: {e}")))?;
-    let batch = Batch::whole(seed, runs, threads);
     let blocks = block_count(runs);
     if blocks == 0 {
         // No runs: each point's empty summary, as `run_all` gives.
-        return Ok(range
-            .map(|p| Summary::new(&design.model_at(base, p)))
-            .collect());
+        for p in range {
+            on_point(p, Summary::new(&design.model_at(base, p)))?;
+        }
+        return Ok(());
     }
-    // Items are numbered point-major from the start of the range: item j is block
-    // j % blocks of point range.start + j / blocks.
+    // Item j is block j % blocks of point range.start + j / blocks.
+    let point = |item: u64| range.start + (item / blocks) as usize;
     let items = (range.len() as u64).saturating_mul(blocks);
-    // Waves of a few items per thread, like `run_batch`: enough to balance, few enough to
-    // bound the block summaries waiting at once.
-    let wave = (threads * 4) as u64;
-    let mut out = Vec::with_capacity(range.len());
     // The models of the points the current wave touches (a wave spans few points), built
     // once per point rather than per block.
-    let mut models: Vec<(usize, Model)> = Vec::new();
+    let mut models: Vec<(usize, Arc<Model>)> = Vec::new();
     let mut tree: BlockTree<Summary> = BlockTree::new();
     let mut done_runs = 0u64;
-    let mut j = 0u64;
-    while j < items {
-        let end = (j + wave).min(items);
-        let first = range.start + (j / blocks) as usize;
-        let last = range.start + ((end - 1) / blocks) as usize;
-        models.retain(|(p, _)| *p >= first);
-        for p in first..=last {
-            if !models.iter().any(|(q, _)| *q == p) {
-                models.push((p, design.model_at(base, p)));
+    // A failure inside `on_point` (writing the files), kept apart from the runs' failures.
+    let mut failed: Option<SweepError> = None;
+    let result = run_waves(
+        threads,
+        0..items,
+        |wave| {
+            let (first, last) = (point(wave.start), point(wave.end - 1));
+            models.retain(|(p, _)| *p >= first);
+            for p in first..=last {
+                if !models.iter().any(|(q, _)| *q == p) {
+                    models.push((p, Arc::new(design.model_at(base, p))));
+                }
             }
-        }
-        let results: Vec<Result<Summary, RunError>> = pool.install(|| {
-            (j..end)
-                .into_par_iter()
-                .map(|item| {
-                    let p = range.start + (item / blocks) as usize;
-                    let model = models
-                        .iter()
-                        .find(|(q, _)| *q == p)
-                        .map(|(_, m)| m)
-                        .unwrap_or(base);
-                    run_block(model, &batch, item % blocks)
-                })
-                .collect()
-        });
-        for (item, r) in (j..end).zip(results) {
-            let p = range.start + (item / blocks) as usize;
+            models.clone()
+        },
+        |models, item| {
+            let p = point(item);
+            let model = models
+                .iter()
+                .find(|(q, _)| *q == p)
+                .map_or(base, |(_, m)| m);
+            let mut summary = Summary::new(model);
+            run_block(
+                model,
+                seed,
+                block_runs(item % blocks, runs),
+                &mut summary,
+                None,
+            )?;
+            Ok(summary)
+        },
+        |item, summary| {
             let b = item % blocks;
-            let s = r.map_err(|e| fail(p, BatchError::Run(e)))?;
-            done_runs += batch.block_runs(b).end - batch.block_runs(b).start;
-            tree.push(b, 1, s)
-                .map_err(|e| fail(p, BatchError::Internal(e)))?;
+            let r = block_runs(b, runs);
+            done_runs += r.end - r.start;
+            tree.push(b, 1, summary).map_err(BatchError::Internal)?;
+            progress(done_runs);
             if b + 1 == blocks {
                 let finished = std::mem::take(&mut tree).finish();
-                out.push(finished.unwrap_or_else(|| Summary::new(base)));
+                if let Err(e) =
+                    on_point(point(item), finished.unwrap_or_else(|| Summary::new(base)))
+                {
+                    failed = Some(e);
+                    return Err(BatchError::Internal("stopped".into()));
+                }
             }
-        }
-        progress(done_runs);
-        j = end;
-    }
-    Ok(out)
-}
-
-/// One block of one point: its runs in index order into a fresh summary (as the engine's
-/// own block runner does, so a point's tree is the same as a `rungs run` of that point).
-fn run_block(model: &Model, batch: &Batch, block: u64) -> Result<Summary, RunError> {
-    let mut runner = Runner::new(model, batch.seed);
-    let mut rec = RunRecord::default();
-    let mut summary = Summary::new(model);
-    for run in batch.block_runs(block) {
-        runner.run(run, &mut rec)?;
-        summary.record(model, &rec);
-    }
-    Ok(summary)
-}
-
-/// A progress bar on stderr over `len` units of work, drawn only for a person watching:
-/// hidden with `--quiet` and when stderr is not a terminal (a file, a pipe, a batch job).
-pub fn progress_bar(len: u64, quiet: bool, unit: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
+            Ok(())
+        },
     );
-    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{msg}}  eta {{eta}}");
-    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
-        bar.set_style(style);
+    if let Some(e) = failed {
+        return Err(e);
     }
-    bar
+    result.map_err(|e| {
+        let i = point(e.item);
+        let values: Vec<String> = design
+            .params
+            .iter()
+            .zip(&design.points[i])
+            .map(|(p, v)| format!("{p}={}", num(*v)))
+            .collect();
+        SweepError::Run(format!("point {i} ({}): {}", values.join(", "), e.error))
+    })
 }
 
 /// How a command's files came about, for manifest.json.
@@ -223,84 +195,54 @@ pub struct Written {
     pub scenario_text: String,
 }
 
-/// Writes `files` atomically into the folder `out` (replacing it), with a manifest.json:
-/// the run manifest of src/output plus `options` (the sweep design, tornado/importance,
-/// compare's second file), which change the numbers.
+/// Writes the manifest of a sweep, tornado, importance or compare folder into `dir` (the run
+/// manifest of src/output plus `options`, which change the numbers) and commits the folder.
+pub fn commit_folder(dir: OutputDir, job: &JobIdentity, how: &Written) -> Result<(), SweepError> {
+    let mut manifest = Manifest::for_job(job, how.threads, how.shards, how.start, how.wall);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    manifest.kind = folder_kind(&job.command, names.iter().map(String::as_str));
+    manifest.options = how.options.clone();
+    manifest.scenario_text = how.scenario_text.clone();
+    crate::output::write_manifest(&dir, &manifest)?;
+    dir.commit()?;
+    Ok(())
+}
+
+/// Writes `files` atomically into the folder `out` (replacing it), with a manifest.json
+/// ([`commit_folder`]).
 pub fn write_files(
     out: &std::path::Path,
     files: &[(&str, Table)],
     job: &JobIdentity,
     how: &Written,
 ) -> Result<(), SweepError> {
-    let err = |e: std::io::Error| SweepError::Run(format!("cannot write {}: {e}", out.display()));
-    let dir = OutputDir::create(out).map_err(err)?;
+    let dir = OutputDir::create(out)?;
     for (name, table) in files {
-        let mut f = dir.create_file(name).map_err(err)?;
-        table.write_csv(&mut f).map_err(err)?;
-        f.flush().map_err(err)?;
+        dir.write_table(name, table)?;
     }
-    let mut manifest = Manifest::new(
-        &job.command,
-        &job.scenario_path,
-        b"",
-        job.seed,
-        job.runs,
-        &job.overrides,
-        how.threads,
-        how.shards,
-        how.start,
-        how.wall,
-    );
-    manifest.scenario_sha256 = job.scenario_sha256.clone();
-    manifest.kind = folder_kind(&job.command, files.iter().map(|(name, _)| *name));
-    manifest.options = how.options.clone();
-    manifest.scenario_text = how.scenario_text.clone();
-    crate::output::write_manifest(&dir, &manifest).map_err(err)?;
-    dir.commit().map_err(err)
+    commit_folder(dir, job, how)
 }
 
 /// The manifest `kind` of a folder of `command`'s `files`: a sweep folder is named by its
 /// sensitivity tables when it has them (`tornado`, `importance`, `tornado+importance`).
-fn folder_kind<'a>(command: &str, files: impl Iterator<Item = &'a str>) -> String {
-    let tables: Vec<&str> = files
-        .filter_map(|f| match f {
-            "tornado.csv" => Some("tornado"),
-            "importance.csv" => Some("importance"),
-            _ => None,
-        })
+fn folder_kind<'a>(command: &str, mut files: impl Iterator<Item = &'a str> + Clone) -> String {
+    let has = |name: &str| files.clone().any(|f| f == name);
+    let tables: Vec<&str> = [("tornado.csv", "tornado"), ("importance.csv", "importance")]
+        .into_iter()
+        .filter(|(file, _)| has(file))
+        .map(|(_, kind)| kind)
         .collect();
+    let _ = files.next();
     if command == "sweep" && !tables.is_empty() {
         tables.join("+")
     } else {
         command.to_string()
     }
-}
-
-/// Writes a shard's partial file atomically (a temporary file beside it, then a rename), so
-/// other shards' files in the same folder are left alone.
-pub fn write_partial<T: Serialize>(
-    path: &std::path::Path,
-    partial: &Partial<T>,
-) -> Result<(), SweepError> {
-    let err = |e: &dyn std::fmt::Display| {
-        SweepError::Run(format!("cannot write {}: {e}", path.display()))
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
-    }
-    let json = crate::partial::seal(partial).map_err(|e| err(&e))?;
-    let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-    let write = |json: &[u8]| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(json)?;
-        f.sync_all()
-    };
-    write(&json).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(&e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(&e)
-    })
 }

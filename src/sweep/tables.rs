@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::output::{Table, num, outcomes_table, steps_table};
+use crate::output::{OutputDir, OutputFile, Table, num, outcomes_table, steps_table, write_record};
 use crate::partial::{Partial, check_cover};
 use crate::scenario::Model;
 use crate::stats::Summary;
@@ -27,58 +27,75 @@ pub fn points_table(design: &Design) -> Table {
     Table { header, rows }
 }
 
-/// A long table: for each point, its number and parameter values before each row of the
-/// per-point table `inner` makes.
-fn long_table(
-    design: &Design,
-    summaries: &[Summary],
-    inner: impl Fn(&Summary) -> Table,
-    empty_header: Table,
-) -> Table {
-    let points = points_table(design);
-    let mut out = Table {
-        header: points.header.clone(),
-        rows: Vec::new(),
-    };
-    let mut inner_header = None;
-    for (prefix, s) in points.rows.iter().zip(summaries) {
-        let t = inner(s);
-        for r in t.rows {
-            let mut row = prefix.clone();
-            row.extend(r);
-            out.rows.push(row);
-        }
-        inner_header.get_or_insert(t.header);
-    }
-    out.header
-        .extend(inner_header.unwrap_or(empty_header.header));
-    out
+/// Writes a sweep's files into `dir` point by point, as the points finish: points.csv
+/// whole at the start, then each point's rows of sweep_steps.csv and sweep_outcomes.csv
+/// (long tables: the point and its parameter values, then the columns of steps.csv /
+/// outcomes.csv). So a sweep of any number of points holds one point's summary at a time.
+/// The unsharded sweep and [`merge_sweep`] both write through it, so their bytes agree.
+pub struct SweepWriter {
+    points: Table,
+    steps: csv::Writer<OutputFile>,
+    outcomes: csv::Writer<OutputFile>,
+    next: usize,
 }
 
-/// The three sweep tables with their file names.
-pub fn sweep_files(
-    model: &Model,
-    design: &Design,
-    summaries: &[Summary],
-) -> Vec<(&'static str, Table)> {
-    let empty = Summary::new(model);
-    let steps = long_table(
-        design,
-        summaries,
-        |s| steps_table(model, s),
-        steps_table(model, &empty),
-    );
-    let outcomes = long_table(
-        design,
-        summaries,
-        |s| outcomes_table(model, s),
-        outcomes_table(model, &empty),
-    );
-    vec![
-        ("points.csv", points_table(design)),
-        ("sweep_steps.csv", steps),
-        ("sweep_outcomes.csv", outcomes),
-    ]
+impl SweepWriter {
+    /// Writes points.csv and the headers of the two long tables into `dir`.
+    pub fn create(dir: &OutputDir, model: &Model, design: &Design) -> std::io::Result<Self> {
+        let points = points_table(design);
+        dir.write_table("points.csv", &points)?;
+        let empty = Summary::new(model);
+        let open = |name: &str, inner: Table| -> std::io::Result<csv::Writer<OutputFile>> {
+            let mut w = csv::Writer::from_writer(dir.create_file(name)?);
+            let mut header = points.header.clone();
+            header.extend(inner.header);
+            write_record(&mut w, &header)?;
+            Ok(w)
+        };
+        Ok(SweepWriter {
+            steps: open("sweep_steps.csv", steps_table(model, &empty))?,
+            outcomes: open("sweep_outcomes.csv", outcomes_table(model, &empty))?,
+            points,
+            next: 0,
+        })
+    }
+
+    /// Adds the rows of point `point`, which must be the next in order.
+    pub fn add(&mut self, model: &Model, point: usize, summary: &Summary) -> std::io::Result<()> {
+        let prefix = match self.points.rows.get(point) {
+            Some(p) if point == self.next => p,
+            _ => {
+                return Err(std::io::Error::other(format!(
+                    "internal error: sweep point {point} written out of order"
+                )));
+            }
+        };
+        for (w, table) in [
+            (&mut self.steps, steps_table(model, summary)),
+            (&mut self.outcomes, outcomes_table(model, summary)),
+        ] {
+            for r in table.rows {
+                let mut row = prefix.clone();
+                row.extend(r);
+                write_record(w, &row)?;
+            }
+        }
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Flushes the files; every point must have been added.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if self.next != self.points.rows.len() {
+            return Err(std::io::Error::other(format!(
+                "internal error: {} of {} sweep points written",
+                self.next,
+                self.points.rows.len()
+            )));
+        }
+        self.steps.flush()?;
+        self.outcomes.flush()
+    }
 }
 
 /// What [`merge_sweep`] did.
@@ -126,9 +143,10 @@ pub fn merge_sweep(
         })?;
         model.set_param(p, *v);
     }
-    let mut design: Option<Design> = None;
-    let mut summaries = Vec::new();
+    let dir = OutputDir::create(out)?;
+    let mut writer: Option<(Design, SweepWriter)> = None;
     let n_parts = parts.len();
+    let shape = Summary::new(&model);
     for (name, p) in parts {
         let payload: SweepPayload = serde_json::from_value(p.payload)
             .map_err(|e| SweepError::Usage(format!("{name}: not a sweep partial file ({e})")))?;
@@ -140,7 +158,6 @@ pub fn merge_sweep(
                 payload.summaries.len()
             )));
         }
-        let shape = Summary::new(&model);
         for (i, summary) in payload.summaries.iter().enumerate() {
             let checked = if summary.runs == job.runs {
                 summary.check(&shape)
@@ -157,26 +174,31 @@ pub fn merge_sweep(
                 ))
             })?;
         }
-        match &design {
-            None => design = Some(payload.design),
-            Some(d) if *d != payload.design => {
+        let (design, w) = match &mut writer {
+            None => {
+                let w = SweepWriter::create(&dir, &model, &payload.design)?;
+                writer.insert((payload.design, w))
+            }
+            Some((d, _)) if *d != payload.design => {
                 return Err(SweepError::Usage(format!(
                     "{name} and {first_name} hold different sweep designs"
                 )));
             }
-            Some(_) => {}
+            Some(dw) => dw,
+        };
+        if design.len() as u64 != p.total {
+            return Err(SweepError::Usage(format!(
+                "{name}: a design of {} points in a job of {}",
+                design.len(),
+                p.total
+            )));
         }
-        summaries.extend(payload.summaries);
+        for (i, summary) in payload.summaries.iter().enumerate() {
+            w.add(&model, p.covers.start as usize + i, summary)?;
+        }
     }
-    let design = design.ok_or_else(|| SweepError::Usage("no partial files given".into()))?;
-    if design.len() != summaries.len() {
-        return Err(SweepError::Usage(format!(
-            "the partial files hold {} points but the design has {}",
-            summaries.len(),
-            design.len()
-        )));
-    }
-    let files = sweep_files(&model, &design, &summaries);
+    let (design, w) = writer.ok_or_else(|| SweepError::Usage("no partial files given".into()))?;
+    w.finish()?;
     let written = crate::sweep::Written {
         threads: 1,
         shards: n_parts as u64,
@@ -185,7 +207,7 @@ pub fn merge_sweep(
         options: serde_json::json!({ "design": design.describe() }),
         scenario_text: scenario_text.clone(),
     };
-    crate::sweep::write_files(out, &files, &job, &written)?;
+    crate::sweep::commit_folder(dir, &job, &written)?;
     Ok(MergedSweep {
         points: design.len(),
         parts: n_parts,

@@ -3,8 +3,9 @@
 //! as usual, and the outcome probabilities compared. All variants run on common random
 //! numbers, so a swing is the parameter's effect and not noise between two samples.
 
+use crate::engine::many::BatchError;
 use crate::scenario::{Model, ParamId, ParamValue, Vary};
-use crate::sweep::counts::{CountError, count_variants};
+use crate::sweep::counts::count_variants;
 use crate::sweep::design::ParamSampler;
 
 /// Draws used for an empirical quantile when a distribution has no closed-form one.
@@ -142,7 +143,7 @@ pub fn run(
     runs: u64,
     threads: usize,
     progress: &dyn Fn(u64),
-) -> Result<Vec<Row>, CountError> {
+) -> Result<Vec<Row>, BatchError> {
     let mut variants = Vec::with_capacity(bars.len() * 2);
     for b in bars {
         for v in [b.low, b.high] {
