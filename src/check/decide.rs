@@ -5,8 +5,8 @@
 //! did too (`h` is always 1 for `p(E)`); for `mean_time(id)`, `h` is whether `id` happened
 //! and `y` its time. A statistic is the ratio `R = sum(h y) / sum(h)`, so one set of sums
 //! serves every kind: `sum h`, `sum h y`, `sum h y^2` per variant and, for `vary`, the
-//! cross sums of the paired runs. Runs go in blocks of [`BLOCK_RUNS`] computed in parallel;
-//! the blocks' sums are added in block order, so the verdicts are the same for any thread
+//! cross sums of the paired runs. Runs go in blocks of [`BLOCK_RUNS`] computed in parallel
+//! by the engine's one runner ([`run_waves`]); the blocks' sums are added in block order, so the verdicts are the same for any thread
 //! count. For indicators every sum is an integer (exact in f64).
 //!
 //! Decisions:
@@ -24,11 +24,9 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
-
 use crate::check::{Bounds, Check, Claim, DEFAULT_CHECK_RUNS, Stat, Target};
 use crate::engine::RunRecord;
-use crate::engine::many::block_count;
+use crate::engine::many::{BatchError, ItemError, block_count, run_waves};
 use crate::engine::run::{RunError, Runner};
 use crate::expr::Env;
 use crate::scenario::Model;
@@ -118,8 +116,8 @@ pub enum CheckError {
         /// The varied parameter's value in the failed run.
         set: Option<String>,
     },
-    /// The thread pool could not start.
-    #[error("could not start worker threads: {0}")]
+    /// The runs could not be made (the thread pool could not start).
+    #[error("{0}")]
     Threads(String),
 }
 
@@ -140,10 +138,6 @@ pub fn run_checks(
     progress: &dyn Fn(u64),
 ) -> Result<Vec<Verdict>, CheckError> {
     let threads = settings.threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CheckError::Threads(e.to_string()))?;
     let mut verdicts: Vec<Option<Verdict>> = vec![None; model.checks.len()];
     let mut done = 0u64;
     for job in jobs(model, settings) {
@@ -160,34 +154,39 @@ pub fn run_checks(
         };
         let nv = variants.len() as u64;
         let mut sums = vec![Sums::default(); job.checks.len()];
-        let blocks = block_count(job.runs);
-        let wave = (threads * 4) as u64;
-        let mut b = 0;
-        while b < blocks {
-            let end = (b + wave).min(blocks);
-            let results: Vec<Result<Vec<Sums>, (usize, RunError)>> = pool.install(|| {
-                (b..end)
-                    .into_par_iter()
-                    .map(|blk| {
-                        let range = blk * BLOCK_RUNS..((blk + 1) * BLOCK_RUNS).min(job.runs);
-                        block(model, &variants, &job, range)
-                    })
-                    .collect()
-            });
-            for r in results {
-                let block_sums = r.map_err(|(v, error)| CheckError::Run {
-                    error: Box::new(error),
-                    set: job
-                        .vary
-                        .map(|(p, values)| format!("{}={}", model.params[p].id, values[v])),
+        // The variant whose run failed (the engine's error does not know the variants).
+        let mut failed_variant: Option<usize> = None;
+        let result = run_waves(
+            threads,
+            0..block_count(job.runs),
+            |_| (),
+            |_, blk| {
+                let range = blk * BLOCK_RUNS..((blk + 1) * BLOCK_RUNS).min(job.runs);
+                Ok(block(model, &variants, &job, range))
+            },
+            |blk, r| {
+                let block_sums = r.map_err(|(v, e)| {
+                    failed_variant = Some(v);
+                    BatchError::Run(e)
                 })?;
                 for (s, o) in sums.iter_mut().zip(&block_sums) {
                     s.add(o);
                 }
-            }
-            let runs_done = (end * BLOCK_RUNS).min(job.runs);
-            progress(done + runs_done * nv);
-            b = end;
+                progress(done + ((blk + 1) * BLOCK_RUNS).min(job.runs) * nv);
+                Ok(())
+            },
+        );
+        if let Err(ItemError { error, .. }) = result {
+            return Err(match error {
+                BatchError::Run(e) => CheckError::Run {
+                    error: Box::new(e),
+                    set: job
+                        .vary
+                        .zip(failed_variant)
+                        .map(|((p, values), v)| format!("{}={}", model.params[p].id, values[v])),
+                },
+                other => CheckError::Threads(other.to_string()),
+            });
         }
         done += job.runs * nv;
         for (&c, s) in job.checks.iter().zip(&sums) {

@@ -69,7 +69,7 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
             }
             continue;
         }
-        let bar = crate::sweep::progress_bar(total_runs(model, &settings), args.quiet, "runs");
+        let bar = crate::cli::progress_bar(total_runs(model, &settings), args.quiet, "runs");
         let verdicts = run_checks(model, &settings, &|d| bar.set_position(d)).map_err(|e| {
             bar.finish_and_clear();
             match e {
