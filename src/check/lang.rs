@@ -586,7 +586,7 @@ fn p_args(text: &str, inner: Range<usize>, model: &Model) -> PResult<Stat> {
         if sub.trim().is_empty() {
             let msg = match what {
                 "event" => "`p` needs an event, e.g. `p(war)`",
-                _ => "nothing after `|`: write the condition, e.g. `p(war | nato_units)`",
+                _ => "nothing after `|`: write the condition, e.g. `p(war | combat)`",
             };
             return Err(vec![err(r, msg, None)]);
         }
