@@ -4,8 +4,10 @@
 //! library loads and checks it into a [`scenario::Model`] whose expressions are compiled
 //! ([`expr`]), samples many runs of it deterministically ([`engine`]), reduces the runs into
 //! mergeable statistics ([`stats`]) and writes them as CSV ([`output`]). [`sweep`] runs
-//! designs of parameter points; [`cli`] is the command line.
+//! designs of parameter points; [`check`] runs the checks a scenario states about itself;
+//! [`cli`] is the command line.
 
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod dist;

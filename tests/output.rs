@@ -68,6 +68,7 @@ fn model() -> Model {
         flows: vec![],
         outcomes: vec!["horizon".into(), WAR.into()],
         sweep: None,
+        checks: vec![],
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: one module per command, clap derive, one error type that knows its exit
 //! status (0 success, 1 failure while running, 2 bad usage or bad scenario).
 
+mod check;
 mod compare;
 mod graph;
 mod merge;
@@ -59,6 +60,8 @@ enum Command {
     Trace(trace::TraceArgs),
     /// Runs two variants of a scenario on common random numbers and compares them.
     Compare(compare::CompareArgs),
+    /// Runs the `[[checks]]` of scenarios: ok, FAIL or undecided, one line each.
+    Check(check::CheckArgs),
 }
 
 /// Options shared by the commands that run a scenario.
@@ -114,13 +117,15 @@ pub(crate) enum Failure {
     Scenario(Box<Diagnostics>),
     /// Failure while running (run-time error, I/O): exit 1.
     Run(String),
+    /// `rungs check`: a check failed or could not be decided (exit 1; its line is printed).
+    Checks,
 }
 
 impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) | Failure::Scenario(_) => 2,
-            Failure::Run(_) => 1,
+            Failure::Run(_) | Failure::Checks => 1,
         }
     }
 }
@@ -169,6 +174,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a),
         Command::Trace(a) => trace::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -186,6 +192,7 @@ pub fn main() -> ExitCode {
                     )
                 }),
                 Failure::Run(m) => writeln!(err, "error: {m}\nnothing was written"),
+                Failure::Checks => Ok(()),
             };
             ExitCode::from(f.exit_code())
         }

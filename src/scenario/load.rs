@@ -11,7 +11,8 @@
 //! 3. actors and their state variables (initial values: expressions over parameters);
 //! 4. step and branch ids (one namespace), so that `after`, `fired()` ... may name steps
 //!    further down the file;
-//! 5. everything else of the steps, the flows and `[sweep]`.
+//! 5. everything else of the steps, the flows and `[sweep]`;
+//! 6. `[[checks]]` (see [`crate::check::load`]), which name steps, branches and outcomes.
 //!
 //! Only a file without errors becomes a [`Model`]; the advisory checks of
 //! [`check`] then add warnings.
@@ -198,6 +199,7 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
             "steps",
             "flows",
             "sweep",
+            "checks",
         ],
     );
     let mut model = Model {
@@ -216,6 +218,7 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
         flows: Vec::new(),
         outcomes: vec![crate::scenario::HORIZON_OUTCOME.to_string()],
         sweep: None,
+        checks: Vec::new(),
     };
     let mut map = SourceMap::default();
     scenario_table(ctx, &root, &mut model);
@@ -225,6 +228,9 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
     steps::flows(ctx, &root, &mut model, &mut map);
     if let Some(v) = root.get("sweep") {
         model.sweep = sweep::sweep(ctx, v, &model);
+    }
+    if let Some(v) = root.get("checks") {
+        model.checks = crate::check::load::checks(ctx, v, &model);
     }
     Some((model, map))
 }

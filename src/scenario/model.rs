@@ -64,6 +64,8 @@ pub struct Model {
     pub outcomes: Vec<String>,
     /// The `[sweep]` table, if the file has one.
     pub sweep: Option<SweepSpec>,
+    /// `[[checks]]`, in file order (see [`crate::check`]).
+    pub checks: Vec<crate::check::Check>,
 }
 
 /// An uncertain (or fixed, or derived) input, sampled once per run.

@@ -439,6 +439,7 @@ mod tests {
             flows: vec![],
             outcomes: vec!["horizon".into()],
             sweep: None,
+            checks: vec![],
         }
     }
 
