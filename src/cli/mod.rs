@@ -4,6 +4,7 @@
 mod compare;
 mod graph;
 mod merge;
+mod report;
 mod run;
 mod sweep;
 mod trace;
@@ -57,6 +58,8 @@ enum Command {
     Trace(trace::TraceArgs),
     /// Runs two variants of a scenario on common random numbers and compares them.
     Compare(compare::CompareArgs),
+    /// Draws a finished output folder: report.html (charts, no script) and report.xlsx.
+    Report(report::ReportArgs),
 }
 
 /// Options shared by the commands that run a scenario.
@@ -167,6 +170,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a),
         Command::Trace(a) => trace::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,7 +9,7 @@ use crate::output::STATISTICS_FILES;
 /// The files rungs writes into an output folder besides [`STATISTICS_FILES`]. A folder is
 /// rungs' own, and so may be replaced, only if it has a manifest.json written by rungs and
 /// nothing but these files ([`is_rungs_file`]).
-const OTHER_FILES: [&str; 8] = [
+const OTHER_FILES: [&str; 10] = [
     "manifest.json",
     "runs.csv",
     "points.csv",
@@ -18,6 +18,8 @@ const OTHER_FILES: [&str; 8] = [
     "tornado.csv",
     "importance.csv",
     "compare.csv",
+    "report.html",
+    "report.xlsx",
 ];
 
 /// Whether `name` is a file name rungs writes into an output folder.
