@@ -88,7 +88,7 @@ impl Page {
         }
         o.push_str("</dl>\n</header>\n<nav>");
         for s in &self.sections {
-            let _ = write!(o, "<a href=\"#{}\">{}</a>", esc(&s.id), esc(&s.heading));
+            let _ = write!(o, "<a href=\"#{}\">{}</a> ", esc(&s.id), esc(&s.heading));
         }
         o.push_str("</nav>\n");
         for s in &self.sections {

@@ -176,7 +176,12 @@ fn outcome_name(o: &str, folder: &Folder) -> String {
             None => "horizon (no end state)".into(),
         }
     } else {
-        o.replace('_', " ")
+        // The label of the step or branch of the same id, where there is one.
+        folder
+            .model
+            .as_ref()
+            .and_then(|m| m.nodes.iter().find(|n| n.id == o))
+            .map_or_else(|| o.to_string(), |n| n.label.clone())
     }
 }
 
@@ -260,7 +265,7 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
 
     // Timeline.
     let tl = folder.need("timeline.csv")?;
-    let chosen = chosen_steps(steps, o)?;
+    let chosen = default_or_chosen(steps, tl, o)?;
     let c_t = tl.col("time").map_err(usage)?;
     let mut series = Vec::new();
     for id in &chosen {
@@ -485,7 +490,11 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                 ),
                 q: [q[0], q[1], q[2], q[3], q[4]],
                 mean: steps.num(r, cols[7]),
-                text: format!("median {} · in {} of runs", svg::num(q[2]), svg::pct(p)),
+                text: format!(
+                    "median {} {unit} · in {} of runs",
+                    svg::num(q[2]),
+                    svg::pct(p)
+                ),
                 tip: cells_tip(
                     steps,
                     r,
@@ -591,6 +600,35 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     Ok(out)
 }
 
+/// The steps of the timeline: `--steps`, or the first step of each rung less those certain
+/// from the start (a flat line at 100%).
+pub fn default_or_chosen(steps: &Csv, tl: &Csv, o: &Options) -> Result<Vec<String>, Error> {
+    let mut chosen = chosen_steps(steps, o)?;
+    if o.steps.is_empty() {
+        chosen.retain(|id| tl.col(id).map_or(true, |c| tl.num(0, c) != Some(1.0)));
+    }
+    Ok(chosen)
+}
+
+/// The steps of a sweep's curves: `--steps`, or the first step of each rung less those
+/// that happen in every run at the first point.
+pub fn sweep_steps(ss: &Csv, o: &Options) -> Result<Vec<String>, Error> {
+    let first = first_point(ss)?;
+    let mut chosen = chosen_steps(&first, o)?;
+    if o.steps.is_empty() {
+        let (cs, cp) = (first.col("step").map_err(usage)?, first.col("probability").map_err(usage)?);
+        chosen.retain(|id| {
+            !(0..first.rows.len()).any(|r| first.text(r, cs) == id && first.num(r, cp) == Some(1.0))
+        });
+    }
+    Ok(chosen)
+}
+
+/// The outcome the tornado (and the workbook's importance chart) draws.
+pub fn tornado_outcome(folder: &Folder, t: &Csv, o: &Options) -> Result<String, Error> {
+    pick_outcome(folder, t, o, &["p_low", "p_high", "p_base"])
+}
+
 /// The varied parameters of a sweep: the columns of points.csv after `point`.
 fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let mut out = Vec::new();
@@ -607,7 +645,7 @@ fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
         .unwrap_or("grid")
         .to_string();
     let npoints = points.rows.len();
-    let chosen = chosen_steps(&first_point(ss)?, o)?;
+    let chosen = sweep_steps(ss, o)?;
     let step_labels = labels(ss);
     let param_label = |p: &str| -> String {
         let unit = folder
@@ -923,7 +961,7 @@ fn pick_outcome(folder: &Folder, t: &Csv, o: &Options, cols: &[&str]) -> Result<
 
 fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("tornado.csv")?;
-    let outcome = pick_outcome(folder, t, o, &["p_low", "p_high"])?;
+    let outcome = tornado_outcome(folder, t, o)?;
     let c: Result<Vec<usize>, Error> = ["parameter", "outcome", "low_value", "high_value", "p_low", "p_high", "swing"]
         .iter()
         .map(|c| t.col(c).map_err(usage))

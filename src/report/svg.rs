@@ -82,8 +82,7 @@ pub fn pct(p: f64) -> String {
     }
     let mag = v.abs().log10().floor() as i32;
     let decimals = (2 - mag).clamp(0, 3) as usize;
-    let s = format!("{v:.decimals$}");
-    format!("{}%", trim_zeros(&s))
+    format!("{v:.decimals$}%")
 }
 
 /// A number for reading: three significant digits for small ones, whole numbers with
@@ -1230,7 +1229,8 @@ mod tests {
         assert_eq!(pct(0.00054), "0.054%");
         assert_eq!(pct(1.0), "100%");
         assert_eq!(pct(0.0), "0%");
-        assert_eq!(pct(0.5), "50%");
+        assert_eq!(pct(0.5), "50.0%");
+        assert_eq!(pct(0.2302), "23.0%");
     }
 
     #[test]
