@@ -1113,7 +1113,8 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                 };
                 b.bars.push(Bar {
                     label: if colour == 0 { label.clone() } else { String::new() },
-                    value: v.unwrap_or(f64::NAN),
+                    // An empty RRW: blocking the step leaves no run with the outcome.
+                    value: v.unwrap_or(if colour == 1 { f64::INFINITY } else { f64::NAN }),
                     lo: None,
                     hi: None,
                     text,
@@ -1193,14 +1194,19 @@ fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
                 value: d * 100.0,
                 lo: lo.map(|v| v * 100.0),
                 hi: hi.map(|v| v * 100.0),
-                text: format!(
-                    "{} → {}: {} pp [{}, {}]",
-                    svg::pct(t.num(r, c[2]).unwrap_or(0.0)),
-                    svg::pct(t.num(r, c[3]).unwrap_or(0.0)),
-                    signed(d * 100.0),
-                    signed(lo.unwrap_or(d) * 100.0),
-                    signed(hi.unwrap_or(d) * 100.0)
-                ),
+                text: {
+                    let (l, h) = (lo.unwrap_or(d) * 100.0, hi.unwrap_or(d) * 100.0);
+                    let dec = if (d * 100.0).abs().max(l.abs()).max(h.abs()) >= 0.1 { 2 } else { 3 };
+                    let pp = |v: f64| format!("{v:+.dec$}");
+                    format!(
+                        "{} → {}: {} pp [{}, {}]",
+                        svg::pct(t.num(r, c[2]).unwrap_or(0.0)),
+                        svg::pct(t.num(r, c[3]).unwrap_or(0.0)),
+                        pp(d * 100.0),
+                        pp(l),
+                        pp(h)
+                    )
+                },
                 tip: cells_tip(t, r, &["kind", "id", "p_a", "p_b", "diff", "diff_ci_low", "diff_ci_high"]),
                 colour: if d < 0.0 { 0 } else { 1 },
             });
@@ -1228,9 +1234,4 @@ fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
         ));
     }
     Ok(out)
-}
-
-fn signed(v: f64) -> String {
-    let s = svg::num(v);
-    if v > 0.0 { format!("+{s}") } else { s }
 }

@@ -82,7 +82,14 @@ pub fn pct(p: f64) -> String {
     }
     let mag = v.abs().log10().floor() as i32;
     let decimals = (2 - mag).clamp(0, 3) as usize;
-    format!("{v:.decimals$}%")
+    let s = format!("{v:.decimals$}");
+    if v.abs() < 1.0 {
+        // Below 1%: at least two decimals, no trailing zero past them (0.50%, 0.054%).
+        let t = s.trim_end_matches('0');
+        let keep = t.find('.').map_or(t.len(), |d| (d + 3).max(t.len()));
+        return format!("{}%", &s[..keep.min(s.len())]);
+    }
+    format!("{s}%")
 }
 
 /// A number for reading: three significant digits for small ones, whole numbers with
@@ -289,7 +296,13 @@ pub enum Unit {
 
 fn tick_label(v: f64, unit: Unit) -> String {
     match unit {
-        Unit::Percent => pct(v),
+        Unit::Percent => {
+            let p = pct(v);
+            match p.strip_suffix('%') {
+                Some(n) if n.contains('.') => format!("{}%", trim_zeros(n)),
+                _ => p,
+            }
+        }
         Unit::Plain => num(v),
         Unit::Ratio => format!("×{}", num(v)),
     }
@@ -486,7 +499,17 @@ pub fn bars(c: &Bars) -> String {
             " fill=\"#222\"",
             &cut(&b.label, 48),
         ));
-        if b.value.is_finite() && (!c.log || b.value > 0.0) {
+        if b.value == f64::INFINITY {
+            // An infinite ratio: a pale bar to the edge.
+            let _ = write!(
+                g,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"0.3\"/>",
+                f(bx),
+                f(y + 4.0),
+                f((x1 - bx).max(0.8)),
+                f(ROW - 8.0)
+            );
+        } else if b.value.is_finite() && (!c.log || b.value > 0.0) {
             let vx = scale.at(b.value);
             let _ = write!(
                 g,
@@ -509,12 +532,16 @@ pub fn bars(c: &Bars) -> String {
                 f(cy + 5.0)
             );
         }
-        let end = [Some(b.value), b.hi]
-            .into_iter()
-            .flatten()
-            .filter(|v| v.is_finite())
-            .map(|v| scale.at(v))
-            .fold(bx, f64::max);
+        let end = if b.value == f64::INFINITY {
+            x1 - text_width(&b.text, 12.0) - 12.0
+        } else {
+            [Some(b.value), b.hi]
+                .into_iter()
+                .flatten()
+                .filter(|v| v.is_finite())
+                .map(|v| scale.at(v))
+                .fold(bx, f64::max)
+        };
         g.push_str(&text(
             end + 6.0,
             y + 15.0,
@@ -1227,6 +1254,8 @@ mod tests {
         assert_eq!(pct(0.2385), "23.9%");
         assert_eq!(pct(0.0235), "2.35%");
         assert_eq!(pct(0.00054), "0.054%");
+        assert_eq!(pct(0.005), "0.50%");
+        assert_eq!(pct(0.0025), "0.25%");
         assert_eq!(pct(1.0), "100%");
         assert_eq!(pct(0.0), "0%");
         assert_eq!(pct(0.5), "50.0%");

@@ -220,7 +220,12 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
         let ct = col(tl, "time")?;
         let cs: Vec<usize> = ids.iter().map(|i| col(tl, i)).collect::<Result<_, _>>()?;
         let mut header = vec!["time".to_string()];
-        header.extend(ids.iter().cloned());
+        let (cid, clab) = (col(steps, "step")?, col(steps, "label")?);
+        header.extend(ids.iter().map(|id| {
+            (0..steps.rows.len())
+                .find(|&r| steps.text(r, cid) == id)
+                .map_or(id.clone(), |r| unguard(steps.text(r, clab)).to_string())
+        }));
         out.push((
             Block {
                 title: "Probability that each step has happened by each time".into(),
