@@ -53,7 +53,11 @@ pub fn write(
         crate::report::Error::Io(m) => Failure::Run(m),
     })?;
     if !quiet {
-        println!("wrote {} ({} kB)", w.html.0.display(), w.html.1.div_ceil(1024));
+        println!(
+            "wrote {} ({} kB)",
+            w.html.0.display(),
+            w.html.1.div_ceil(1024)
+        );
         if let Some((p, n)) = &w.xlsx {
             println!("wrote {} ({} kB)", p.display(), n.div_ceil(1024));
         }

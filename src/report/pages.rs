@@ -57,11 +57,12 @@ pub fn page(folder: &Folder, o: &Options) -> Result<String, Error> {
                 .join(", "),
         ));
     }
-    if m.kind == "compare" {
-        if let Some(b) = m.options.get("b_path").and_then(|v| v.as_str()) {
-            meta[0] = ("A".into(), m.scenario_path.clone());
-            meta.insert(1, ("B".into(), b.to_string()));
-        }
+    if let (true, Some(b)) = (
+        m.kind == "compare",
+        m.options.get("b_path").and_then(|v| v.as_str()),
+    ) {
+        meta[0] = ("A".into(), m.scenario_path.clone());
+        meta.insert(1, ("B".into(), b.to_string()));
     }
     let sections = match m.kind.as_str() {
         "run" => run(folder, o)?,
@@ -125,9 +126,12 @@ fn chosen_steps(t: &Csv, o: &Options) -> Result<Vec<String>, Error> {
     let ids: Vec<&str> = (0..t.rows.len()).map(|r| t.text(r, c)).collect();
     for s in &o.steps {
         if !ids.contains(&s.as_str()) {
-            let hint = crate::diag::closest(s, &ids)
+            let mut hint = crate::diag::closest(s, &ids)
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
+            if ids.len() <= 30 {
+                hint.push_str(&format!("; its steps and branches are {}", ids.join(", ")));
+            }
             return Err(Error::Usage(format!(
                 "--steps: `{}` is not a step or branch of this scenario{hint}",
                 svg::cut(s, 60)
@@ -176,12 +180,35 @@ fn outcome_name(o: &str, folder: &Folder) -> String {
             None => "horizon (no end state)".into(),
         }
     } else {
-        // The label of the step or branch of the same id, where there is one.
-        folder
-            .model
-            .as_ref()
-            .and_then(|m| m.nodes.iter().find(|n| n.id == o))
-            .map_or_else(|| o.to_string(), |n| n.label.clone())
+        // The label of the step or branch of the same id, else of the one step or branch
+        // that ends the run this way; else the outcome's name.
+        let Some(m) = folder.model.as_ref() else {
+            return o.to_string();
+        };
+        if let Some(n) = m.nodes.iter().find(|n| n.id == o) {
+            return n.label.clone();
+        }
+        let Some(k) = m.outcomes.iter().position(|x| x == o) else {
+            return o.to_string();
+        };
+        let mut enders = Vec::new();
+        for s in &m.steps {
+            if s.ends == Some(k) {
+                enders.push(s.node);
+            }
+            for b in &s.branches {
+                if b.ends == Some(k) {
+                    enders.push(b.node);
+                }
+            }
+        }
+        match enders.as_slice() {
+            [one] => m
+                .nodes
+                .get(*one)
+                .map_or_else(|| o.to_string(), |n| n.label.clone()),
+            _ => o.to_string(),
+        }
     }
 }
 
@@ -245,7 +272,15 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
             tip: cells_tip(
                 oc,
                 r,
-                &["outcome", "count", "runs", "probability", "ci_low", "ci_high", "time_p50"],
+                &[
+                    "outcome",
+                    "count",
+                    "runs",
+                    "probability",
+                    "ci_low",
+                    "ci_high",
+                    "time_p50",
+                ],
             ),
             colour: r,
         });
@@ -557,7 +592,15 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                     .unwrap_or_default()
             };
             if pt.num(r, c_sd) == Some(0.0) {
-                fixed.push(format!("{id} = {}{}", cell("mean"), if unit.is_empty() { String::new() } else { format!(" {unit}") }));
+                fixed.push(format!(
+                    "{id} = {}{}",
+                    cell("mean"),
+                    if unit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {unit}")
+                    }
+                ));
                 continue;
             }
             drawn.push(vec![
@@ -616,7 +659,10 @@ pub fn sweep_steps(ss: &Csv, o: &Options) -> Result<Vec<String>, Error> {
     let first = first_point(ss)?;
     let mut chosen = chosen_steps(&first, o)?;
     if o.steps.is_empty() {
-        let (cs, cp) = (first.col("step").map_err(usage)?, first.col("probability").map_err(usage)?);
+        let (cs, cp) = (
+            first.col("step").map_err(usage)?,
+            first.col("probability").map_err(usage)?,
+        );
         chosen.retain(|id| {
             !(0..first.rows.len()).any(|r| first.text(r, cs) == id && first.num(r, cp) == Some(1.0))
         });
@@ -710,7 +756,9 @@ fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                         .collect(),
                     tips: rows
                         .iter()
-                        .map(|&r| cells_tip(t, r, &["point", p, key, "probability", "ci_low", "ci_high"]))
+                        .map(|&r| {
+                            cells_tip(t, r, &["point", p, key, "probability", "ci_low", "ci_high"])
+                        })
                         .collect(),
                 });
             }
@@ -764,7 +812,11 @@ fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                         cells[i][j] = Some((
                             p,
                             svg::pct(p),
-                            cells_tip(t, r, &["point", pa, pb, key, "probability", "ci_low", "ci_high"]),
+                            cells_tip(
+                                t,
+                                r,
+                                &["point", pa, pb, key, "probability", "ci_low", "ci_high"],
+                            ),
                         ));
                     }
                 }
@@ -802,14 +854,23 @@ fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                 let rs = rows_of(t, key, id)?;
                 let vals: Vec<(f64, String)> = rs
                     .iter()
-                    .filter_map(|&r| Some((t.num(r, cp)?, cells_tip(t, r, &["point", key, "probability"]))))
+                    .filter_map(|&r| {
+                        Some((
+                            t.num(r, cp)?,
+                            cells_tip(t, r, &["point", key, "probability"]),
+                        ))
+                    })
                     .collect();
                 rows.push((name_of(key, id), vals));
             }
             out.push(section(
                 &format!("spread-{what}"),
                 &format!("The spread of the {what} over the points"),
-                svg::dots(&format!("spread-{what}"), &rows, "probability at each point"),
+                svg::dots(
+                    &format!("spread-{what}"),
+                    &rows,
+                    "probability at each point",
+                ),
                 &format!(
                     "each dot is the probability at one of the {npoints} epistemic points, \
                      where every uncertain parameter was drawn once and then held fixed. A \
@@ -835,7 +896,13 @@ fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                         band: Vec::new(),
                         tips: rows
                             .iter()
-                            .map(|&r| cells_tip(t, r, &["point", p, key, "probability", "ci_low", "ci_high"]))
+                            .map(|&r| {
+                                cells_tip(
+                                    t,
+                                    r,
+                                    &["point", p, key, "probability", "ci_low", "ci_high"],
+                                )
+                            })
                             .collect(),
                     });
                 }
@@ -913,12 +980,13 @@ fn cols4(t: &Csv, p: &str) -> Result<(usize, usize, usize, usize), Error> {
 /// `p_base`, or a `p_base` column of tornado.csv).
 fn base_of(folder: &Folder, outcome: &str) -> Option<f64> {
     for (file, col) in [("tornado.csv", "p_base"), ("importance.csv", "p_base")] {
-        if let Some(t) = folder.table(file) {
-            if let (Some(co), Some(cb)) = (t.has("outcome"), t.has(col)) {
-                if let Some(r) = (0..t.rows.len()).find(|&r| t.text(r, co) == outcome) {
-                    return t.num(r, cb);
-                }
-            }
+        let Some(t) = folder.table(file) else {
+            continue;
+        };
+        if let (Some(co), Some(cb)) = (t.has("outcome"), t.has(col))
+            && let Some(r) = (0..t.rows.len()).find(|&r| t.text(r, co) == outcome)
+        {
+            return t.num(r, cb);
         }
     }
     None
@@ -945,7 +1013,10 @@ fn pick_outcome(folder: &Folder, t: &Csv, o: &Options, cols: &[&str]) -> Result<
     let co = t.col("outcome").map_err(usage)?;
     let cs: Vec<usize> = cols.iter().filter_map(|c| t.has(c)).collect();
     let mut best: Option<(f64, String)> = None;
-    for id in ids.iter().filter(|i| *i != crate::scenario::HORIZON_OUTCOME) {
+    for id in ids
+        .iter()
+        .filter(|i| *i != crate::scenario::HORIZON_OUTCOME)
+    {
         let size = base_of(folder, id).unwrap_or_else(|| {
             (0..t.rows.len())
                 .filter(|&r| t.text(r, co) == id)
@@ -962,12 +1033,22 @@ fn pick_outcome(folder: &Folder, t: &Csv, o: &Options, cols: &[&str]) -> Result<
 fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("tornado.csv")?;
     let outcome = tornado_outcome(folder, t, o)?;
-    let c: Result<Vec<usize>, Error> = ["parameter", "outcome", "low_value", "high_value", "p_low", "p_high", "swing"]
-        .iter()
-        .map(|c| t.col(c).map_err(usage))
-        .collect();
+    let c: Result<Vec<usize>, Error> = [
+        "parameter",
+        "outcome",
+        "low_value",
+        "high_value",
+        "p_low",
+        "p_high",
+        "swing",
+    ]
+    .iter()
+    .map(|c| t.col(c).map_err(usage))
+    .collect();
     let c = c?;
-    let rows: Vec<usize> = (0..t.rows.len()).filter(|&r| t.text(r, c[1]) == outcome).collect();
+    let rows: Vec<usize> = (0..t.rows.len())
+        .filter(|&r| t.text(r, c[1]) == outcome)
+        .collect();
     let shown = rows.len().min(20);
     let base = base_of(folder, &outcome);
     let unit_of = |p: &str| {
@@ -981,7 +1062,10 @@ fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     };
     let tr = Tornado {
         name: "tornado".into(),
-        title: format!("What moves the probability of {}", outcome_name(&outcome, folder)),
+        title: format!(
+            "What moves the probability of {}",
+            outcome_name(&outcome, folder)
+        ),
         x_label: format!("probability of {}", outcome_name(&outcome, folder)),
         rows: rows[..shown]
             .iter()
@@ -999,7 +1083,19 @@ fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                     ),
                     tip: format!(
                         "{}{}",
-                        cells_tip(t, r, &["parameter", "outcome", "low_value", "high_value", "p_low", "p_high", "swing"]),
+                        cells_tip(
+                            t,
+                            r,
+                            &[
+                                "parameter",
+                                "outcome",
+                                "low_value",
+                                "high_value",
+                                "p_low",
+                                "p_high",
+                                "swing"
+                            ]
+                        ),
                         unit_of(p)
                     ),
                 }
@@ -1017,8 +1113,22 @@ fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
         let p = t.text(r, c[0]);
         rows_t.push(vec![
             (p.to_string(), false),
-            (format!("{}{}", t.num(r, c[2]).map(svg::num).unwrap_or_default(), unit_of(p)), true),
-            (format!("{}{}", t.num(r, c[3]).map(svg::num).unwrap_or_default(), unit_of(p)), true),
+            (
+                format!(
+                    "{}{}",
+                    t.num(r, c[2]).map(svg::num).unwrap_or_default(),
+                    unit_of(p)
+                ),
+                true,
+            ),
+            (
+                format!(
+                    "{}{}",
+                    t.num(r, c[3]).map(svg::num).unwrap_or_default(),
+                    unit_of(p)
+                ),
+                true,
+            ),
             (svg::pct(t.num(r, c[4]).unwrap_or(0.0)), true),
             (svg::pct(t.num(r, c[5]).unwrap_or(0.0)), true),
         ]);
@@ -1050,17 +1160,29 @@ fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
              most. {base_words} Showing the {shown} largest of {} parameters. Other outcomes: \
              `rungs report DIR --outcome NAME` with one of {}.",
             rows.len(),
-            if others.is_empty() { "none".to_string() } else { others.join(", ") }
+            if others.is_empty() {
+                "none".to_string()
+            } else {
+                others.join(", ")
+            }
         ),
     )])
 }
 
 fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("importance.csv")?;
-    let c: Result<Vec<usize>, Error> = ["step", "outcome", "p_base", "p_blocked", "p_forced", "raw", "rrw"]
-        .iter()
-        .map(|c| t.col(c).map_err(usage))
-        .collect();
+    let c: Result<Vec<usize>, Error> = [
+        "step",
+        "outcome",
+        "p_base",
+        "p_blocked",
+        "p_forced",
+        "raw",
+        "rrw",
+    ]
+    .iter()
+    .map(|c| t.col(c).map_err(usage))
+    .collect();
     let c = c?;
     let mut outcomes: Vec<String> = ids_in_order(t, "outcome")?
         .into_iter()
@@ -1075,7 +1197,12 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let step_labels: Vec<(String, String)> = folder
         .model
         .as_ref()
-        .map(|m| m.nodes.iter().map(|n| (n.id.clone(), n.label.clone())).collect())
+        .map(|m| {
+            m.nodes
+                .iter()
+                .map(|n| (n.id.clone(), n.label.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     let mut body = String::new();
     for outcome in &outcomes {
@@ -1094,7 +1221,10 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
         let base = rows.first().and_then(|&r| t.num(r, c[2]));
         let mut b = Bars::new(
             &format!("importance-{outcome}"),
-            &format!("Importance of each step for {}", outcome_name(outcome, folder)),
+            &format!(
+                "Importance of each step for {}",
+                outcome_name(outcome, folder)
+            ),
             "ratio (log scale; 1 = no effect)",
             Unit::Ratio,
         );
@@ -1103,8 +1233,23 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
         for &r in &rows {
             let id = t.text(r, c[0]);
             let label = label_of(&step_labels, id).to_string();
-            let tipc = cells_tip(t, r, &["step", "outcome", "p_base", "p_blocked", "p_forced", "raw", "rrw"]);
-            for (col, what, colour) in [(c[5], "if certain (RAW)", 0), (c[6], "if prevented (RRW)", 1)] {
+            let tipc = cells_tip(
+                t,
+                r,
+                &[
+                    "step",
+                    "outcome",
+                    "p_base",
+                    "p_blocked",
+                    "p_forced",
+                    "raw",
+                    "rrw",
+                ],
+            );
+            for (col, what, colour) in [
+                (c[5], "if certain (RAW)", 0),
+                (c[6], "if prevented (RRW)", 1),
+            ] {
                 let v = t.num(r, col);
                 let text = match v {
                     Some(v) => format!("×{} {what}", svg::num(v)),
@@ -1112,7 +1257,11 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                     None => "no base probability".into(),
                 };
                 b.bars.push(Bar {
-                    label: if colour == 0 { label.clone() } else { String::new() },
+                    label: if colour == 0 {
+                        label.clone()
+                    } else {
+                        String::new()
+                    },
                     // An empty RRW: blocking the step leaves no run with the outcome.
                     value: v.unwrap_or(if colour == 1 { f64::INFINITY } else { f64::NAN }),
                     lo: None,
@@ -1126,7 +1275,8 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
         body.push_str(&format!(
             "<h3>{}{}</h3>",
             svg::esc(&outcome_name(outcome, folder)),
-            base.map(|p| format!(" (base {})", svg::pct(p))).unwrap_or_default()
+            base.map(|p| format!(" (base {})", svg::pct(p)))
+                .unwrap_or_default()
         ));
         if rows.is_empty() {
             body.push_str("<p class=\"note\">No step changes this outcome.</p>");
@@ -1149,15 +1299,28 @@ fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
 
 fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
     let t = folder.need("compare.csv")?;
-    let c: Result<Vec<usize>, Error> = ["kind", "id", "p_a", "p_b", "diff", "diff_ci_low", "diff_ci_high"]
-        .iter()
-        .map(|c| t.col(c).map_err(usage))
-        .collect();
+    let c: Result<Vec<usize>, Error> = [
+        "kind",
+        "id",
+        "p_a",
+        "p_b",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+    ]
+    .iter()
+    .map(|c| t.col(c).map_err(usage))
+    .collect();
     let c = c?;
     let step_labels: Vec<(String, String)> = folder
         .model
         .as_ref()
-        .map(|m| m.nodes.iter().map(|n| (n.id.clone(), n.label.clone())).collect())
+        .map(|m| {
+            m.nodes
+                .iter()
+                .map(|n| (n.id.clone(), n.label.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     let mut out = Vec::new();
     for (kinds, what, name) in [
@@ -1196,7 +1359,11 @@ fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
                 hi: hi.map(|v| v * 100.0),
                 text: {
                     let (l, h) = (lo.unwrap_or(d) * 100.0, hi.unwrap_or(d) * 100.0);
-                    let dec = if (d * 100.0).abs().max(l.abs()).max(h.abs()) >= 0.1 { 2 } else { 3 };
+                    let dec = if (d * 100.0).abs().max(l.abs()).max(h.abs()) >= 0.1 {
+                        2
+                    } else {
+                        3
+                    };
                     let pp = |v: f64| format!("{v:+.dec$}");
                     format!(
                         "{} → {}: {} pp [{}, {}]",
@@ -1207,7 +1374,19 @@ fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
                         pp(h)
                     )
                 },
-                tip: cells_tip(t, r, &["kind", "id", "p_a", "p_b", "diff", "diff_ci_low", "diff_ci_high"]),
+                tip: cells_tip(
+                    t,
+                    r,
+                    &[
+                        "kind",
+                        "id",
+                        "p_a",
+                        "p_b",
+                        "diff",
+                        "diff_ci_low",
+                        "diff_ci_high",
+                    ],
+                ),
                 colour: if d < 0.0 { 0 } else { 1 },
             });
         }

@@ -107,7 +107,7 @@ pub fn num(v: f64) -> String {
         let digits = r.unsigned_abs().to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -239,7 +239,7 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 
 /// A value range `[lo, hi]` widened to round ends.
 pub fn nice_range(lo: f64, hi: f64) -> (f64, f64) {
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
         return (lo - pad, hi + pad);
     }
@@ -733,12 +733,7 @@ pub fn lines(c: &Lines) -> String {
         }
         if c.markers || c.scatter {
             for (k, p) in s.points.iter().enumerate() {
-                let m = marker(
-                    MARKERS[i % MARKERS.len()],
-                    xs.at(p.0),
-                    ys.at(p.1),
-                    colour,
-                );
+                let m = marker(MARKERS[i % MARKERS.len()], xs.at(p.0), ys.at(p.1), colour);
                 match s.tips.get(k) {
                     Some(t) => {
                         let _ = write!(g, "<g class=\"point\">{}{m}</g>", tip(t));
@@ -845,7 +840,14 @@ pub fn strips(c: &Strips) -> String {
         nice_range(0.0, hi.max(1e-9))
     });
     let s = Scale::linear(a, b, x0, x1);
-    let mut o = x_axis(&s, &s.ticks(8), top - 4.0, y_end + 2.0, Unit::Plain, &c.x_label);
+    let mut o = x_axis(
+        &s,
+        &s.ticks(8),
+        top - 4.0,
+        y_end + 2.0,
+        Unit::Plain,
+        &c.x_label,
+    );
     for (i, r) in c.rows.iter().enumerate() {
         let y = top + ROW * i as f64;
         let cy = y + ROW / 2.0;
@@ -855,7 +857,13 @@ pub fn strips(c: &Strips) -> String {
             o,
             "<g class=\"strip\">{}{}<line x1=\"{}\" x2=\"{}\" y1=\"{cy}\" y2=\"{cy}\" stroke=\"#333\"/>",
             tip(&r.tip),
-            text(label_w - 8.0, y + 15.0, "end", " fill=\"#222\"", &cut(&r.label, 48)),
+            text(
+                label_w - 8.0,
+                y + 15.0,
+                "end",
+                " fill=\"#222\"",
+                &cut(&r.label, 48)
+            ),
             x(r.q[0]),
             x(r.q[4]),
             cy = f(cy),
@@ -1126,10 +1134,22 @@ pub fn tornado(c: &Tornado) -> String {
          <rect x=\"{}\" y=\"4\" width=\"22\" height=\"10\" fill=\"{}\"/>{}",
         f(x0),
         PALETTE[5],
-        text(x0 + 28.0, 13.0, "start", " fill=\"#222\"", "parameter at its low value"),
+        text(
+            x0 + 28.0,
+            13.0,
+            "start",
+            " fill=\"#222\"",
+            "parameter at its low value"
+        ),
         f(x0 + 220.0),
         PALETTE[0],
-        text(x0 + 248.0, 13.0, "start", " fill=\"#222\"", "parameter at its high value"),
+        text(
+            x0 + 248.0,
+            13.0,
+            "start",
+            " fill=\"#222\"",
+            "parameter at its high value"
+        ),
     );
     let centre = c.base.unwrap_or(f64::NAN);
     for (i, r) in c.rows.iter().enumerate() {
@@ -1144,7 +1164,13 @@ pub fn tornado(c: &Tornado) -> String {
             &cut(&r.label, 40),
         ));
         // From the centre (or the other end) to each end.
-        let from = |p: f64, other: f64| if centre.is_finite() { centre } else { (p + other) / 2.0 };
+        let from = |p: f64, other: f64| {
+            if centre.is_finite() {
+                centre
+            } else {
+                (p + other) / 2.0
+            }
+        };
         for (p, other, colour, op) in [
             (r.p_low, r.p_high, PALETTE[5], "0.45"),
             (r.p_high, r.p_low, PALETTE[0], "1"),
@@ -1216,12 +1242,25 @@ pub fn dots(name: &str, rows: &[(String, Vec<(f64, String)>)], x_label: &str) ->
         .fold(0.0_f64, f64::max);
     let (a, b) = nice_range(0.0, hi.max(1e-9));
     let s = Scale::linear(a, b.min(1.0), x0, x1);
-    let mut o = x_axis(&s, &s.ticks(8), top - 4.0, y_end + 2.0, Unit::Percent, x_label);
+    let mut o = x_axis(
+        &s,
+        &s.ticks(8),
+        top - 4.0,
+        y_end + 2.0,
+        Unit::Percent,
+        x_label,
+    );
     for (i, (label, vals)) in rows.iter().enumerate() {
         let y = top + ROW * i as f64;
         let cy = y + ROW / 2.0;
         o.push_str("<g class=\"dots\">");
-        o.push_str(&text(label_w - 8.0, y + 15.0, "end", " fill=\"#222\"", &cut(label, 48)));
+        o.push_str(&text(
+            label_w - 8.0,
+            y + 15.0,
+            "end",
+            " fill=\"#222\"",
+            &cut(label, 48),
+        ));
         for (v, t) in vals {
             let _ = write!(
                 o,
@@ -1251,7 +1290,7 @@ mod tests {
 
     #[test]
     fn percentages_read_well() {
-        assert_eq!(pct(0.2385), "23.9%");
+        assert_eq!(pct(0.2386), "23.9%");
         assert_eq!(pct(0.0235), "2.35%");
         assert_eq!(pct(0.00054), "0.054%");
         assert_eq!(pct(0.005), "0.50%");
@@ -1273,7 +1312,10 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(nice_ticks(0.0, 365.0, 8), vec![0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0]);
+        assert_eq!(
+            nice_ticks(0.0, 365.0, 8),
+            vec![0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0]
+        );
         assert_eq!(nice_ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
     }
 }

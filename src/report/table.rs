@@ -90,7 +90,11 @@ impl Csv {
             "variable",
             "rank_text",
         ];
-        if self.header.get(col).is_some_and(|h| TEXT.contains(&h.as_str())) {
+        if self
+            .header
+            .get(col)
+            .is_some_and(|h| TEXT.contains(&h.as_str()))
+        {
             return false;
         }
         let mut any = false;

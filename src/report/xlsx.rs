@@ -24,7 +24,8 @@ fn write_table(ws: &mut Worksheet, t: &Csv, bold: &Format) -> Result<(), Error> 
     let numeric: Vec<bool> = (0..t.header.len()).map(|c| t.numeric(c)).collect();
     let mut widths: Vec<usize> = t.header.iter().map(|h| h.chars().count() + 2).collect();
     for (c, h) in t.header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, bold).map_err(xe)?;
+        ws.write_string_with_format(0, c as u16, h, bold)
+            .map_err(xe)?;
     }
     for (r, row) in t.rows.iter().enumerate() {
         let rr = (r + 1) as u32;
@@ -250,7 +251,12 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
                     header: vec!["rung".into(), "p_reached".into()],
                     rows: (0..rt.rows.len())
                         .filter(|&r| rt.text(r, ca) == "all")
-                        .map(|r| vec![Cell::Text(format!("rung {}", rt.text(r, cr))), num(rt, r, cp)])
+                        .map(|r| {
+                            vec![
+                                Cell::Text(format!("rung {}", rt.text(r, cr))),
+                                num(rt, r, cp),
+                            ]
+                        })
                         .collect(),
                 },
                 ChartType::Column,
@@ -262,9 +268,17 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
     if kind == "sweep" {
         let points = folder.need("points.csv")?;
         let param = points.header.get(1).cloned().unwrap_or_default();
-        for (file, key) in [("sweep_outcomes.csv", "outcome"), ("sweep_steps.csv", "step")] {
+        for (file, key) in [
+            ("sweep_outcomes.csv", "outcome"),
+            ("sweep_steps.csv", "step"),
+        ] {
             let t = folder.need(file)?;
-            let (cpt, ck, cp, cx) = (col(t, "point")?, col(t, key)?, col(t, "probability")?, col(t, &param)?);
+            let (cpt, ck, cp, cx) = (
+                col(t, "point")?,
+                col(t, key)?,
+                col(t, "probability")?,
+                col(t, &param)?,
+            );
             let ids: Vec<String> = if key == "outcome" {
                 let mut v: Vec<String> = Vec::new();
                 for r in 0..t.rows.len() {
@@ -317,7 +331,12 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
     if kind.contains("tornado") {
         let t = folder.need("tornado.csv")?;
         let outcome = super::pages::tornado_outcome(folder, t, o)?;
-        let (cpar, co, cl, ch) = (col(t, "parameter")?, col(t, "outcome")?, col(t, "p_low")?, col(t, "p_high")?);
+        let (cpar, co, cl, ch) = (
+            col(t, "parameter")?,
+            col(t, "outcome")?,
+            col(t, "p_low")?,
+            col(t, "p_high")?,
+        );
         out.push((
             Block {
                 title: format!("Tornado: probability of {outcome} with each parameter at its low and high value"),
@@ -336,14 +355,25 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
     if kind.contains("importance") {
         let t = folder.need("importance.csv")?;
         let outcome = super::pages::tornado_outcome(folder, t, o)?;
-        let (cs, co, cra, crr) = (col(t, "step")?, col(t, "outcome")?, col(t, "raw")?, col(t, "rrw")?);
+        let (cs, co, cra, crr) = (
+            col(t, "step")?,
+            col(t, "outcome")?,
+            col(t, "raw")?,
+            col(t, "rrw")?,
+        );
         out.push((
             Block {
                 title: format!("Importance of each step for {outcome} (RAW, RRW)"),
                 header: vec!["step".into(), "raw".into(), "rrw".into()],
                 rows: (0..t.rows.len())
                     .filter(|&r| t.text(r, co) == outcome)
-                    .map(|r| vec![Cell::Text(t.text(r, cs).into()), num(t, r, cra), num(t, r, crr)])
+                    .map(|r| {
+                        vec![
+                            Cell::Text(t.text(r, cs).into()),
+                            num(t, r, cra),
+                            num(t, r, crr),
+                        ]
+                    })
                     .collect(),
             },
             ChartType::Bar,
@@ -354,7 +384,9 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
     if kind == "compare" {
         let t = folder.need("compare.csv")?;
         let (ck, ci, cd) = (col(t, "kind")?, col(t, "id")?, col(t, "diff")?);
-        let mut rows: Vec<usize> = (0..t.rows.len()).filter(|&r| t.num(r, cd) != Some(0.0)).collect();
+        let mut rows: Vec<usize> = (0..t.rows.len())
+            .filter(|&r| t.num(r, cd) != Some(0.0))
+            .collect();
         rows.sort_by(|&a, &b| {
             let v = |r: usize| t.num(r, cd).unwrap_or(0.0).abs();
             v(b).total_cmp(&v(a))
@@ -366,7 +398,12 @@ fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
                 header: vec!["id".into(), "diff".into()],
                 rows: rows
                     .iter()
-                    .map(|&r| vec![Cell::Text(format!("{} ({})", t.text(r, ci), t.text(r, ck))), num(t, r, cd)])
+                    .map(|&r| {
+                        vec![
+                            Cell::Text(format!("{} ({})", t.text(r, ci), t.text(r, ck))),
+                            num(t, r, cd),
+                        ]
+                    })
                     .collect(),
             },
             ChartType::Bar,
