@@ -584,7 +584,11 @@ fn tornado_importance_and_compare_reports() {
     );
     let tt = csv_rows(&ti.join("tornado.csv"));
     let bars = drawn(&html, "tornado.csv");
-    assert_eq!(bars.len(), 1, "a bar per uncertain parameter: d (p_b is fixed)");
+    assert_eq!(
+        bars.len(),
+        1,
+        "a bar per uncertain parameter: d (p_b is fixed)"
+    );
     for (tip, shown) in bars {
         assert_eq!(tip_value(&tip, "outcome"), rarest);
         let p_low: f64 = tip_value(&tip, "p_low").parse().unwrap();

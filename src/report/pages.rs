@@ -1081,22 +1081,18 @@ fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
                         svg::pct(t.num(r, c[5]).unwrap_or(0.0)),
                         svg::pct(t.num(r, c[6]).unwrap_or(0.0))
                     ),
-                    tip: format!(
-                        "{}{}",
-                        cells_tip(
-                            t,
-                            r,
-                            &[
-                                "parameter",
-                                "outcome",
-                                "low_value",
-                                "high_value",
-                                "p_low",
-                                "p_high",
-                                "swing"
-                            ]
-                        ),
-                        unit_of(p)
+                    tip: cells_tip(
+                        t,
+                        r,
+                        &[
+                            "parameter",
+                            "outcome",
+                            "low_value",
+                            "high_value",
+                            "p_low",
+                            "p_high",
+                            "swing",
+                        ],
                     ),
                 }
             })
