@@ -320,26 +320,52 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
             tips: Vec::new(),
         });
     }
-    let lines = Lines {
-        name: "timeline".into(),
-        title: "Probability that each step has happened by each time".into(),
-        x_label: format!("time ({unit})"),
-        y_label: "P(happened by then)".into(),
-        series,
-        y_unit: Unit::Percent,
-        y_domain: None,
-        markers: false,
-        scatter: false,
-    };
+    // Curves that end below a tenth of the highest get a panel of their own: on one axis
+    // they would lie flat on the floor.
+    let top = series
+        .iter()
+        .filter_map(|s| s.points.last().map(|p| p.1))
+        .fold(0.0_f64, f64::max);
+    let (common, rare): (Vec<Series>, Vec<Series>) = series
+        .into_iter()
+        .partition(|s| s.points.last().is_none_or(|p| p.1 >= top / 10.0));
+    let mut body = String::new();
+    for (name, group, title) in [
+        (
+            "timeline",
+            common,
+            "Probability that each step has happened by each time",
+        ),
+        ("timeline-rare", rare, "The rarer steps, on their own scale"),
+    ] {
+        if group.is_empty() {
+            continue;
+        }
+        if name == "timeline-rare" {
+            body.push_str(&format!("<h3>{}</h3>", svg::esc(title)));
+        }
+        body.push_str(&svg::lines(&Lines {
+            name: name.into(),
+            title: title.into(),
+            x_label: format!("time ({unit})"),
+            y_label: "P(happened by then)".into(),
+            series: group,
+            y_unit: Unit::Percent,
+            y_domain: None,
+            markers: false,
+            scatter: false,
+        }));
+    }
     out.push(section(
         "timeline",
         "When the main steps happen",
-        svg::lines(&lines),
+        body,
         &format!(
             "each curve is the share of runs in which the step has happened by that time \
              (timeline.csv), rising to its overall probability at the horizon. Drawn: {}; \
-             choose others with `rungs report DIR --steps a,b`. The y axis stops at the \
-             highest curve, so rare steps stay visible.",
+             choose others with `rungs report DIR --steps a,b`. Each y axis stops at its \
+             highest curve; steps that end below a tenth of the most frequent one are drawn \
+             in a second chart on their own scale, so that they do not lie flat on the floor.",
             if o.steps.is_empty() {
                 "the first step of each rung"
             } else {
