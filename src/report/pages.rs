@@ -740,10 +740,18 @@ fn sweep(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
             if npoints == 1 { "point" } else { "points" },
             svg::esc(match design.as_str() {
                 "lhs" => "a Latin hypercube",
-                "epistemic" => "epistemic draws",
+                "epistemic" => "epistemic points",
                 _ => "a grid",
             }),
-            svg::esc(&params.join(", ")),
+            svg::esc(&if design == "epistemic" {
+                format!(
+                    "all {} uncertain parameters (each point draws every one from its \
+                     distribution, then holds it fixed for its runs)",
+                    params.len()
+                )
+            } else {
+                params.join(", ")
+            }),
             svg::num(folder.manifest.runs as f64)
         ),
         "",

@@ -1264,7 +1264,7 @@ pub fn dots(name: &str, rows: &[(String, Vec<(f64, String)>)], x_label: &str) ->
         for (v, t) in vals {
             let _ = write!(
                 o,
-                "<g class=\"point\">{}<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\" fill-opacity=\"0.45\"/></g>",
+                "<g class=\"point\">{}<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\" fill-opacity=\"0.6\"/></g>",
                 tip(t),
                 f(s.at(*v)),
                 f(cy),
