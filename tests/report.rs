@@ -654,3 +654,83 @@ fn tornado_importance_and_compare_reports() {
         assert!((pp - d * 100.0).abs() <= 0.0051, "{shown} vs {d}");
     }
 }
+
+#[test]
+fn report_flag_draws_the_folder_in_the_same_command() {
+    let (dir, s) = setup();
+    let out = dir.path().join("run");
+    rungs()
+        .args([
+            "run",
+            s.to_str().unwrap(),
+            "--runs",
+            "300",
+            "--quiet",
+            "--report",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    assert!(out.join("report.html").is_file() && out.join("report.xlsx").is_file());
+    let sw = dir.path().join("sweep");
+    rungs()
+        .args([
+            "sweep",
+            s.to_str().unwrap(),
+            "--vary",
+            "p_b=0,1",
+            "--runs",
+            "100",
+            "--report",
+            "--out",
+        ])
+        .arg(&sw)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("report.html"));
+    assert_eq!(
+        charts(&read(&sw.join("report.html"))),
+        ["sweep-outcomes", "sweep-steps"]
+    );
+    let b = write_file(
+        dir.path(),
+        "b.toml",
+        &SCENARIO.replace("p_b = 0.5", "p_b = 0.6"),
+    );
+    let cmp = dir.path().join("cmp");
+    rungs()
+        .args([
+            "compare",
+            s.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--runs",
+            "200",
+            "-q",
+            "--report",
+            "--out",
+        ])
+        .arg(&cmp)
+        .assert()
+        .success();
+    assert!(cmp.join("report.html").is_file());
+    rungs()
+        .args([
+            "run",
+            s.to_str().unwrap(),
+            "--runs",
+            "300",
+            "--report",
+            "--shard",
+            "0/2",
+            "--out",
+        ])
+        .arg(dir.path().join("parts"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--report cannot be combined with --shard",
+        ));
+    assert!(!dir.path().join("parts").exists());
+}

@@ -80,6 +80,10 @@ pub struct RunOptions {
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also draw the results at the end: report.html and report.xlsx in the output folder,
+    /// as `rungs report DIR` writes them.
+    #[arg(long)]
+    pub report: bool,
 }
 
 impl RunOptions {

@@ -64,3 +64,39 @@ pub fn write(
     }
     Ok(())
 }
+
+/// The end of `rungs run/sweep/compare ... --report`: the report of the folder just written.
+/// The results are already in place, so a failure says so and exits 1 itself (the usual
+/// "nothing was written" would be untrue).
+pub fn after(dir: &std::path::Path, enabled: bool, quiet: bool) {
+    if !enabled {
+        return;
+    }
+    let options = crate::report::Options {
+        xlsx: true,
+        ..Default::default()
+    };
+    if let Err(e) = write(dir, &options, quiet) {
+        let m = match e {
+            Failure::Usage(m) | Failure::Run(m) => m,
+            Failure::Scenario(d) => d.to_string(),
+        };
+        eprintln!(
+            "error: the results are in {}, but the report failed: {m}",
+            dir.display()
+        );
+        std::process::exit(1);
+    }
+}
+
+/// Refuses `--report` with `--shard`: a shard writes a partial file, not a folder to draw.
+pub fn check_not_shard(report: bool, shard: bool) -> Result<(), Failure> {
+    if report && shard {
+        return Err(Failure::Usage(
+            "--report cannot be combined with --shard: a shard writes a partial file; draw the \
+             merged folder instead (`rungs merge ... --out DIR`, then `rungs report DIR`)"
+                .into(),
+        ));
+    }
+    Ok(())
+}

@@ -54,6 +54,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
+    crate::cli::report::check_not_shard(args.opts.report, args.shard.is_some())?;
     let (model, text, overrides) = load_scenario(&args.scenario, &args.opts.set, !args.opts.quiet)?;
     let out = args
         .out
@@ -124,7 +125,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": args.per_run });
     manifest.scenario_text = String::from_utf8_lossy(&text).into_owned();
-    finish(&model, tree, dir, &manifest, args.paths, args.opts.quiet)
+    finish(&model, tree, dir, &manifest, args.paths, args.opts.quiet)?;
+    crate::cli::report::after(&out, args.opts.report, args.opts.quiet);
+    Ok(())
 }
 
 /// Writes the CSVs and the manifest of a finished job into `dir`, commits it, and prints the

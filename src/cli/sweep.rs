@@ -122,6 +122,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
             (false, true) => default_out_of_kind(&a.scenario, "importance"),
             (false, false) => default_sweep_out(&a.scenario),
         });
+    crate::cli::report::check_not_shard(a.opts.report, a.shard.is_some())?;
     if a.shard.is_none() {
         crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
     }
@@ -218,6 +219,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         if !a.opts.quiet {
             println!("wrote {}", out.display());
         }
+        crate::cli::report::after(&out, a.opts.report, a.opts.quiet);
         return Ok(());
     }
 
@@ -283,6 +285,7 @@ pub fn run(a: SweepArgs) -> Result<(), Failure> {
         summary(&model, &design, &summaries);
         println!("wrote {}", out.display());
     }
+    crate::cli::report::after(&out, a.opts.report, quiet);
     Ok(())
 }
 
