@@ -76,7 +76,7 @@ check() { # check NAME CHART...: report, render, check
 
 S=$SCENARIO
 "$RUNGS" run "$S" --runs "$RUNS" --quiet --out "$OUT/run"
-check run outcomes 'timeline*' rungs paths times
+check run outcomes 'timeline*' rungs ladder paths times
 
 "$RUNGS" sweep "$S" --vary p_nato_volunteers=0..0.99:12 --runs 300 --quiet --out "$OUT/sweep"
 check sweep sweep-outcomes sweep-steps

@@ -210,7 +210,7 @@ fn run_report_has_every_chart_fetches_nothing_and_draws_the_csv_numbers() {
     let html = read(&out.join("report.html"));
     assert_eq!(
         charts(&html),
-        ["outcomes", "timeline", "rungs", "paths", "times"],
+        ["outcomes", "timeline", "rungs", "ladder", "paths", "times"],
         "the charts of a run report"
     );
     assert_self_contained(&html);

@@ -12,6 +12,7 @@
 //! ([`svg`]), the style is inline CSS, and every text that comes from a file is escaped.
 
 mod html;
+mod ladder;
 mod pages;
 pub mod svg;
 mod table;

@@ -3,7 +3,7 @@
 use super::html::{Page, Section, table};
 use super::svg::{self, Bar, Bars, Heat, Lines, Series, Strip, Strips, Tornado, TornadoRow, Unit};
 use super::table::{Csv, unguard};
-use super::{Error, Folder, Options};
+use super::{Error, Folder, Options, ladder};
 
 fn usage(e: String) -> Error {
     Error::Usage(e)
@@ -433,6 +433,53 @@ fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
             "a bar is the share of runs whose highest rung was at least this one (p_reached \
              in rungs.csv); \"top rung\" is the share whose highest rung was exactly this one \
              (p_max). The first group is the whole ladder, then each actor's own steps.",
+        ));
+    }
+
+    // The ladder.
+    if let Some(model) = &folder.model {
+        let (c_s, c_p, c_m) = (
+            steps.col("step").map_err(usage)?,
+            steps.col("probability").map_err(usage)?,
+            steps.col("time_p50").map_err(usage)?,
+        );
+        let results: Vec<Option<ladder::NodeResult>> = model
+            .nodes
+            .iter()
+            .map(|n| {
+                let r = (0..steps.rows.len()).find(|&r| steps.text(r, c_s) == n.id)?;
+                Some(ladder::NodeResult {
+                    p: steps.num(r, c_p)?,
+                    median: steps.num(r, c_m),
+                    tip: cells_tip(
+                        steps,
+                        r,
+                        &[
+                            "step",
+                            "label",
+                            "rung",
+                            "probability",
+                            "ci_low",
+                            "ci_high",
+                            "time_p50",
+                        ],
+                    ),
+                })
+            })
+            .collect();
+        out.push(section(
+            "ladder",
+            "The ladder",
+            ladder::ladder(model, &results, &unit),
+            &format!(
+                "each box is a step (square corners) or a branch (rounded, dashed), on its rung, \
+             highest at the top; its colour darkens with the probability that it happened \
+             (steps.csv), written under its label with the median time ({}) when it happens. A \
+             thick border marks a step that ends the run. Arrows: what a step needs \
+             (`after`, solid; `any_of`, dashed) and a step's branches (thick). The same \
+             picture as `rungs graph SCENARIO --results DIR`, laid out by rungs.",
+                unit
+            ),
         ));
     }
 
