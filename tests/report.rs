@@ -265,12 +265,23 @@ fn run_report_has_every_chart_fetches_nothing_and_draws_the_csv_numbers() {
     }
     // Time strips: the median shown is the CSV's.
     let st = csv_rows(&out.join("steps.csv"));
-    let strips = drawn(&html, "steps.csv");
+    let (strips, nodes): (Vec<_>, Vec<_>) = drawn(&html, "steps.csv")
+        .into_iter()
+        .partition(|(_, shown)| shown.starts_with("median "));
     assert_eq!(
         strips.len(),
         3,
         "a strip per step that happens after the start"
     );
+    // The ladder: a box per step, its probability the CSV's.
+    assert_eq!(nodes.len(), 3, "a ladder box per step");
+    for (tip, shown) in &nodes {
+        let step = tip_value(tip, "step");
+        let r = (1..st.len())
+            .find(|&r| cell(&st, r, "step") == step)
+            .unwrap();
+        assert_pct(shown, cell(&st, r, "probability").parse().unwrap(), tip);
+    }
     for (tip, shown) in strips {
         let step = tip_value(&tip, "step");
         let r = (1..st.len())
