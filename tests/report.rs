@@ -745,3 +745,87 @@ fn report_flag_draws_the_folder_in_the_same_command() {
         ));
     assert!(!dir.path().join("parts").exists());
 }
+
+#[test]
+fn graph_results_puts_each_probability_on_its_node() {
+    let (dir, s) = setup();
+    let out = dir.path().join("run");
+    rungs()
+        .args([
+            "run",
+            s.to_str().unwrap(),
+            "--runs",
+            "400",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let st = csv_rows(&out.join("steps.csv"));
+    let dot = rungs()
+        .args(["graph", s.to_str().unwrap(), "--results"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(dot.status.success());
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    let mermaid = rungs()
+        .args([
+            "graph",
+            s.to_str().unwrap(),
+            "--format",
+            "mermaid",
+            "--results",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let mermaid = String::from_utf8(mermaid.stdout).unwrap();
+    for r in 1..st.len() {
+        let (id, p) = (cell(&st, r, "step"), cell(&st, r, "probability"));
+        let line = dot
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("\"{id}\" [")))
+            .unwrap();
+        let shown = &line[line.find("\\np ").unwrap() + 4..];
+        assert_pct(shown, p.parse().unwrap(), line);
+        assert!(
+            line.contains("fillcolor=\"#") && line.contains("penwidth="),
+            "{line}"
+        );
+        assert!(mermaid.contains(&format!("style n_{id} fill:#")), "{id}");
+    }
+    // Without --results the drawing is the structure alone.
+    let plain = rungs()
+        .args(["graph", s.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(plain.stdout)
+            .unwrap()
+            .contains("penwidth")
+    );
+    // A sweep folder has no single probability per step.
+    let sw = dir.path().join("sweep");
+    rungs()
+        .args([
+            "sweep",
+            s.to_str().unwrap(),
+            "--vary",
+            "p_b=0,1",
+            "--runs",
+            "50",
+            "-q",
+            "--out",
+        ])
+        .arg(&sw)
+        .assert()
+        .success();
+    rungs()
+        .args(["graph", s.to_str().unwrap(), "--results"])
+        .arg(&sw)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("a `sweep` folder"));
+}

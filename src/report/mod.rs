@@ -253,3 +253,46 @@ fn add_to_manifest(folder: &Folder, xlsx: bool) -> Result<(), Error> {
     bytes.push(b'\n');
     write_atomic(&folder.dir.join("manifest.json"), &bytes)
 }
+
+/// The results of each node of `model` (indexed like `model.nodes`) from the steps.csv of
+/// the run folder `dir`, for `rungs graph --results`. The folder must be a run of a scenario
+/// with these step ids; a node the folder does not have is `None`.
+pub fn node_results(
+    dir: &Path,
+    model: &Model,
+) -> Result<Vec<Option<crate::graph::NodeResult>>, Error> {
+    let folder = Folder::read(dir)?;
+    if folder.manifest.kind != "run" {
+        return Err(Error::Usage(format!(
+            "--results {}: a `{}` folder; give the folder of a `rungs run` (or merge) of this \
+             scenario",
+            dir.display(),
+            folder.manifest.kind
+        )));
+    }
+    let steps = folder.need("steps.csv")?;
+    let (cs, cp, cm) = (
+        steps.col("step").map_err(Error::Usage)?,
+        steps.col("probability").map_err(Error::Usage)?,
+        steps.col("time_p50").map_err(Error::Usage)?,
+    );
+    let out: Vec<Option<crate::graph::NodeResult>> = model
+        .nodes
+        .iter()
+        .map(|n| {
+            let r = (0..steps.rows.len()).find(|&r| steps.text(r, cs) == n.id)?;
+            Some(crate::graph::NodeResult {
+                probability: steps.num(r, cp)?,
+                median: steps.num(r, cm),
+            })
+        })
+        .collect();
+    if out.iter().all(Option::is_none) {
+        return Err(Error::Usage(format!(
+            "--results {}: its steps.csv names none of this scenario's steps; give the \
+             results of this scenario",
+            dir.display()
+        )));
+    }
+    Ok(out)
+}
