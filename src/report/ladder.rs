@@ -205,11 +205,7 @@ pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> Stri
         }
         let value = match &r {
             Some(r) => match r.median {
-                Some(m) => format!(
-                    "{} · median {} {unit}",
-                    super::svg::pct(r.p),
-                    super::svg::num(m)
-                ),
+                Some(m) => format!("{} · median {}", super::svg::pct(r.p), super::svg::num(m)),
                 None => super::svg::pct(r.p),
             },
             None => String::new(),
@@ -240,9 +236,10 @@ pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> Stri
     }
     let _ = write!(
         o,
-        "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">0% … 100%</text>",
+        "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">0% … 100% · median times in {}</text>",
         LEFT + 80.0 + 22.0 * 11.0 + 8.0,
-        ky + 11.0
+        ky + 11.0,
+        esc(unit)
     );
     let h = ky + 24.0;
     format!(

@@ -1215,15 +1215,21 @@ pub fn tornado(c: &Tornado) -> String {
             f(y_end + 2.0),
             x = f(x),
         );
+        let _ = write!(
+            o,
+            "<line x1=\"{x:.1}\" x2=\"{:.1}\" y1=\"9\" y2=\"9\" stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"/>",
+            x0 + 470.0,
+            x = x0 + 448.0
+        );
         o.push_str(&text(
-            x,
-            y_end + 46.0,
-            "middle",
+            x0 + 476.0,
+            13.0,
+            "start",
             " class=\"value\" fill=\"#000\"",
             &format!("base {}", pct(b)),
         ));
     }
-    frame(&c.name, &c.title, WIDTH, y_end + 56.0, &o)
+    frame(&c.name, &c.title, WIDTH, y_end + 44.0, &o)
 }
 
 /// A dot plot: per row, one dot per value (tooltip each), on a common percent axis.
