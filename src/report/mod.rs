@@ -134,6 +134,26 @@ impl Folder {
                 }
             }
         }
+        // The main tables first, in the order docs/outputs.md lists them.
+        let rank = |n: &str| {
+            const ORDER: [&str; 13] = [
+                "steps.csv",
+                "outcomes.csv",
+                "rungs.csv",
+                "timeline.csv",
+                "paths.csv",
+                "state.csv",
+                "parameters.csv",
+                "sweep_outcomes.csv",
+                "sweep_steps.csv",
+                "points.csv",
+                "tornado.csv",
+                "importance.csv",
+                "compare.csv",
+            ];
+            ORDER.iter().position(|o| *o == n).unwrap_or(ORDER.len())
+        };
+        names.sort_by_key(|n| rank(n));
         let mut tables = Vec::new();
         for n in names {
             tables.push(Csv::read(&dir.join(&n), &n, MAX_CSV_BYTES).map_err(Error::Usage)?);

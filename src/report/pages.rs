@@ -235,8 +235,27 @@ fn section(id: &str, heading: &str, body: String, how: &str) -> Section {
         id: id.into(),
         heading: heading.into(),
         body,
-        how: svg::esc(how),
+        how: with_code(how),
     }
+}
+
+/// `text` escaped, with each `quoted` stretch set as code.
+fn with_code(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return svg::esc(text); // An unmatched backtick: plain text.
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", svg::esc(p))
+            } else {
+                svg::esc(p)
+            }
+        })
+        .collect()
 }
 
 fn run(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
