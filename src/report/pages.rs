@@ -242,7 +242,7 @@ fn section(id: &str, heading: &str, body: String, how: &str) -> Section {
 /// `text` escaped, with each `quoted` stretch set as code.
 fn with_code(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return svg::esc(text); // An unmatched backtick: plain text.
     }
     parts
