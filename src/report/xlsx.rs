@@ -163,7 +163,10 @@ pub fn workbook(folder: &Folder, o: &Options) -> Result<Vec<u8>, Error> {
                 }
             }
             if horizontal {
-                c.y_axis().set_reverse();
+                // First row at the top, the value axis kept at the bottom.
+                c.y_axis()
+                    .set_reverse()
+                    .set_crossing(rust_xlsxwriter::ChartAxisCrossing::Max);
                 c.x_axis().set_name(yl);
                 c.y_axis().set_name(xl);
             }
