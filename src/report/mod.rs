@@ -88,7 +88,19 @@ impl Folder {
                 dir.display()
             )));
         }
-        let manifest = Manifest::read(dir).map_err(Error::Usage)?;
+        let mut manifest = Manifest::read(dir).map_err(Error::Usage)?;
+        if manifest.kind.is_empty() {
+            // A manifest from before `kind`: the command and the files say it.
+            let has = |f: &str| dir.join(f).is_file();
+            manifest.kind = match manifest.command.as_str() {
+                "sweep" if has("points.csv") => "sweep",
+                "sweep" if has("tornado.csv") && has("importance.csv") => "tornado+importance",
+                "sweep" if has("tornado.csv") => "tornado",
+                "sweep" if has("importance.csv") => "importance",
+                c => c,
+            }
+            .to_string();
+        }
         let known = [
             "run",
             "sweep",
