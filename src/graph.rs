@@ -16,6 +16,41 @@ use std::fmt::Write;
 
 use crate::scenario::{BranchProbability, Model, NodeId, NodeKind};
 
+/// A node's results, from the steps.csv of an output folder (`rungs graph --results DIR`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeResult {
+    /// The probability that it happened (`probability`).
+    pub probability: f64,
+    /// The median time it first happened, when it did (`time_p50`).
+    pub median: Option<f64>,
+}
+
+/// A fill colour for probability `p`: near white at 0 to dark blue at 1, lightness falling
+/// steadily (readable in greyscale); and whether text on it should be white.
+pub fn probability_fill(p: f64) -> (String, bool) {
+    let t = p.clamp(0.0, 1.0).sqrt();
+    let (a, b) = ((247.0, 251.0, 255.0), (8.0, 48.0, 107.0));
+    let mix = |x: f64, y: f64| (x + (y - x) * t).round() as u8;
+    (
+        format!(
+            "#{:02x}{:02x}{:02x}",
+            mix(a.0, b.0),
+            mix(a.1, b.1),
+            mix(a.2, b.2)
+        ),
+        t > 0.55,
+    )
+}
+
+/// The line a node with results gets: `p 23.9%, median 19.4 days`.
+fn result_line(r: &NodeResult, unit: &str) -> String {
+    let p = crate::report::svg::pct(r.probability);
+    match r.median {
+        Some(m) => format!("p {p}, median {} {unit}", crate::report::svg::num(m)),
+        None => format!("p {p}"),
+    }
+}
+
 /// What the graph shows of one node, computed once for both formats.
 struct NodeInfo<'a> {
     id: &'a str,
@@ -150,7 +185,19 @@ fn dot_escape(s: &str) -> String {
 
 /// The ladder as a Graphviz digraph (`dot -Tsvg`).
 pub fn to_dot(model: &Model) -> String {
-    let infos = node_infos(model);
+    to_dot_with(model, &[], "")
+}
+
+/// The ladder as a Graphviz digraph with each node's results (indexed like `model.nodes`;
+/// empty for none) on it: its probability and median time (in `unit`) as a last label line,
+/// its fill darker and its border heavier the likelier it is.
+pub fn to_dot_with(model: &Model, results: &[Option<NodeResult>], unit: &str) -> String {
+    let mut infos = node_infos(model);
+    for (info, r) in infos.iter_mut().zip(results) {
+        if let Some(r) = r {
+            info.lines.push(result_line(r, unit));
+        }
+    }
     let mut s = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(
@@ -188,7 +235,7 @@ pub fn to_dot(model: &Model) -> String {
             s,
             "  subgraph rung_{r} {{\n    rank=same;\n    \"rung {r}\";"
         );
-        for info in infos.iter().filter(|i| i.rung == *r) {
+        for (i, info) in infos.iter().enumerate().filter(|(_, x)| x.rung == *r) {
             let label = info
                 .lines
                 .iter()
@@ -200,6 +247,18 @@ pub fn to_dot(model: &Model) -> String {
                 (NodeKind::Step, false) => "",
                 (NodeKind::Branch, false) => "shape=ellipse, style=filled, fillcolor=\"#dde8f5\"",
             };
+            let mut attrs = attrs.to_string();
+            if let Some(Some(r)) = results.get(i) {
+                let (fill, dark) = probability_fill(r.probability);
+                // Later attributes win in dot: the probability's colour replaces the kind's.
+                let _ = write!(
+                    attrs,
+                    "{}style=filled, fillcolor=\"{fill}\", fontcolor=\"{}\", penwidth={:.1}",
+                    if attrs.is_empty() { "" } else { ", " },
+                    if dark { "#ffffff" } else { "#000000" },
+                    1.0 + 3.0 * r.probability.clamp(0.0, 1.0)
+                );
+            }
             let sep = if attrs.is_empty() { "" } else { ", " };
             let _ = writeln!(
                 s,
@@ -272,7 +331,17 @@ fn mermaid_escape(s: &str) -> String {
 
 /// The ladder as a Mermaid flowchart (paste into Markdown or the Mermaid live editor).
 pub fn to_mermaid(model: &Model) -> String {
-    let infos = node_infos(model);
+    to_mermaid_with(model, &[], "")
+}
+
+/// The ladder as a Mermaid flowchart with each node's results on it (see [`to_dot_with`]).
+pub fn to_mermaid_with(model: &Model, results: &[Option<NodeResult>], unit: &str) -> String {
+    let mut infos = node_infos(model);
+    for (info, r) in infos.iter_mut().zip(results) {
+        if let Some(r) = r {
+            info.lines.push(result_line(r, unit));
+        }
+    }
     let mut s = String::new();
     // The title sits in YAML front matter: a YAML double-quoted string, not a Mermaid label.
     let title = one_line(&model.name)
@@ -319,6 +388,18 @@ pub fn to_mermaid(model: &Model) -> String {
                 writeln!(s, "  {from} -. excludes .-> {to}")
             }
         };
+    }
+    for (i, r) in results.iter().enumerate().take(infos.len()) {
+        if let Some(r) = r {
+            let (fill, dark) = probability_fill(r.probability);
+            let _ = writeln!(
+                s,
+                "  style {} fill:{fill},color:{},stroke-width:{:.1}px",
+                mermaid_id(&infos, i),
+                if dark { "#fff" } else { "#000" },
+                1.0 + 3.0 * r.probability.clamp(0.0, 1.0)
+            );
+        }
     }
     // Mermaid styles links by their index in order of appearance.
     if !excludes.is_empty() {

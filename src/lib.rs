@@ -17,6 +17,7 @@ pub mod graph;
 pub mod input;
 pub mod output;
 pub mod partial;
+pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

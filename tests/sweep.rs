@@ -606,7 +606,13 @@ fn tornado_outcome_ranks_by_the_outcome_or_step_given() {
     let runs = 2000u64;
     let tornado = |target: &str| {
         let o = rungs()
-            .args(["sweep", s.to_str().unwrap(), "--tornado", "--outcome", target])
+            .args([
+                "sweep",
+                s.to_str().unwrap(),
+                "--tornado",
+                "--outcome",
+                target,
+            ])
             .args(["--vary", "p=0.2..0.8", "--runs", &runs.to_string(), "--out"])
             .arg(&out)
             .output()
@@ -616,7 +622,10 @@ fn tornado_outcome_ranks_by_the_outcome_or_step_given() {
         (stdout, csv(&out.join("tornado.csv")).1)
     };
     let (stdout, rows) = tornado("horizon");
-    assert!(stdout.contains("ranked by their swing on `horizon`"), "{stdout}");
+    assert!(
+        stdout.contains("ranked by their swing on `horizon`"),
+        "{stdout}"
+    );
     assert_eq!(rows[0][1], "horizon");
     // A step: its rows come first, then every outcome's; step a happens with p.
     let (stdout, rows) = tornado("a");
@@ -627,7 +636,13 @@ fn tornado_outcome_ranks_by_the_outcome_or_step_given() {
     assert_prop(rows[0][6].parse().unwrap(), 0.8, runs, "a at p high");
     assert_prop(rows[0][4].parse().unwrap(), 0.5, runs, "a at base");
     let o = rungs()
-        .args(["sweep", s.to_str().unwrap(), "--tornado", "--outcome", "wra"])
+        .args([
+            "sweep",
+            s.to_str().unwrap(),
+            "--tornado",
+            "--outcome",
+            "wra",
+        ])
         .arg("--out")
         .arg(&out)
         .output()

@@ -91,6 +91,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         print_summary(&a.a, &a.b, runs, &rows);
         println!("wrote {}", out.join("compare.csv").display());
     }
+    crate::cli::report::after(&out, a.opts.report, a.opts.quiet);
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod check;
 mod compare;
 mod graph;
 mod merge;
+mod report;
 mod run;
 mod sweep;
 mod trace;
@@ -62,6 +63,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Runs the `[[checks]]` of scenarios: ok, FAIL or undecided, one line each.
     Check(check::CheckArgs),
+    /// Draws a finished output folder: report.html (charts, no script) and report.xlsx.
+    Report(report::ReportArgs),
 }
 
 /// Options shared by the commands that run a scenario.
@@ -82,6 +85,10 @@ pub(crate) struct RunOptions {
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also draw the results at the end: report.html and report.xlsx in the output folder,
+    /// as `rungs report DIR` writes them.
+    #[arg(long)]
+    pub report: bool,
 }
 
 impl RunOptions {
@@ -175,6 +182,7 @@ pub fn main() -> ExitCode {
         Command::Trace(a) => trace::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Check(a) => check::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

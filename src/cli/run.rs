@@ -51,6 +51,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
+    crate::cli::report::check_not_shard(args.opts.report, args.shard.is_some())?;
     let (model, text, overrides) = load_scenario(&args.scenario, &args.opts.set, !args.opts.quiet)?;
     let out = args
         .out
@@ -121,7 +122,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": args.per_run });
     manifest.scenario_text = String::from_utf8_lossy(&text).into_owned();
-    finish_run(&model, tree, dir, &manifest, args.paths, args.opts.quiet)
+    finish_run(&model, tree, dir, &manifest, args.paths, args.opts.quiet)?;
+    crate::cli::report::after(&out, args.opts.report, args.opts.quiet);
+    Ok(())
 }
 
 /// The failure of a batch of runs; a run-time error says how to reproduce it with this

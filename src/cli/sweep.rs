@@ -132,6 +132,7 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
             (false, true) => default_out_of_kind(&a.scenario, "importance"),
             (false, false) => default_sweep_out(&a.scenario),
         });
+    crate::cli::report::check_not_shard(a.opts.report, a.shard.is_some())?;
     if a.shard.is_none() {
         crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
     }
@@ -301,6 +302,7 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
     if !a.opts.quiet {
         println!("wrote {}", out.display());
     }
+    crate::cli::report::after(&out, a.opts.report, a.opts.quiet);
     Ok(())
 }
 
@@ -444,6 +446,7 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
         }
         println!("wrote {}", out.display());
     }
+    crate::cli::report::after(&out, a.opts.report, quiet);
     Ok(())
 }
 
