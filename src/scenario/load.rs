@@ -20,6 +20,7 @@ mod dist;
 mod scope;
 mod steps;
 mod sweep;
+mod syntax;
 
 use std::path::Path;
 
@@ -118,17 +119,9 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
 /// Parses the TOML and runs the passes.
 fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
     let (doc, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        // toml's recovery can report one mistake several times; keep each spot once.
-        let mut seen: Vec<Span> = Vec::new();
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            if seen.iter().any(|s| s.start == span.start) {
-                continue;
-            }
-            seen.push(span.clone());
-            ctx.push(toml_error(text, &e, span));
-        }
+    // toml's recovery turns one mistake into a cascade: report the first, at its cause.
+    if let Some(d) = syntax::first_error(text, &errors) {
+        ctx.push(d);
         return None;
     }
     let root = Table {
@@ -174,30 +167,6 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
         model.sweep = sweep::sweep(ctx, v, &model);
     }
     Some((model, map))
-}
-
-/// A toml parse error as a diagnostic. toml's messages are terse ("invalid key"); a hint
-/// covers the usual causes.
-fn toml_error(src: &str, e: &toml::de::Error, span: Span) -> Diagnostic {
-    let msg = e.message().trim().trim_end_matches('.');
-    // "expected nothing" is toml's way of saying the value should have ended earlier.
-    let msg = msg.trim_end_matches(", expected nothing");
-    let key = src
-        .get(span.clone())
-        .filter(|k| !k.is_empty() && k.len() <= 64 && !k.contains('\n'));
-    let d = match key {
-        Some(k) if msg == "duplicate key" => {
-            Diagnostic::error(span, format!("this is not valid TOML: duplicate key `{k}`"))
-        }
-        _ => Diagnostic::error(span, format!("this is not valid TOML: {msg}")),
-    };
-    if msg.contains("duplicate key") {
-        d.with_hint("each key may appear only once in a table")
-    } else if msg.contains("string") {
-        d.with_hint("strings are written in double quotes: \"...\"")
-    } else {
-        d
-    }
 }
 
 /// Collects the diagnostics of one load.
