@@ -90,3 +90,22 @@ fn binary_and_latin1_files_are_refused_with_the_spot() {
         .code(2)
         .stderr(predicate::str::contains("not valid UTF-8"));
 }
+
+#[test]
+fn the_tick_limit_applies_only_to_scenarios_that_tick() {
+    // No flows and nothing reads `t`: no ticks, so any horizon is fine (spec, section 6).
+    let events = "[scenario]\nname = \"x\"\nhorizon = 1e12\n[[steps]]\nid = \"a\"\nrung = 1\n\
+                  delay = { dist = \"exponential\", mean = 1e11 }\n";
+    let (model, _) = load_str("events.toml", events).expect("an event-driven model loads");
+    assert_eq!(model.horizon, 1e12);
+    // The same horizon with a guard on `t` ticks: refused, saying why it ticks.
+    let ticking = events.replace("rung = 1\n", "rung = 1\nwhen = \"t > 5\"\n");
+    let d = load_str("ticks.toml", &ticking).expect_err("too many ticks");
+    let text = d.to_string();
+    assert_eq!(d.error_count(), 1, "{text}");
+    assert!(
+        text.contains("a scenario that ticks may have at most 10000000"),
+        "{text}"
+    );
+    assert!(text.contains("the `when` of step `a` reads `t`"), "{text}");
+}

@@ -30,7 +30,7 @@ use toml::de::{DeTable, DeValue};
 use crate::diag::{Diagnostic, Diagnostics, Span, closest};
 use crate::expr::{Expr, ExprError, Type};
 use crate::scenario::check::{self, SourceMap};
-use crate::scenario::{Actor, Model, Param, ParamId, ParamValue, StateVar};
+use crate::scenario::{Actor, Model, Param, ParamId, ParamValue, StateVar, Trigger};
 
 pub use sweep::parse_vary;
 
@@ -158,13 +158,16 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
         sweep: None,
     };
     let mut map = SourceMap::default();
-    scenario_table(ctx, &root, &mut model);
+    let ticks = scenario_table(ctx, &root, &mut model);
     params(ctx, &root, &mut model, &mut map);
     actors(ctx, &root, &mut model, &mut map);
     steps::steps(ctx, &root, &mut model, &mut map);
     steps::flows(ctx, &root, &mut model, &mut map);
     if let Some(v) = root.get("sweep") {
         model.sweep = sweep::sweep(ctx, v, &model);
+    }
+    if let Some(spans) = ticks {
+        check_ticks(ctx, &model, &spans);
     }
     Some((model, map))
 }
@@ -573,17 +576,17 @@ pub(crate) fn compile_text(
 }
 
 /// `[scenario]`.
-fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
+fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) -> Option<TickSpans> {
     let Some(v) = root.get("scenario") else {
         ctx.error_hint(
             0..0,
             "the file has no [scenario] table",
             "start the file with [scenario], a `name` and a `horizon`",
         );
-        return;
+        return None;
     };
     let Some(t) = want_table(ctx, v, "[scenario]") else {
-        return;
+        return None;
     };
     t.check_keys(
         ctx,
@@ -623,6 +626,7 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
             model.horizon = *h;
         }
     }
+    let mut resolution = None;
     if let Some(v) = t.get("resolution")
         && let Some(r) = want_num(ctx, v, "`resolution`")
     {
@@ -633,36 +637,65 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
             );
         } else {
             model.resolution = r;
-            if let Some((h, _)) = horizon
-                && h > 0.0
-                && h / r > MAX_TICKS
-            {
-                ctx.error_hint(
-                    v.span(),
-                    format!(
-                        "horizon / resolution is {:.0} ticks; at most {} are allowed",
-                        h / r,
-                        MAX_TICKS as u64
-                    ),
-                    format!("use a resolution of at least {}", h / MAX_TICKS),
-                );
-            }
+            resolution = Some(v.span());
         }
-    } else if let Some((h, span)) = horizon
-        && h / model.resolution > MAX_TICKS
-    {
-        ctx.error_hint(
-            span,
-            format!(
-                "horizon / resolution is {:.0} ticks; at most {} are allowed",
-                h / model.resolution,
-                MAX_TICKS as u64
-            ),
-            format!(
-                "set `resolution` to at least {} or shorten the horizon",
-                h / MAX_TICKS
-            ),
-        );
+    }
+    horizon.map(|(_, span)| TickSpans {
+        horizon: span,
+        resolution,
+    })
+}
+
+/// Where `[scenario]` sets the horizon and the resolution, for the tick limit.
+struct TickSpans {
+    horizon: Span,
+    resolution: Option<Span>,
+}
+
+/// Why a model ticks (flows, or a guard or hazard that reads `t`: the engine advances in
+/// ticks of `resolution` then), if it does. A purely event-driven model has no ticks.
+fn tick_reason(model: &Model) -> Option<String> {
+    if !model.flows.is_empty() {
+        return Some("it has flows".to_string());
+    }
+    model.steps.iter().find_map(|s| {
+        let id = &model.nodes[s.node].id;
+        if s.when.as_ref().is_some_and(Expr::reads_time) {
+            Some(format!("the `when` of step `{id}` reads `t`"))
+        } else if matches!(&s.trigger, Trigger::Hazard { rate } if rate.reads_time()) {
+            Some(format!("the `hazard` of step `{id}` reads `t`"))
+        } else {
+            None
+        }
+    })
+}
+
+/// The tick limit (spec, section 6): a model that ticks may have at most [`MAX_TICKS`] ticks
+/// in a run; one without ticks may have any horizon.
+fn check_ticks(ctx: &mut Ctx<'_>, model: &Model, spans: &TickSpans) {
+    let ticks = model.horizon / model.resolution;
+    if ticks <= MAX_TICKS {
+        return;
+    }
+    let Some(reason) = tick_reason(model) else {
+        return;
+    };
+    let msg = format!(
+        "horizon / resolution is {ticks:.0} ticks; a scenario that ticks may have at most {}",
+        MAX_TICKS as u64
+    );
+    let least = model.horizon / MAX_TICKS;
+    match &spans.resolution {
+        Some(span) => ctx.error_hint(
+            span.clone(),
+            msg,
+            format!("{reason}, so it advances in ticks of `resolution`: use a resolution of at least {least}"),
+        ),
+        None => ctx.error_hint(
+            spans.horizon.clone(),
+            msg,
+            format!("{reason}, so it advances in ticks of `resolution` (default 1): set `resolution` to at least {least} or shorten the horizon"),
+        ),
     }
 }
 
