@@ -585,9 +585,7 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) ->
         );
         return None;
     };
-    let Some(t) = want_table(ctx, v, "[scenario]") else {
-        return None;
-    };
+    let t = want_table(ctx, v, "[scenario]")?;
     t.check_keys(
         ctx,
         &[
