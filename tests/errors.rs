@@ -109,3 +109,55 @@ fn the_tick_limit_applies_only_to_scenarios_that_tick() {
     );
     assert!(text.contains("the `when` of step `a` reads `t`"), "{text}");
 }
+
+/// Run-time errors (found when a run draws its numbers, not when the file loads) point into
+/// the file too: file:line:col and a caret under the expression that failed. Each scenario
+/// fails in some run of the first 200; the first failure's message is pinned.
+#[test]
+fn run_time_errors_point_at_the_expression_in_the_file() {
+    use rungs::engine::RunRecord;
+    use rungs::engine::run::Runner;
+    let head = "[scenario]\nname = \"x\"\nhorizon = 10\n\n[parameters]\n\
+                z = { dist = \"uniform\", min = -1, max = 1 }\n\n";
+    let cases = [
+        (
+            "runtime_nan_guard",
+            "[[steps]]\nid = \"a\"\nwhen = \"sqrt(z) > 0\"\n",
+        ),
+        (
+            "runtime_nan_while",
+            "[actors.u]\nstate = { x = 0 }\n\n[[flows]]\ntarget = \"u.x\"\nrate = 1\n\
+             while = \"ln(z) < 1\"\n",
+        ),
+        (
+            "runtime_probability",
+            "[[steps]]\nid = \"a\"\nprobability = \"0.5 + z\"\n",
+        ),
+        (
+            "runtime_effect",
+            "[actors.u]\nstate = { x = 1 }\n\n[[steps]]\nid = \"a\"\n\
+             effects = [\"u.x += 1\", \"u.x /= floor(z)\"]\n",
+        ),
+        (
+            "runtime_hazard",
+            "[[steps]]\nid = \"a\"\nhazard = \"0.1 * z\"\n",
+        ),
+        (
+            "runtime_dist_arg",
+            "[[steps]]\nid = \"a\"\ndelay = { dist = \"normal\", mean = 5, sd = \"z\" }\n",
+        ),
+    ];
+    for (name, body) in cases {
+        let file = format!("{name}.toml");
+        let text = format!("{head}{body}");
+        let (model, _) = load_str(&file, &text).unwrap_or_else(|d| panic!("{name}:\n{d}"));
+        let mut runner = Runner::new(&model, 20241101);
+        let mut rec = RunRecord::default();
+        let err = (0..200)
+            .find_map(|i| runner.run(i, &mut rec).err())
+            .unwrap_or_else(|| panic!("{name}: no run failed"));
+        let shown = err.to_string();
+        assert!(shown.contains(&format!("--> {file}:")), "{shown}");
+        insta::assert_snapshot!(name, shown);
+    }
+}

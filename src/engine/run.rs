@@ -34,11 +34,9 @@ const NOT_A_CONDITION_WHILE: &str =
 /// Tolerance on the sum of branch probabilities.
 const BRANCH_SUM_TOLERANCE: f64 = 1e-9;
 
-/// A run-time error: enough to reproduce it (`rungs trace --run I --seed S`).
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error(
-    "run {run} (seed {seed}): {what} at t = {time}: {problem}\n  expression: {expr}\n  value: {value}\n  reproduce with: rungs trace SCENARIO --run {run} --seed {seed}"
-)]
+/// A run-time error: where in the file, and enough to reproduce it (`rungs trace --run I
+/// --seed S`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunError {
     /// Run index (`SCENARIO` in the message stands for the scenario's path, which the engine
     /// does not know: the command line fills it in with [`RunError::reproduce`]).
@@ -55,6 +53,47 @@ pub struct RunError {
     pub time: f64,
     /// What is wrong, in plain words.
     pub problem: String,
+    /// `--> file:line:col`, the line and a caret under the expression (when it comes from a
+    /// file).
+    pub location: Option<String>,
+}
+
+impl std::error::Error for RunError {}
+
+impl std::fmt::Display for RunError {
+    /// ```text
+    /// run 4711 (seed 20241101): step `a` at t = 41: its probability must be between 0 and 1
+    ///   --> x.toml:10:16
+    ///    |
+    /// 10 | probability = "p * 2"
+    ///    |                ^^^^^
+    ///   expression: p * 2
+    ///   value: 1.34
+    ///   reproduce with: rungs trace SCENARIO --run 4711 --seed 20241101
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let RunError {
+            run,
+            seed,
+            what,
+            expr,
+            value,
+            time,
+            problem,
+            location,
+        } = self;
+        writeln!(
+            f,
+            "run {run} (seed {seed}): {what} at t = {time}: {problem}"
+        )?;
+        if let Some(location) = location {
+            f.write_str(location)?;
+        }
+        write!(
+            f,
+            "  expression: {expr}\n  value: {value}\n  reproduce with: rungs trace SCENARIO --run {run} --seed {seed}"
+        )
+    }
 }
 
 /// Internal results: the error boxed, so that the results the hot loop passes around stay
@@ -597,6 +636,7 @@ impl<'m> Runner<'m> {
             value,
             time: self.t,
             problem: problem.to_string(),
+            location: expr.snippet(),
         })
     }
 
@@ -1076,7 +1116,7 @@ impl<'m> Runner<'m> {
     fn flow_not_a_condition(&self, k: usize) -> Box<RunError> {
         let m = self.model;
         let f = &m.flows[k];
-        let what = format!("the flow into `{}`", m.var_name(f.target));
+        let what = format!("flow into `{}`", m.var_name(f.target));
         match &f.while_ {
             Some(w) => self.error(what, w, f64::NAN, NOT_A_CONDITION_WHILE),
             None => self.error(what, &f.rate, f64::NAN, NOT_A_CONDITION_WHILE),

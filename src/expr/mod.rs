@@ -6,6 +6,9 @@
 //! that `fired(id)` and `count(id)` name all become integer slots.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use crate::diag::SourceFile;
 
 mod check;
 mod code;
@@ -99,6 +102,15 @@ pub struct Expr {
     params: Box<[u32]>,
     state: Box<[u32]>,
     nodes: Box<[u32]>,
+    /// Where it is written, if it comes from a file.
+    origin: Option<Origin>,
+}
+
+/// Where an expression is written: its file and its byte range there.
+#[derive(Clone, Debug)]
+struct Origin {
+    file: Arc<SourceFile>,
+    span: Range<usize>,
 }
 
 impl Expr {
@@ -194,7 +206,29 @@ impl Expr {
             params: params.into(),
             state: state.into(),
             nodes: nodes.into(),
+            origin: None,
         }
+    }
+
+    /// The same expression, known to be written at `span` in `file` (so that an error found
+    /// when it is evaluated can point at it).
+    pub fn located(mut self, file: &Arc<SourceFile>, span: Range<usize>) -> Expr {
+        self.origin = Some(Origin {
+            file: Arc::clone(file),
+            span,
+        });
+        self
+    }
+
+    /// Where it is written in its file (bytes), if it comes from one.
+    pub fn span(&self) -> Option<Range<usize>> {
+        self.origin.as_ref().map(|o| o.span.clone())
+    }
+
+    /// `--> file:line:col`, the line and a caret under the expression, if it comes from a
+    /// file (see [`SourceFile::snippet`]).
+    pub fn snippet(&self) -> Option<String> {
+        self.origin.as_ref().map(|o| o.file.snippet(&o.span))
     }
 
     /// A constant number (what a TOML number in an expression position becomes).

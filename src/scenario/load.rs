@@ -23,11 +23,12 @@ mod sweep;
 mod syntax;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Diagnostic, Diagnostics, Span, closest};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, Span, closest};
 use crate::expr::{Expr, ExprError, Type};
 use crate::scenario::check::{self, SourceMap};
 use crate::scenario::{Actor, Model, Param, ParamId, ParamValue, StateVar, Trigger};
@@ -82,7 +83,7 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<(Model, Diagnostics), Di
 
 /// Like [`load_file`] for text already read; `file` is the name used in messages.
 pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnostics> {
-    let mut ctx = Ctx::new(text);
+    let mut ctx = Ctx::new(file, text);
     let loaded = if text.len() > MAX_FILE_BYTES {
         ctx.push(Diagnostic::error(
             0..0,
@@ -176,14 +177,17 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
 pub(crate) struct Ctx<'s> {
     /// The file's text.
     pub(crate) src: &'s str,
+    /// The file, shared by the expressions compiled from it.
+    pub(crate) file: Arc<SourceFile>,
     /// Errors found so far.
     pub(crate) errors: Vec<Diagnostic>,
 }
 
 impl<'s> Ctx<'s> {
-    fn new(src: &'s str) -> Self {
+    fn new(file: &str, src: &'s str) -> Self {
         Ctx {
             src,
+            file: SourceFile::new(file, src),
             errors: Vec::new(),
         }
     }
@@ -523,9 +527,11 @@ pub(crate) fn compile_value(
     };
     match v.get_ref() {
         DeValue::String(s) => compile_text(ctx, s, &v.span(), 0, ty, scope, what),
-        DeValue::Boolean(b) if ty == Type::Bool => Some(Expr::constant_bool(*b)),
+        DeValue::Boolean(b) if ty == Type::Bool => {
+            Some(Expr::constant_bool(*b).located(&ctx.file, v.span()))
+        }
         DeValue::Integer(_) | DeValue::Float(_) if ty == Type::Number => {
-            want_num(ctx, v, what).map(Expr::constant)
+            want_num(ctx, v, what).map(|x| Expr::constant(x).located(&ctx.file, v.span()))
         }
         other => {
             ctx.error_hint(
@@ -553,8 +559,16 @@ pub(crate) fn compile_text(
     what: &str,
 ) -> Option<Expr> {
     let text = decoded.get(base..).unwrap_or("");
+    // The expression without the blanks around it: that is what messages quote and where
+    // the caret of a run-time error goes.
+    let lead = text.len() - text.trim_ascii_start().len();
+    let base = base + lead;
+    let text = text.trim_ascii();
     match Expr::compile(text, ty, scope) {
-        Ok(e) => Some(e),
+        Ok(e) => {
+            let at = inner_span(ctx.src, value, decoded, &(base..base + text.len()));
+            Some(e.located(&ctx.file, at))
+        }
         Err(errors) => {
             for ExprError {
                 span,
