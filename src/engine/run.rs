@@ -55,7 +55,7 @@ pub struct RunError {
     pub problem: String,
     /// `--> file:line:col`, the line and a caret under the expression (when it comes from a
     /// file).
-    pub location: Option<String>,
+    pub location: Option<Box<str>>,
 }
 
 impl std::error::Error for RunError {}
@@ -636,7 +636,7 @@ impl<'m> Runner<'m> {
             value,
             time: self.t,
             problem: problem.to_string(),
-            location: expr.snippet(),
+            location: expr.snippet().map(String::into_boxed_str),
         })
     }
 
