@@ -16,6 +16,7 @@
 //! Only a file without errors becomes a [`Model`]; the advisory checks of
 //! [`check`] then add warnings.
 
+mod consts;
 mod dist;
 mod scope;
 mod steps;
@@ -96,10 +97,15 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
     let mut diags = Diagnostics::new(file, text);
     match loaded {
         Some((model, map))
-            if ctx.errors.is_empty() && {
-                ctx.errors.extend(check::cycles(&model, &map, text));
-                ctx.errors.is_empty()
-            } =>
+            if ctx.errors.is_empty()
+                && {
+                    ctx.errors.extend(check::cycles(&model, &map, text));
+                    ctx.errors.is_empty()
+                }
+                && {
+                    ctx.errors.extend(consts::check(&model, text));
+                    ctx.errors.is_empty()
+                } =>
         {
             for w in check::check(&model, &map) {
                 diags.push(w);
