@@ -161,3 +161,32 @@ fn run_time_errors_point_at_the_expression_in_the_file() {
         insta::assert_snapshot!(name, shown);
     }
 }
+
+#[test]
+fn constants_are_checked_only_when_every_input_is_fixed() {
+    let head = "[scenario]\nname = \"x\"\nhorizon = 10\n";
+    // `z` drawn, varied by the file's own sweep, or the expression reads state or `t`:
+    // nothing is known before the runs, so the file loads (the runs check each value).
+    for body in [
+        "[parameters]\nz = { dist = \"uniform\", min = 0, max = 1 }\nq = \"1 / z\"\n\
+         [[steps]]\nid = \"a\"\nprobability = \"min(q, 1)\"\n",
+        "[parameters]\nz = 0\nq = \"1 / z\"\n[sweep]\nvary = { z = \"1..2:3\" }\n\
+         [[steps]]\nid = \"a\"\nprobability = \"1 / (1 + q)\"\n",
+        "[actors.u]\nstate = { x = 0 }\n[[steps]]\nid = \"a\"\nprobability = \"1 / u.x\"\n",
+        "[[steps]]\nid = \"a\"\ndelay = \"5 - t\"\n",
+    ] {
+        let text = format!("{head}{body}");
+        if let Err(d) = load_str("ok.toml", &text) {
+            panic!("{body}\n{d}");
+        }
+    }
+    // One cause, one error: a parameter that is not finite is reported, not every
+    // expression that reads it.
+    let text = format!(
+        "{head}[parameters]\nz = 0\nq = \"1 / z\"\nr = \"2 * q\"\n[[steps]]\nid = \"a\"\n\
+         probability = \"r\"\ndelay = \"q\"\n"
+    );
+    let d = load_str("one.toml", &text).expect_err("q is inf");
+    assert_eq!(d.error_count(), 1, "{d}");
+    assert!(d.to_string().contains("parameter `q` is inf"), "{d}");
+}

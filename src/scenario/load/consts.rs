@@ -105,7 +105,11 @@ impl Consts<'_> {
                 format!("{} = {value} (line {line})", param.id)
             })
             .collect();
-        let more = if e.params_read().len() > 6 { ", ..." } else { "" };
+        let more = if e.params_read().len() > 6 {
+            ", ..."
+        } else {
+            ""
+        };
         if reads.is_empty() {
             end.to_string()
         } else {
