@@ -4,6 +4,11 @@
 //! Names are resolved through a [`Scope`] supplied by the caller (the scenario loader), so
 //! this module knows nothing of scenarios: a parameter, a state variable, `t`, and the ids
 //! that `fired(id)` and `count(id)` name all become integer slots.
+//!
+//! NaN is never true or false: every operator and function propagates it (comparisons,
+//! `not`, `if` with a NaN condition, `clamp` bounds and `^` included; `and` / `or` stop at
+//! the first operand that decides them or is NaN), the same in the closure tree, the flat
+//! program and constant folding, so the engine can refuse a guard that is NaN.
 
 use std::ops::Range;
 use std::sync::Arc;

@@ -11,10 +11,12 @@
 //! 3. actors and their state variables (initial values: expressions over parameters);
 //! 4. step and branch ids (one namespace), so that `after`, `fired()` ... may name steps
 //!    further down the file;
-//! 5. everything else of the steps, the flows and `[sweep]`.
+//! 5. everything else of the steps, the flows and `[sweep]`;
+//! 6. cycles between steps, then expressions whose every input is fixed, evaluated now so
+//!    that a value that would stop the runs is a load-time error (`consts`).
 //!
-//! Only a file without errors becomes a [`Model`]; the advisory checks of
-//! [`check`] then add warnings.
+//! A TOML syntax error is reported once, at its cause (`syntax`). Only a file without
+//! errors becomes a [`Model`]; the advisory checks of [`check`] then add warnings.
 
 mod consts;
 mod dist;
