@@ -58,7 +58,7 @@ fn count_after_colon(k: &str) -> Result<u32, String> {
         ));
     }
     match k.parse::<u64>() {
-        Ok(0) => Err("`0` after `:` gives no values: it must be at least 1".to_string()),
+        Ok(0) => Err("`0` after `:` gives no values: it must be >= 1".to_string()),
         Ok(n) if n <= max => u32::try_from(n).map_err(|_| format!("`{k}` after `:` is too large")),
         _ => Err(format!(
             "`{k}` values after `:` are more than a design may have points ({max})"
