@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A byte range in the scenario file's text.
 pub type Span = Range<usize>;
@@ -107,6 +108,45 @@ impl Diagnostics {
     /// 1-based line and column (in characters) of byte offset `at`.
     pub fn line_col(&self, at: usize) -> (usize, usize) {
         line_col(&self.source, at)
+    }
+}
+
+/// A scenario file's name and text, shared by the expressions compiled from it, so that an
+/// error found while running can still point into the file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The file name as the user gave it.
+    pub name: String,
+    /// The file's text.
+    pub text: String,
+}
+
+impl fmt::Debug for SourceFile {
+    /// The name only: the text can be megabytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SourceFile({:?})", self.name)
+    }
+}
+
+impl SourceFile {
+    /// A shared source file.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        })
+    }
+
+    /// The lines that show `span` rustc style: `--> file:line:col`, the source line and a
+    /// caret under the span (each line ends in a newline).
+    pub fn snippet(&self, span: &Span) -> String {
+        struct Snippet<'a>(&'a SourceFile, &'a Span);
+        impl fmt::Display for Snippet<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                render_snippet(f, &self.0.name, &self.0.text, None, self.1).map(|_| ())
+            }
+        }
+        Snippet(self, span).to_string()
     }
 }
 
@@ -278,8 +318,25 @@ fn render_one(
         Severity::Warning => "warning",
     };
     writeln!(f, "{kind}: {}", d.message)?;
-    let start = floor_char_boundary(source, d.span.start.min(source.len()));
-    let (line, col) = lines.line_col(source, start);
+    let pad = render_snippet(f, file, source, Some(lines), &d.span)?;
+    if let Some(hint) = &d.hint {
+        writeln!(f, "{pad} = hint: {hint}")?;
+    }
+    Ok(())
+}
+
+/// Writes `--> file:line:col`, the source line and the caret under `span`; returns the
+/// gutter's padding, for lines that follow.
+fn render_snippet(
+    f: &mut fmt::Formatter<'_>,
+    file: &str,
+    source: &str,
+    lines: Option<&LineIndex>,
+    span: &Span,
+) -> Result<String, fmt::Error> {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    // A diagnostics list brings its line index (many diagnostics, one scan of the file).
+    let (line, col) = lines.map_or_else(|| line_col(source, start), |l| l.line_col(source, start));
     writeln!(f, "  --> {file}:{line}:{col}")?;
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[start..]
@@ -289,7 +346,7 @@ fn render_one(
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     writeln!(f, "{pad} |")?;
-    let end = floor_char_boundary(source, d.span.end.clamp(start, line_end.max(start)));
+    let end = floor_char_boundary(source, span.end.clamp(start, line_end.max(start)));
     let width = source[start..end].chars().count().max(1);
     let (shown, caret) = excerpt(text, col - 1);
     writeln!(f, "{line} | {shown}")?;
@@ -299,10 +356,7 @@ fn render_one(
         " ".repeat(caret),
         "^".repeat(width.min(EXCERPT_CHARS))
     )?;
-    if let Some(hint) = &d.hint {
-        writeln!(f, "{pad} = hint: {hint}")?;
-    }
-    Ok(())
+    Ok(pad)
 }
 
 #[cfg(test)]
@@ -324,6 +378,16 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("= hint: did you mean `probability`?"), "{out}");
+    }
+
+    #[test]
+    fn a_source_file_shows_a_span_without_a_message() {
+        let file = SourceFile::new("x.toml", "a = 1\nprobability = \"p * 2\"\n");
+        assert_eq!(
+            file.snippet(&(21..26)),
+            "  --> x.toml:2:16\n  |\n2 | probability = \"p * 2\"\n  |                ^^^^^\n"
+        );
+        assert_eq!(format!("{file:?}"), "SourceFile(\"x.toml\")");
     }
 
     #[test]

@@ -668,6 +668,51 @@ probability = \"p\"
 }
 
 #[test]
+fn a_nan_guard_or_while_stops_the_run_instead_of_being_false() {
+    // sqrt(z) is NaN exactly when z < 0: those runs, and only those, must fail.
+    for (site, body) in [
+        (
+            "`when`",
+            "[[steps]]\nid = \"a\"\nwhen = \"sqrt(z) > 0 or fired(b)\"\n[[steps]]\nid = \"b\"\ndelay = 5\n",
+        ),
+        (
+            "`while`",
+            "[actors.u]\nstate = { x = 0 }\n[[flows]]\ntarget = \"u.x\"\nrate = 1\n\
+             while = \"not (sqrt(z) < 0)\"\n[[steps]]\nid = \"a\"\nwhen = \"u.x > 5\"\n",
+        ),
+    ] {
+        let m = model(&format!(
+            "{HEAD}[parameters]\nz = {{ dist = \"uniform\", min = -1, max = 1 }}\n{body}"
+        ));
+        let z = m.param_index("z").expect("z");
+        let mut runner = Runner::new(&m, SEED);
+        let mut rec = RunRecord::default();
+        let mut failed = 0;
+        for i in 0..200 {
+            let result = runner.run(i, &mut rec);
+            assert_eq!(
+                result.is_err(),
+                rec.params[z] < 0.0,
+                "{site}, run {i}: {result:?}"
+            );
+            if let Err(e) = result {
+                failed += 1;
+                let text = e.to_string();
+                assert!(
+                    text.contains(&format!("its {site} is neither true nor false")),
+                    "{text}"
+                );
+                assert!(e.value.is_nan() && e.time == 0.0, "{text}");
+            }
+        }
+        assert!(
+            (60..=140).contains(&failed),
+            "{site}: {failed} of 200 runs failed"
+        );
+    }
+}
+
+#[test]
 fn a_step_that_keeps_happening_is_stopped() {
     let m = model(
         "[scenario]\nname = \"t\"\nhorizon = 1e9\nresolution = 1000\n

@@ -27,14 +27,16 @@ use crate::scenario::{BranchProbability, Delay, Model, NodeId, ParamValue, StepI
 /// that keeps happening.
 pub const MAX_EVENTS: u64 = 10_000_000;
 
+/// The problem of a flow whose `while` is NaN.
+const NOT_A_CONDITION_WHILE: &str =
+    "its `while` is neither true nor false: a value in it is not a number (NaN)";
+
 /// Tolerance on the sum of branch probabilities.
 const BRANCH_SUM_TOLERANCE: f64 = 1e-9;
 
-/// A run-time error: enough to reproduce it (`rungs trace --run I --seed S`).
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error(
-    "run {run} (seed {seed}): {what} at t = {time}: {problem}\n  expression: {expr}\n  value: {value}\n  reproduce with: rungs trace SCENARIO --run {run} --seed {seed}"
-)]
+/// A run-time error: where in the file, and enough to reproduce it (`rungs trace --run I
+/// --seed S`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunError {
     /// Run index (`SCENARIO` in the message stands for the scenario's path, which the engine
     /// does not know: the command line fills it in with [`RunError::reproduce`]).
@@ -51,6 +53,47 @@ pub struct RunError {
     pub time: f64,
     /// What is wrong, in plain words.
     pub problem: String,
+    /// `--> file:line:col`, the line and a caret under the expression (when it comes from a
+    /// file).
+    pub location: Option<Box<str>>,
+}
+
+impl std::error::Error for RunError {}
+
+impl std::fmt::Display for RunError {
+    /// ```text
+    /// run 4711 (seed 20241101): step `a` at t = 41: its probability must be between 0 and 1
+    ///   --> x.toml:10:16
+    ///    |
+    /// 10 | probability = "p * 2"
+    ///    |                ^^^^^
+    ///   expression: p * 2
+    ///   value: 1.34
+    ///   reproduce with: rungs trace SCENARIO --run 4711 --seed 20241101
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let RunError {
+            run,
+            seed,
+            what,
+            expr,
+            value,
+            time,
+            problem,
+            location,
+        } = self;
+        writeln!(
+            f,
+            "run {run} (seed {seed}): {what} at t = {time}: {problem}"
+        )?;
+        if let Some(location) = location {
+            f.write_str(location)?;
+        }
+        write!(
+            f,
+            "  expression: {expr}\n  value: {value}\n  reproduce with: rungs trace SCENARIO --run {run} --seed {seed}"
+        )
+    }
 }
 
 /// Internal results: the error boxed, so that the results the hot loop passes around stay
@@ -420,7 +463,7 @@ impl<'m> Runner<'m> {
                     next_pos = k;
                 }
             }
-            let flowing = !m.flows.is_empty() && self.rate_flows(rec, ticked);
+            let flowing = !m.flows.is_empty() && self.rate_flows(rec, ticked)?;
             ticked = false;
             let tick = if self.reads_time || flowing {
                 self.next_tick()
@@ -593,6 +636,7 @@ impl<'m> Runner<'m> {
             value,
             time: self.t,
             problem: problem.to_string(),
+            location: expr.snippet().map(String::into_boxed_str),
         })
     }
 
@@ -708,7 +752,16 @@ impl<'m> Runner<'m> {
         }
         // Looking changes no variable: one environment serves every expression.
         let env = env(rec, self.t);
-        let open = step.when.as_ref().is_none_or(|w| w.eval_bool(&env));
+        let open = match &step.when {
+            None => true,
+            Some(w) => {
+                let v = w.eval(&env);
+                if v.is_nan() {
+                    return Err(self.not_a_condition(w, "`when`", Site::Step(i)));
+                }
+                v != 0.0
+            }
+        };
         match &step.trigger {
             Trigger::Chance { probability, delay } => {
                 if !open {
@@ -1034,18 +1087,52 @@ impl<'m> Runner<'m> {
     /// step uses) and tells whether any flow runs. State changes only in events and ticks,
     /// each followed by this, so the rates are evaluated once per step of time; after a tick
     /// (`ticked`) only the flows a tick can affect are evaluated again.
-    fn rate_flows(&mut self, rec: &RunRecord, ticked: bool) -> bool {
+    fn rate_flows(&mut self, rec: &RunRecord, ticked: bool) -> Fallible<bool> {
         let e = env(rec, self.t);
         let mut any = false;
         for (k, f) in self.model.flows.iter().enumerate() {
             if !ticked || self.flow_tick_sensitive[k] {
-                let runs = f.while_.as_ref().is_none_or(|w| w.eval_bool(&e));
+                let runs = match &f.while_ {
+                    None => true,
+                    Some(w) => {
+                        let v = w.eval(&e);
+                        if v.is_nan() {
+                            return Err(self.flow_not_a_condition(k));
+                        }
+                        v != 0.0
+                    }
+                };
                 self.flow_runs[k] = runs;
                 self.flow_rates[k] = if runs { f.rate.eval(&e) } else { 0.0 };
             }
             any |= self.flow_runs[k];
         }
-        any
+        Ok(any)
+    }
+
+    /// The error for a flow whose `while` is NaN (kept out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn flow_not_a_condition(&self, k: usize) -> Box<RunError> {
+        let m = self.model;
+        let f = &m.flows[k];
+        let what = format!("flow into `{}`", m.var_name(f.target));
+        match &f.while_ {
+            Some(w) => self.error(what, w, f64::NAN, NOT_A_CONDITION_WHILE),
+            None => self.error(what, &f.rate, f64::NAN, NOT_A_CONDITION_WHILE),
+        }
+    }
+
+    /// The error for a guard that is NaN: neither true nor false (kept out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn not_a_condition(&self, e: &Expr, key: &str, site: Site) -> Box<RunError> {
+        self.error(
+            self.site_name(&site),
+            e,
+            f64::NAN,
+            &format!("its {key} is neither true nor false: a value in it is not a number (NaN)"),
+        )
     }
 
     /// The first tick strictly after now: the next multiple of `resolution`.

@@ -26,7 +26,16 @@ impl UnOp {
     pub(crate) fn apply(self, x: f64) -> f64 {
         match self {
             UnOp::Neg => -x,
-            UnOp::Not => f64::from(u8::from(x == 0.0)),
+            // NaN is neither true nor false: it stays NaN, so the engine sees and reports it.
+            UnOp::Not => {
+                if x == 0.0 {
+                    1.0
+                } else if x.is_nan() {
+                    f64::NAN
+                } else {
+                    0.0
+                }
+            }
             UnOp::Abs => x.abs(),
             UnOp::Sqrt => x.sqrt(),
             UnOp::Exp => x.exp(),
@@ -67,6 +76,31 @@ fn b2f(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
 
+/// The value of a comparison that came out `holds`: NaN rather than false when an operand is
+/// NaN, so that a NaN never turns silently into a decision (the engine reports it).
+#[inline(always)]
+fn compared(holds: bool, a: f64, b: f64) -> f64 {
+    if holds {
+        1.0
+    } else if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        0.0
+    }
+}
+
+/// Whether a condition's value stops an `and` chain: false, or NaN (which propagates).
+#[inline(always)]
+pub(crate) fn stops_and(v: f64) -> bool {
+    v == 0.0 || v.is_nan()
+}
+
+/// Whether a condition's value stops an `or` chain: true, or NaN (which propagates).
+#[inline(always)]
+pub(crate) fn stops_or(v: f64) -> bool {
+    v != 0.0
+}
+
 impl BinOp {
     #[inline(always)]
     pub(crate) fn apply(self, a: f64, b: f64) -> f64 {
@@ -77,15 +111,47 @@ impl BinOp {
             BinOp::Div => a / b,
             // Truncated remainder (sign of the dividend), as IEEE fmod.
             BinOp::Rem => a % b,
-            BinOp::Pow => a.powf(b),
-            BinOp::Lt => b2f(a < b),
-            BinOp::Le => b2f(a <= b),
-            BinOp::Gt => b2f(a > b),
-            BinOp::Ge => b2f(a >= b),
-            BinOp::Eq => b2f(a == b),
-            BinOp::Ne => b2f(a != b),
-            BinOp::And => b2f((a != 0.0) & (b != 0.0)),
-            BinOp::Or => b2f((a != 0.0) | (b != 0.0)),
+            // IEEE `pow` gives 1 for `NaN ^ 0` and `1 ^ NaN`; here NaN propagates, as it
+            // does through every other operator.
+            BinOp::Pow => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.powf(b)
+                }
+            }
+            BinOp::Lt => compared(a < b, a, b),
+            BinOp::Le => compared(a <= b, a, b),
+            BinOp::Gt => compared(a > b, a, b),
+            BinOp::Ge => compared(a >= b, a, b),
+            BinOp::Eq => compared(a == b, a, b),
+            BinOp::Ne => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    b2f(a != b)
+                }
+            }
+            // As the short-circuit chains evaluate them: the first operand that decides
+            // (false for `and`, true for `or`) or is NaN gives the value.
+            BinOp::And => {
+                if stops_and(a) {
+                    a
+                } else if stops_and(b) {
+                    b
+                } else {
+                    1.0
+                }
+            }
+            BinOp::Or => {
+                if stops_or(a) {
+                    if a.is_nan() { a } else { 1.0 }
+                } else if b.is_nan() {
+                    b
+                } else {
+                    b2f(b != 0.0)
+                }
+            }
             // NaN propagates (unlike f64::min), so the engine sees and reports it.
             BinOp::Min => {
                 if a < b {
@@ -154,7 +220,8 @@ impl BinOp {
 /// Operators with three operands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TernOp {
-    /// `clamp(x, lo, hi)`: NaN when lo > hi (no panic, and the engine reports it).
+    /// `clamp(x, lo, hi)`: NaN when lo > hi or any operand is NaN (no panic, and the engine
+    /// reports it).
     Clamp,
     /// `if(c, a, b)`.
     If,
@@ -165,7 +232,7 @@ impl TernOp {
     pub(crate) fn apply(self, a: f64, b: f64, c: f64) -> f64 {
         match self {
             TernOp::Clamp => {
-                if b > c {
+                if b > c || b.is_nan() || c.is_nan() {
                     f64::NAN
                 } else if a < b {
                     b
@@ -175,11 +242,14 @@ impl TernOp {
                     a
                 }
             }
+            // A NaN condition picks neither branch: the value is NaN.
             TernOp::If => {
-                if a != 0.0 {
-                    b
-                } else {
+                if a == 0.0 {
                     c
+                } else if a.is_nan() {
+                    a
+                } else {
+                    b
                 }
             }
         }
@@ -241,12 +311,15 @@ pub(crate) fn fold(ir: Ir) -> Ir {
             let (a, b, c) = (fold(a), fold(b), fold(c));
             match (op, &a, &b, &c) {
                 (_, Ir::Const(x), Ir::Const(y), Ir::Const(z)) => Ir::Const(op.apply(*x, *y, *z)),
-                // A constant condition picks its branch (no side effects to preserve).
+                // A constant condition picks its branch (no side effects to preserve); a NaN
+                // condition makes the value NaN.
                 (TernOp::If, Ir::Const(x), _, _) => {
-                    if *x != 0.0 {
-                        b
-                    } else {
+                    if *x == 0.0 {
                         c
+                    } else if x.is_nan() {
+                        Ir::Const(*x)
+                    } else {
+                        b
                     }
                 }
                 _ => Ir::Tern(op, Box::new([a, b, c])),
@@ -294,9 +367,9 @@ macro_rules! program {
             Un(UnOp),
             /// `acc = op(s[d], s[d+1], acc)`.
             Tern(u8, TernOp),
-            /// Jump to instruction `i` if `acc` is false (`and` short-circuits).
+            /// Jump to instruction `i` if `acc` is false or NaN (`and` short-circuits).
             JumpIfFalse(u32),
-            /// Jump to instruction `i` if `acc` is true (`or` short-circuits).
+            /// Jump to instruction `i` if `acc` is true or NaN (`or` short-circuits).
             JumpIfTrue(u32),
             $(
                 $stack(u8),
@@ -368,13 +441,13 @@ macro_rules! program {
                         f.apply(s[d & m], s[(d + 1) & m], acc)
                     }
                     Op::JumpIfFalse(i) => {
-                        if acc == 0.0 {
+                        if stops_and(acc) {
                             pc = i as usize;
                         }
                         acc
                     }
                     Op::JumpIfTrue(i) => {
-                        if acc != 0.0 {
+                        if stops_or(acc) {
                             pc = i as usize;
                         }
                         acc

@@ -4,8 +4,16 @@
 //! Names are resolved through a [`Scope`] supplied by the caller (the scenario loader), so
 //! this module knows nothing of scenarios: a parameter, a state variable, `t`, and the ids
 //! that `fired(id)` and `count(id)` name all become integer slots.
+//!
+//! NaN is never true or false: every operator and function propagates it (comparisons,
+//! `not`, `if` with a NaN condition, `clamp` bounds and `^` included; `and` / `or` stop at
+//! the first operand that decides them or is NaN), the same in the closure tree, the flat
+//! program and constant folding, so the engine can refuse a guard that is NaN.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use crate::diag::SourceFile;
 
 mod check;
 mod code;
@@ -99,6 +107,15 @@ pub struct Expr {
     params: Box<[u32]>,
     state: Box<[u32]>,
     nodes: Box<[u32]>,
+    /// Where it is written, if it comes from a file.
+    origin: Option<Origin>,
+}
+
+/// Where an expression is written: its file and its byte range there.
+#[derive(Clone, Debug)]
+struct Origin {
+    file: Arc<SourceFile>,
+    span: Range<usize>,
 }
 
 impl Expr {
@@ -194,7 +211,29 @@ impl Expr {
             params: params.into(),
             state: state.into(),
             nodes: nodes.into(),
+            origin: None,
         }
+    }
+
+    /// The same expression, known to be written at `span` in `file` (so that an error found
+    /// when it is evaluated can point at it).
+    pub fn located(mut self, file: &Arc<SourceFile>, span: Range<usize>) -> Expr {
+        self.origin = Some(Origin {
+            file: Arc::clone(file),
+            span,
+        });
+        self
+    }
+
+    /// Where it is written in its file (bytes), if it comes from one.
+    pub fn span(&self) -> Option<Range<usize>> {
+        self.origin.as_ref().map(|o| o.span.clone())
+    }
+
+    /// `--> file:line:col`, the line and a caret under the expression, if it comes from a
+    /// file (see [`SourceFile::snippet`]).
+    pub fn snippet(&self) -> Option<String> {
+        self.origin.as_ref().map(|o| o.file.snippet(&o.span))
     }
 
     /// A constant number (what a TOML number in an expression position becomes).

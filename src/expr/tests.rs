@@ -448,12 +448,81 @@ fn and_or_chains_match_truth_tables() {
     }
     // Comparisons with the operands swapped keep their meaning, NaN included.
     assert!(boolean("a < 2 * b") && !boolean("a > 2 * b") && boolean("b >= 3 * 1"));
-    assert!(!boolean("a < sqrt(-1)") && !boolean("a >= sqrt(-1)"));
+    let nan = |text: &str| {
+        let e = Expr::compile(text, Type::Bool, &TestScope).unwrap();
+        e.eval(&env(0.0)).is_nan() && e.eval_program(&env(0.0)).is_nan()
+    };
+    assert!(nan("a < sqrt(-1)") && nan("a >= sqrt(-1)") && nan("2 * a > sqrt(-b)"));
     assert!(boolean("2 - a <= 0") && boolean("1 < a - 0.5"));
     assert_eq!(num("c - a * b"), -5.5);
     assert_eq!(num("c / (a + b)"), 0.1);
     assert_eq!(num("2 ^ (a + 1)"), 8.0);
     assert_eq!(num("t - (a + 1)"), 4.0);
+}
+
+/// NaN is never true or false: it carries through comparisons, `not`, `and`, `or`, `if`,
+/// `clamp` and `^`, the same in the closure tree, the flat program and constant folding.
+#[test]
+fn nan_propagates_the_same_in_every_evaluator() {
+    // (expression, its value or None for NaN), where `@` is NaN: the parameter `a` at run
+    // time, or `(0/0)` folded when the file loads (with `b` written 3); `b` = 3.
+    let cases: [(&str, Option<f64>); 24] = [
+        ("if(@ < b, 1, 0)", None),
+        ("if(@ >= b, 1, 0)", None),
+        ("if(@ == @, 1, 0)", None),
+        ("if(@ != b, 1, 0)", None),
+        ("if(not (@ > b), 1, 0)", None),
+        ("if(@ > b and b > 1, 1, 0)", None),
+        ("if(b > 1 and @ > b, 1, 0)", None),
+        ("if(b < 1 and @ > b, 1, 0)", Some(0.0)),
+        ("if(@ > b or b > 1, 1, 0)", None),
+        ("if(b > 1 or @ > b, 1, 0)", Some(1.0)),
+        ("if(b < 1 or @ > b, 1, 0)", None),
+        (
+            "if(b < 1 or b < 2 or b < 0 or b < -1 or b < -2 or b < -3 or b < -4 or b < -5 \
+             or b < -6 or b < -7 or @ > b, 1, 0)",
+            None,
+        ),
+        ("if(fired(kursk_counteroffensive) and @ > 0, 1, 0)", None),
+        ("if(fired(ceasefire) and @ > 0, 1, 0)", Some(0.0)),
+        ("if(fired(ceasefire) or @ > 0, 1, 0)", None),
+        ("if(@ > 0, 1, 0) + 1", None),
+        ("clamp(b, @, 5)", None),
+        ("clamp(b, 0, @)", None),
+        ("clamp(@, 0, 1)", None),
+        ("@ ^ 0", None),
+        ("1 ^ @", None),
+        ("min(@, b)", None),
+        ("max(b, @)", None),
+        ("if(@ > b and b > 1, 1, 0) * 0", None),
+    ];
+    let params = [f64::NAN, 3.0, 0.5, 10.0];
+    let env = Env {
+        params: &params,
+        state: &S,
+        counts: &COUNTS,
+        t: 0.0,
+    };
+    let same = |x: f64, want: Option<f64>| match want {
+        Some(w) => x == w,
+        None => x.is_nan(),
+    };
+    for (text, want) in cases {
+        let e = Expr::compile(&text.replace('@', "a"), Type::Number, &TestScope).unwrap();
+        let (tree, program) = (e.eval(&env), e.eval_program(&env));
+        assert!(same(tree, want), "{text}: tree {tree}");
+        assert!(same(program, want), "{text}: program {program}");
+        // The same with NaN as a constant, folded when the file loads.
+        // (No name in these cases but `b` has a `b` in it.)
+        let folded = text.replace('@', "(0/0)").replace('b', "3");
+        let f = Expr::compile(&folded, Type::Number, &TestScope).unwrap();
+        let v = f.eval(&env);
+        assert!(same(v, want), "{folded}: folded {v}");
+        assert!(
+            f.as_constant().is_some() || text.contains("fired"),
+            "{folded}"
+        );
+    }
 }
 
 #[test]

@@ -16,7 +16,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::Env;
-use super::code::{BinOp, Ir, Load, TernOp, UnOp, read};
+use super::code::{BinOp, Ir, Load, TernOp, UnOp, read, stops_and, stops_or};
 
 /// A compiled node.
 pub(crate) type Fun = Arc<dyn Fn(&Env<'_>) -> f64 + Send + Sync>;
@@ -231,7 +231,8 @@ impl Cond {
     }
 }
 
-/// A homogeneous `and` (`or`) chain: stops at the first false (true) operand.
+/// A homogeneous `and` (`or`) chain: stops at the first false (true) operand, or at a NaN,
+/// which is the chain's value then.
 fn short_circuit(conds: Vec<Cond>, and: bool) -> Fun {
     // Two operands (the usual case): no loop.
     if conds.len() == 2 {
@@ -240,12 +241,12 @@ fn short_circuit(conds: Vec<Cond>, and: bool) -> Fun {
             return if and {
                 Arc::new(move |e| {
                     let v = a.eval(e);
-                    if v == 0.0 { v } else { b.eval(e) }
+                    if stops_and(v) { v } else { b.eval(e) }
                 })
             } else {
                 Arc::new(move |e| {
                     let v = a.eval(e);
-                    if v != 0.0 { v } else { b.eval(e) }
+                    if stops_or(v) { v } else { b.eval(e) }
                 })
             };
         }
@@ -256,7 +257,7 @@ fn short_circuit(conds: Vec<Cond>, and: bool) -> Fun {
         let mut v = 0.0;
         for c in conds.iter() {
             v = c.eval(e);
-            if (v == 0.0) == and {
+            if if and { stops_and(v) } else { stops_or(v) } {
                 return v;
             }
         }
@@ -321,8 +322,18 @@ fn build(ir: &Ir) -> Fun {
             }
             let (a, b, c) = (build(a), build(b), build(c));
             match op {
-                // No side effects: evaluating only the branch taken gives the same value.
-                TernOp::If => Arc::new(move |e| if a(e) != 0.0 { b(e) } else { c(e) }),
+                // No side effects: evaluating only the branch taken gives the same value. A
+                // NaN condition takes neither (as `TernOp::If` does).
+                TernOp::If => Arc::new(move |e| {
+                    let cond = a(e);
+                    if cond == 0.0 {
+                        c(e)
+                    } else if cond.is_nan() {
+                        cond
+                    } else {
+                        b(e)
+                    }
+                }),
                 TernOp::Clamp => Arc::new(move |e| TernOp::Clamp.apply(a(e), b(e), c(e))),
             }
         }

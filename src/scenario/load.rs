@@ -12,25 +12,30 @@
 //! 4. step and branch ids (one namespace), so that `after`, `fired()` ... may name steps
 //!    further down the file;
 //! 5. everything else of the steps, the flows and `[sweep]`;
-//! 6. `[[checks]]` (see [`crate::check::load`]), which name steps, branches and outcomes.
+//! 6. cycles between steps, then expressions whose every input is fixed, evaluated now so
+//!    that a value that would stop the runs is a load-time error (`consts`).
+//! 7. `[[checks]]` (see [`crate::check::load`]), which name steps, branches and outcomes.
 //!
-//! Only a file without errors becomes a [`Model`]; the advisory checks of
-//! [`check`] then add warnings.
+//! A TOML syntax error is reported once, at its cause (`syntax`). Only a file without
+//! errors becomes a [`Model`]; the advisory checks of [`check`] then add warnings.
 
+mod consts;
 mod dist;
 mod scope;
 mod steps;
 mod sweep;
+mod syntax;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Diagnostic, Diagnostics, Span, closest};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, Span, closest};
 use crate::expr::{Expr, ExprError, Type};
 use crate::scenario::check::{self, SourceMap};
-use crate::scenario::{Actor, Model, Param, ParamId, ParamValue, StateVar};
+use crate::scenario::{Actor, Model, Param, ParamId, ParamValue, StateVar, Trigger};
 
 pub use sweep::parse_vary;
 
@@ -93,7 +98,7 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<(Model, Diagnostics), Di
 
 /// Like [`load_file`] for text already read; `file` is the name used in messages.
 pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnostics> {
-    let mut ctx = Ctx::new(text);
+    let mut ctx = Ctx::new(file, text);
     let items = text
         .bytes()
         .filter(|b| matches!(b, b',' | b'=' | b'['))
@@ -121,10 +126,15 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
     let mut diags = Diagnostics::new(file, text);
     match loaded {
         Some((model, map))
-            if ctx.errors.is_empty() && {
-                ctx.errors.extend(check::cycles(&model, &map, text));
-                ctx.errors.is_empty()
-            } =>
+            if ctx.errors.is_empty()
+                && {
+                    ctx.errors.extend(check::cycles(&model, &map, text));
+                    ctx.errors.is_empty()
+                }
+                && {
+                    ctx.errors.extend(consts::check(&model, text));
+                    ctx.errors.is_empty()
+                } =>
         {
             for w in check::check(&model, &map) {
                 diags.push(w);
@@ -172,17 +182,9 @@ fn timeline_fits(ctx: &mut Ctx<'_>, model: &Model, map: &SourceMap) -> bool {
 /// Parses the TOML and runs the passes.
 fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
     let (doc, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        // toml's recovery can report one mistake several times; keep each spot once.
-        let mut seen: Vec<Span> = Vec::new();
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            if seen.iter().any(|s| s.start == span.start) {
-                continue;
-            }
-            seen.push(span.clone());
-            ctx.push(toml_error(text, &e, span));
-        }
+    // toml's recovery turns one mistake into a cascade: report the first, at its cause.
+    if let Some(d) = syntax::first_error(text, &errors) {
+        ctx.push(d);
         return None;
     }
     let root = Table {
@@ -221,7 +223,7 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
         checks: Vec::new(),
     };
     let mut map = SourceMap::default();
-    scenario_table(ctx, &root, &mut model);
+    let ticks = scenario_table(ctx, &root, &mut model);
     params(ctx, &root, &mut model, &mut map);
     actors(ctx, &root, &mut model, &mut map);
     steps::steps(ctx, &root, &mut model, &mut map);
@@ -232,37 +234,18 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
     if let Some(v) = root.get("checks") {
         model.checks = crate::check::load::checks(ctx, v, &model);
     }
-    Some((model, map))
-}
-
-/// A toml parse error as a diagnostic. toml's messages are terse ("invalid key"); a hint
-/// covers the usual causes.
-fn toml_error(src: &str, e: &toml::de::Error, span: Span) -> Diagnostic {
-    let msg = e.message().trim().trim_end_matches('.');
-    // "expected nothing" is toml's way of saying the value should have ended earlier.
-    let msg = msg.trim_end_matches(", expected nothing");
-    let key = src
-        .get(span.clone())
-        .filter(|k| !k.is_empty() && k.len() <= 64 && !k.contains('\n'));
-    let d = match key {
-        Some(k) if msg == "duplicate key" => {
-            Diagnostic::error(span, format!("this is not valid TOML: duplicate key `{k}`"))
-        }
-        _ => Diagnostic::error(span, format!("this is not valid TOML: {msg}")),
-    };
-    if msg.contains("duplicate key") {
-        d.with_hint("each key may appear only once in a table")
-    } else if msg.contains("string") {
-        d.with_hint("strings are written in double quotes: \"...\"")
-    } else {
-        d
+    if let Some(spans) = ticks {
+        check_ticks(ctx, &model, &spans);
     }
+    Some((model, map))
 }
 
 /// Collects the diagnostics of one load.
 pub(crate) struct Ctx<'s> {
     /// The file's text.
     pub(crate) src: &'s str,
+    /// The file, shared by the expressions compiled from it.
+    pub(crate) file: Arc<SourceFile>,
     /// Errors found so far.
     pub(crate) errors: Vec<Diagnostic>,
     /// Line starts of `src`, built on first use (by [`Ctx::line`]).
@@ -270,9 +253,10 @@ pub(crate) struct Ctx<'s> {
 }
 
 impl<'s> Ctx<'s> {
-    fn new(src: &'s str) -> Self {
+    fn new(file: &str, src: &'s str) -> Self {
         Ctx {
             src,
+            file: SourceFile::new(file, src),
             errors: Vec::new(),
             lines: std::cell::OnceCell::new(),
         }
@@ -615,9 +599,11 @@ pub(crate) fn compile_value(
     };
     match v.get_ref() {
         DeValue::String(s) => compile_text(ctx, s, &v.span(), 0, ty, scope, what),
-        DeValue::Boolean(b) if ty == Type::Bool => Some(Expr::constant_bool(*b)),
+        DeValue::Boolean(b) if ty == Type::Bool => {
+            Some(Expr::constant_bool(*b).located(&ctx.file, v.span()))
+        }
         DeValue::Integer(_) | DeValue::Float(_) if ty == Type::Number => {
-            want_num(ctx, v, what).map(Expr::constant)
+            want_num(ctx, v, what).map(|x| Expr::constant(x).located(&ctx.file, v.span()))
         }
         other => {
             ctx.error_hint(
@@ -645,8 +631,16 @@ pub(crate) fn compile_text(
     what: &str,
 ) -> Option<Expr> {
     let text = decoded.get(base..).unwrap_or("");
+    // The expression without the blanks around it: that is what messages quote and where
+    // the caret of a run-time error goes.
+    let lead = text.len() - text.trim_ascii_start().len();
+    let base = base + lead;
+    let text = text.trim_ascii();
     match Expr::compile(text, ty, scope) {
-        Ok(e) => Some(e),
+        Ok(e) => {
+            let at = inner_span(ctx.src, value, decoded, &(base..base + text.len()));
+            Some(e.located(&ctx.file, at))
+        }
         Err(errors) => {
             for ExprError {
                 span,
@@ -668,18 +662,16 @@ pub(crate) fn compile_text(
 }
 
 /// `[scenario]`.
-fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
+fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) -> Option<TickSpans> {
     let Some(v) = root.get("scenario") else {
         ctx.error_hint(
             0..0,
             "the file has no [scenario] table",
             "start the file with [scenario], a `name` and a `horizon`",
         );
-        return;
+        return None;
     };
-    let Some(t) = want_table(ctx, v, "[scenario]") else {
-        return;
-    };
+    let t = want_table(ctx, v, "[scenario]")?;
     t.check_keys(
         ctx,
         &[
@@ -718,6 +710,7 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
             model.horizon = *h;
         }
     }
+    let mut resolution = None;
     if let Some(v) = t.get("resolution")
         && let Some(r) = want_num(ctx, v, "`resolution`")
     {
@@ -728,36 +721,65 @@ fn scenario_table(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut Model) {
             );
         } else {
             model.resolution = r;
-            if let Some((h, _)) = horizon
-                && h > 0.0
-                && h / r > MAX_TICKS
-            {
-                ctx.error_hint(
-                    v.span(),
-                    format!(
-                        "horizon / resolution is {:.0} ticks; at most {} are allowed",
-                        h / r,
-                        MAX_TICKS as u64
-                    ),
-                    format!("use a resolution of at least {}", h / MAX_TICKS),
-                );
-            }
+            resolution = Some(v.span());
         }
-    } else if let Some((h, span)) = horizon
-        && h / model.resolution > MAX_TICKS
-    {
-        ctx.error_hint(
-            span,
-            format!(
-                "horizon / resolution is {:.0} ticks; at most {} are allowed",
-                h / model.resolution,
-                MAX_TICKS as u64
-            ),
-            format!(
-                "set `resolution` to at least {} or shorten the horizon",
-                h / MAX_TICKS
-            ),
-        );
+    }
+    horizon.map(|(_, span)| TickSpans {
+        horizon: span,
+        resolution,
+    })
+}
+
+/// Where `[scenario]` sets the horizon and the resolution, for the tick limit.
+struct TickSpans {
+    horizon: Span,
+    resolution: Option<Span>,
+}
+
+/// Why a model ticks (flows, or a guard or hazard that reads `t`: the engine advances in
+/// ticks of `resolution` then), if it does. A purely event-driven model has no ticks.
+fn tick_reason(model: &Model) -> Option<String> {
+    if !model.flows.is_empty() {
+        return Some("it has flows".to_string());
+    }
+    model.steps.iter().find_map(|s| {
+        let id = &model.nodes[s.node].id;
+        if s.when.as_ref().is_some_and(Expr::reads_time) {
+            Some(format!("the `when` of step `{id}` reads `t`"))
+        } else if matches!(&s.trigger, Trigger::Hazard { rate } if rate.reads_time()) {
+            Some(format!("the `hazard` of step `{id}` reads `t`"))
+        } else {
+            None
+        }
+    })
+}
+
+/// The tick limit (spec, section 6): a model that ticks may have at most [`MAX_TICKS`] ticks
+/// in a run; one without ticks may have any horizon.
+fn check_ticks(ctx: &mut Ctx<'_>, model: &Model, spans: &TickSpans) {
+    let ticks = model.horizon / model.resolution;
+    if ticks <= MAX_TICKS {
+        return;
+    }
+    let Some(reason) = tick_reason(model) else {
+        return;
+    };
+    let msg = format!(
+        "horizon / resolution is {ticks:.0} ticks; a scenario that ticks may have at most {}",
+        MAX_TICKS as u64
+    );
+    let least = model.horizon / MAX_TICKS;
+    match &spans.resolution {
+        Some(span) => ctx.error_hint(
+            span.clone(),
+            msg,
+            format!("{reason}, so it advances in ticks of `resolution`: use a resolution of at least {least}"),
+        ),
+        None => ctx.error_hint(
+            spans.horizon.clone(),
+            msg,
+            format!("{reason}, so it advances in ticks of `resolution` (default 1): set `resolution` to at least {least} or shorten the horizon"),
+        ),
     }
 }
 

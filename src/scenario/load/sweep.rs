@@ -34,9 +34,7 @@ pub fn parse_vary(text: &str) -> Result<Vary, String> {
     if let Some((lo, rest)) = text.split_once("..") {
         let (hi, k) = match rest.split_once(':') {
             Some((hi, k)) => {
-                let k: u32 = k.trim().parse().ok().filter(|&k| k >= 1).ok_or_else(|| {
-                    format!("`{}` after `:` must be a whole number >= 1", k.trim())
-                })?;
+                let k = count_after_colon(k.trim())?;
                 (hi, Some(k))
             }
             None => (rest, None),
@@ -52,6 +50,25 @@ pub fn parse_vary(text: &str) -> Result<Vary, String> {
         .map(num)
         .collect::<Result<Vec<f64>, String>>()?;
     Ok(Vary::List(values))
+}
+
+/// The `k` of `lo..hi:k`, with the real reason when it is not one: not a whole number, 0,
+/// or more values than any design may have (not "must be at least 1" for 4294967296).
+fn count_after_colon(k: &str) -> Result<u32, String> {
+    let max = crate::sweep::design::MAX_POINTS;
+    let digits = !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit());
+    if !digits {
+        return Err(format!(
+            "`{k}` after `:` must be a whole number of values, e.g. `:5`"
+        ));
+    }
+    match k.parse::<u64>() {
+        Ok(0) => Err("`0` after `:` gives no values: it must be >= 1".to_string()),
+        Ok(n) if n <= max => u32::try_from(n).map_err(|_| format!("`{k}` after `:` is too large")),
+        _ => Err(format!(
+            "`{k}` values after `:` are more than a design may have points ({max})"
+        )),
+    }
 }
 
 /// Reads `[sweep]`.
