@@ -179,7 +179,7 @@ pub fn run_checks(
         if let Err(ItemError { error, .. }) = result {
             return Err(match error {
                 BatchError::Run(e) => CheckError::Run {
-                    error: Box::new(e),
+                    error: e,
                     set: job
                         .vary
                         .zip(failed_variant)
@@ -277,14 +277,14 @@ fn block(
     variants: &[Model],
     job: &Job,
     range: Range<u64>,
-) -> Result<Vec<Sums>, (usize, RunError)> {
+) -> Result<Vec<Sums>, (usize, Box<RunError>)> {
     let mut runners: Vec<Runner<'_>> = variants.iter().map(|m| Runner::new(m, job.seed)).collect();
     let mut recs = vec![RunRecord::default(); variants.len()];
     let mut counts: Vec<Vec<u32>> = vec![Vec::new(); variants.len()];
     let mut sums = vec![Sums::default(); job.checks.len()];
     for run in range {
         for (v, runner) in runners.iter_mut().enumerate() {
-            runner.run(run, &mut recs[v]).map_err(|e| (v, e))?;
+            runner.run(run, &mut recs[v]).map_err(|e| (v, Box::new(e)))?;
             extended_counts(model, &recs[v], &mut counts[v]);
         }
         for (k, &c) in job.checks.iter().enumerate() {

@@ -143,7 +143,7 @@ pub fn run_waves<C: Sync, T: Send>(
         });
         for (item, r) in (i..end).zip(results) {
             let fail = |error| ItemError { item, error };
-            take(item, r.map_err(|e| fail(BatchError::Run(e)))?).map_err(fail)?;
+            take(item, r.map_err(|e| fail(BatchError::from(e)))?).map_err(fail)?;
         }
         i = end;
     }
@@ -218,9 +218,10 @@ pub fn run_batch<A: Accumulator>(
 /// Why a batch failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    /// A run failed (the first in run order).
+    /// A run failed (the first in run order). Boxed: a run-time error carries its
+    /// expression's source location, and the error of every batch should stay small.
     #[error(transparent)]
-    Run(#[from] RunError),
+    Run(Box<RunError>),
     /// The thread pool could not start.
     #[error("could not start worker threads: {0}")]
     Threads(String),
@@ -230,4 +231,10 @@ pub enum BatchError {
     /// A bug: blocks out of order.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<RunError> for BatchError {
+    fn from(e: RunError) -> Self {
+        BatchError::Run(Box::new(e))
+    }
 }

@@ -156,7 +156,7 @@ pub fn load_str(file: &str, text: &str) -> Result<(Model, Diagnostics), Diagnost
 /// (None if the passes report errors).
 #[cfg(test)]
 pub(crate) fn parts(text: &str) -> Option<(Model, SourceMap)> {
-    let mut ctx = Ctx::new(text);
+    let mut ctx = Ctx::new("test.toml", text);
     load_doc(&mut ctx, text).filter(|_| ctx.errors.is_empty())
 }
 
