@@ -552,12 +552,12 @@ fn sweep_tables_asking_for_too_many_points_are_load_errors_at_their_spot() {
     for (table, says, at) in [
         (
             "vary = { p = \"0..1:4294967295\" }",
-            "[sweep] `p` has 4294967295 values, more than a design may have points (100000)",
+            "[sweep] `p`: `4294967295` values after `:` are more than a design may have points (100000)",
             ":11:14",
         ),
         (
             "vary = { p = \"0..1:1000000000\" }",
-            "[sweep] `p` has 1000000000 values",
+            "[sweep] `p`: `1000000000` values after `:`",
             ":11:14",
         ),
         (

@@ -284,7 +284,9 @@ fn block(
     let mut sums = vec![Sums::default(); job.checks.len()];
     for run in range {
         for (v, runner) in runners.iter_mut().enumerate() {
-            runner.run(run, &mut recs[v]).map_err(|e| (v, Box::new(e)))?;
+            runner
+                .run(run, &mut recs[v])
+                .map_err(|e| (v, Box::new(e)))?;
             extended_counts(model, &recs[v], &mut counts[v]);
         }
         for (k, &c) in job.checks.iter().enumerate() {
