@@ -376,6 +376,23 @@ fn a_run_time_error_says_how_to_reproduce_it_with_the_real_path_and_options() {
     );
     assert!(err.contains(&want), "{err}");
     assert!(!dir.path().join("o").exists());
+    // A sweep: the point's values come after the user's --set, so the trace replays the point.
+    let out = rungs()
+        .arg("sweep")
+        .arg(&path)
+        .args(["--set", "k=3", "--vary", "k=0.5,3", "--quiet", "--out"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "reproduce with: rungs trace '{}' --set k=3 --set k=3 --run 0 --seed",
+        path.display()
+    );
+    assert!(err.contains("point 1 (k=3)"), "{err}");
+    assert!(err.contains(&want), "{err}");
+    assert!(!dir.path().join("o").exists());
 }
 
 /// A chain of `n` steps, each after the one before, written last to first when `reversed`

@@ -72,6 +72,19 @@ fn failure(e: SweepError) -> Failure {
     }
 }
 
+/// A run's failure in a sweep, its "reproduce with" line carrying the real path and the
+/// user's `--set` (the point's own values are already in it).
+fn run_failure(a: &SweepArgs) -> impl Fn(SweepError) -> Failure + '_ {
+    move |e| match e {
+        SweepError::Run(m) => Failure::Run(crate::engine::run::reproduce_in(
+            &m,
+            &a.scenario.display().to_string(),
+            &a.opts.set,
+        )),
+        other => failure(other),
+    }
+}
+
 /// The design from the flags, or from the scenario's `[sweep]` table if no flag is given.
 fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
     let vary: Vec<(usize, Vary)> = a
@@ -362,7 +375,7 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
                 Ok(())
             },
         )
-        .map_err(failure)?;
+        .map_err(run_failure(&a))?;
         bar.finish_and_clear();
         let partial = Partial {
             job,
@@ -413,7 +426,7 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
             Ok(())
         },
     )
-    .map_err(failure)?;
+    .map_err(run_failure(&a))?;
     bar.finish_and_clear();
     writer.finish()?;
     let how = sweep::Written {

@@ -102,12 +102,18 @@ impl RunError {
     /// The message, with its "reproduce with" line as a command to paste: the scenario's
     /// real path and the `--set` options that were given.
     pub fn reproduce(&self, scenario: &str, sets: &[String]) -> String {
-        let mut command = format!("rungs trace {}", shell_word(scenario));
-        for s in sets {
-            command.push_str(&format!(" --set {}", shell_word(s)));
-        }
-        self.to_string().replace("rungs trace SCENARIO", &command)
+        reproduce_in(&self.to_string(), scenario, sets)
     }
+}
+
+/// `message` with its `rungs trace SCENARIO` (a run-time error's "reproduce with" line) made
+/// the real command: the scenario's path, then `--set` of each of `sets`.
+pub fn reproduce_in(message: &str, scenario: &str, sets: &[String]) -> String {
+    let mut command = format!("rungs trace {}", shell_word(scenario));
+    for s in sets {
+        command.push_str(&format!(" --set {}", shell_word(s)));
+    }
+    message.replace("rungs trace SCENARIO", &command)
 }
 
 /// `word` as one shell word: quoted with `'` unless it is plain.

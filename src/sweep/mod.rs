@@ -173,7 +173,10 @@ pub fn run_points(
             .zip(&design.points[i])
             .map(|(p, v)| format!("{p}={}", num(*v)))
             .collect();
-        SweepError::Run(format!("point {i} ({}): {}", values.join(", "), e.error))
+        // The run replays with the point's values as --set; the command line adds the path
+        // and the user's own --set (see `crate::engine::run::reproduce_in`).
+        let why = crate::engine::run::reproduce_in(&e.error.to_string(), "SCENARIO", &values);
+        SweepError::Run(format!("point {i} ({}): {why}", values.join(", ")))
     })
 }
 
