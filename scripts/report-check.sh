@@ -78,14 +78,14 @@ S=$SCENARIO
 "$RUNGS" run "$S" --runs "$RUNS" --quiet --out "$OUT/run"
 check run outcomes 'timeline*' rungs ladder paths times
 
-"$RUNGS" sweep "$S" --vary p_nato_volunteers=0..0.99:12 --runs 300 --quiet --out "$OUT/sweep"
+"$RUNGS" sweep "$S" --vary p_nato_sanction=0..0.99:12 --runs 300 --quiet --out "$OUT/sweep"
 check sweep sweep-outcomes sweep-steps
 
-"$RUNGS" sweep "$S" --vary rotation_size=2000,5000,10000 --vary p_nato_volunteers=0.1..0.5:3 \
+"$RUNGS" sweep "$S" --vary rotation_size=2000,5000,10000 --vary p_nato_sanction=0.1..0.5:3 \
     --runs 300 --quiet --out "$OUT/grid"
 check grid 'heat-*'
 
-"$RUNGS" sweep "$S" --lhs 8 --vary p_nato_volunteers=0..0.5 --vary rotation_size=2000..20000 \
+"$RUNGS" sweep "$S" --lhs 8 --vary p_nato_sanction=0..0.5 --vary rotation_size=2000..20000 \
     --runs 200 --quiet --out "$OUT/lhs"
 check lhs 'scatter-*'
 
@@ -95,9 +95,9 @@ check epistemic spread-outcomes spread-steps
 "$RUNGS" sweep "$S" --tornado --importance --runs 300 --quiet --out "$OUT/sensitivity"
 check sensitivity tornado 'importance-*'
 
-# B: NATO decides to volunteer units with probability 0.5 (a what-if). With a scenario
+# B: NATO sanctions its volunteers' units with probability 0.9 (a what-if). With a scenario
 # without that parameter B is A, and a comparison of identical files draws no chart.
-sed -E 's/^p_nato_volunteers *=.*/p_nato_volunteers = 0.5/' "$S" >"$OUT/b.toml"
+sed -E 's/^p_nato_sanction *=.*/p_nato_sanction = 0.9/' "$S" >"$OUT/b.toml"
 "$RUNGS" compare "$S" "$OUT/b.toml" --runs 1000 --quiet --out "$OUT/compare"
 if cmp -s "$S" "$OUT/b.toml"; then
     check compare
