@@ -210,7 +210,7 @@ pub fn commit_folder(dir: OutputDir, job: &JobIdentity, how: &Written) -> Result
                 .collect()
         })
         .unwrap_or_default();
-    manifest.kind = folder_kind(&job.command, names.iter().map(String::as_str));
+    manifest.kind = folder_kind(&job.command, &names);
     manifest.options = how.options.clone();
     manifest.scenario_text = how.scenario_text.clone();
     crate::output::write_manifest(&dir, &manifest)?;
@@ -235,14 +235,12 @@ pub fn write_files(
 
 /// The manifest `kind` of a folder of `command`'s `files`: a sweep folder is named by its
 /// sensitivity tables when it has them (`tornado`, `importance`, `tornado+importance`).
-fn folder_kind<'a>(command: &str, mut files: impl Iterator<Item = &'a str> + Clone) -> String {
-    let has = |name: &str| files.clone().any(|f| f == name);
+fn folder_kind(command: &str, files: &[String]) -> String {
     let tables: Vec<&str> = [("tornado.csv", "tornado"), ("importance.csv", "importance")]
         .into_iter()
-        .filter(|(file, _)| has(file))
+        .filter(|(file, _)| files.iter().any(|f| f == file))
         .map(|(_, kind)| kind)
         .collect();
-    let _ = files.next();
     if command == "sweep" && !tables.is_empty() {
         tables.join("+")
     } else {
