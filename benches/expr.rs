@@ -1,6 +1,5 @@
-//! Nanoseconds per evaluation of compiled expressions (the closure tree `eval`, and the flat
-//! program interpreter it replaced), against hand-written Rust closures computing the same
-//! values.
+//! Nanoseconds per evaluation of compiled expressions (`Expr::eval`, the closure tree),
+//! against hand-written Rust closures computing the same values.
 //!
 //! Run with `cargo bench --bench expr`. A plain timed loop (medians of several repetitions)
 //! rather than criterion: the numbers of interest are a few nanoseconds, and the loop keeps
@@ -10,8 +9,8 @@
 //! Time is the thread's CPU time (Linux `/proc/thread-self/schedstat`) where available, so
 //! a loaded machine inflates the numbers less than wall-clock time would; elsewhere it
 //! falls back to wall-clock time. With `EXPR_BENCH_SCALING=1` it also prints the cost of
-//! programs of 1 to 41 instructions, to separate the fixed cost of a call from the cost of
-//! an instruction.
+//! expressions of 0 to 40 operators, to separate the fixed cost of a call from the cost of
+//! an operator.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -125,12 +124,6 @@ fn main() {
         let e = Env { t, ..env };
         assert_eq!(guard.eval(&e), guard_closure(&e), "guard at t={t}");
         assert_eq!(arith.eval(&e), arith_closure(&e), "arithmetic at t={t}");
-        assert_eq!(guard.eval_program(&e), guard_closure(&e), "guard at t={t}");
-        assert_eq!(
-            arith.eval_program(&e),
-            arith_closure(&e),
-            "arithmetic at t={t}"
-        );
     }
 
     let clock = if std::fs::metadata("/proc/thread-self/schedstat").is_ok() {
@@ -144,14 +137,12 @@ fn main() {
             "guard",
             guard_text,
             measure(|e| guard.eval(e), &env),
-            measure(|e| guard.eval_program(e), &env),
             measure(guard_closure, &env),
         ),
         (
             "arithmetic",
             arith_text,
             measure(|e| arith.eval(e), &env),
-            measure(|e| arith.eval_program(e), &env),
             measure(arith_closure, &env),
         ),
     ];
@@ -159,12 +150,10 @@ fn main() {
         for k in [0usize, 5, 10, 20, 40] {
             let text = format!("t{}", " * 1.0001 + 1".repeat(k / 2));
             let e = compile(&text, Type::Number);
-            println!("{k:3} ops+1: {:6.2} ns", measure(|x| e.eval(x), &env));
+            println!("{k:3} operators: {:6.2} ns", measure(|x| e.eval(x), &env));
         }
     }
-    for (name, text, c, p, r) in rows {
-        println!(
-            "{name:<11} compiled {c:6.2} ns   (interpreter {p:6.2} ns)   hand-written {r:6.2} ns   `{text}`"
-        );
+    for (name, text, c, r) in rows {
+        println!("{name:<11} compiled {c:6.2} ns   hand-written {r:6.2} ns   `{text}`");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::code::{BinOp, Ir, Load, TernOp, UnOp};
+use super::ir::{BinOp, Ir, Load, TernOp, UnOp};
 use super::parse::{Ast, AstKind};
 use super::{ExprError, Scope, Slot, Type};
 

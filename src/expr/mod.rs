@@ -1,5 +1,14 @@
-//! The expression language: parsed and type-checked once when a scenario loads, compiled to
-//! a flat, slot-indexed program that evaluates without allocation or name look-up.
+//! The expression language: parsed, type-checked and compiled once, when a scenario loads,
+//! into a tree of closures that evaluates without allocation or name look-up.
+//!
+//! The passes, one file each: `lex` (text to tokens), `parse` (tokens to a syntax tree,
+//! refusing nesting deeper than 64 levels), `check` (names resolved, types checked: syntax
+//! tree to the intermediate form of `ir`), `ir::fold` (constant sub-expressions computed)
+//! and `tree` (the folded form compiled to closures specialised on their operands, the one
+//! evaluator). What an expression reads (parameters, state variables, `t`, the nodes of
+//! `fired()` and `count()`) is collected from the folded form, so a branch folded away is
+//! not a read. Every pass after the parser recurses at most as deep as the nesting, so the
+//! depth limit is the only bound an expression's size meets: no input overflows the stack.
 //!
 //! Names are resolved through a [`Scope`] supplied by the caller (the scenario loader), so
 //! this module knows nothing of scenarios: a parameter, a state variable, `t`, and the ids
@@ -7,8 +16,8 @@
 //!
 //! NaN is never true or false: every operator and function propagates it (comparisons,
 //! `not`, `if` with a NaN condition, `clamp` bounds and `^` included; `and` / `or` stop at
-//! the first operand that decides them or is NaN), the same in the closure tree, the flat
-//! program and constant folding, so the engine can refuse a guard that is NaN.
+//! the first operand that decides them or is NaN), the same in the closure tree and in
+//! constant folding, so the engine can refuse a guard that is NaN.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -16,7 +25,7 @@ use std::sync::Arc;
 use crate::diag::SourceFile;
 
 mod check;
-mod code;
+mod ir;
 mod lex;
 mod parse;
 mod tree;
@@ -24,7 +33,7 @@ mod tree;
 #[cfg(test)]
 mod tests;
 
-use code::{Load, Op};
+use ir::{Ir, Load};
 
 /// The two types of the language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,13 +104,9 @@ pub struct Env<'a> {
 pub struct Expr {
     text: Box<str>,
     ty: Type,
-    /// The flat program; its result ends in slot 0.
-    code: Box<[Op]>,
-    /// Spill slots the program needs.
-    stack: usize,
     /// The value, when the whole expression folded to a constant.
     constant: Option<f64>,
-    /// The evaluator (the program is kept for its reads and for comparison).
+    /// The evaluator.
     tree: tree::Tree,
     reads_time: bool,
     params: Box<[u32]>,
@@ -153,49 +158,28 @@ impl Expr {
                 ),
             };
             return Err(vec![ExprError {
-                span: ast.span.clone(),
+                span: ast.span,
                 message: message.into(),
                 hint: Some(hint.into()),
             }]);
         }
-        let ir = code::fold(ir);
-        let mut program = Vec::new();
-        let mut high = 0;
-        if code::emit(&ir, 0, &mut program, &mut high).is_err() {
-            return Err(vec![ExprError {
-                span: ast.span,
-                message: format!(
-                    "the expression is too complex: it needs more than {} intermediate values",
-                    code::MAX_STACK
-                ),
-                hint: Some("compute parts of it in separate parameters".into()),
-            }]);
-        }
-        Ok(Expr::from_program(text.into(), ty, program, high, &ir))
+        Ok(Expr::new(text.into(), ty, &ir::fold(ir)))
     }
 
-    fn from_program(
-        text: Box<str>,
-        ty: Type,
-        program: Vec<Op>,
-        stack: usize,
-        ir: &code::Ir,
-    ) -> Expr {
+    /// The expression of folded tree `ir`, with what it reads.
+    fn new(text: Box<str>, ty: Type, ir: &Ir) -> Expr {
         let constant = match ir {
-            code::Ir::Const(v) => Some(*v),
+            Ir::Const(v) => Some(*v),
             _ => None,
         };
         let (mut params, mut state, mut nodes) = (Vec::new(), Vec::new(), Vec::new());
         let mut reads_time = false;
-        for op in &program {
-            let Some(load) = op.load() else { continue };
-            match load {
-                Load::Param(i) => params.push(i),
-                Load::State(i) => state.push(i),
-                Load::Time => reads_time = true,
-                Load::Count(i) | Load::Fired(i) => nodes.push(i),
-            }
-        }
+        ir.for_each_load(&mut |load| match load {
+            Load::Param(i) => params.push(i),
+            Load::State(i) => state.push(i),
+            Load::Time => reads_time = true,
+            Load::Count(i) | Load::Fired(i) => nodes.push(i),
+        });
         for v in [&mut params, &mut state, &mut nodes] {
             v.sort_unstable();
             v.dedup();
@@ -203,8 +187,6 @@ impl Expr {
         Expr {
             text,
             ty,
-            code: program.into(),
-            stack,
             constant,
             tree: tree::Tree::new(ir),
             reads_time,
@@ -238,25 +220,13 @@ impl Expr {
 
     /// A constant number (what a TOML number in an expression position becomes).
     pub fn constant(value: f64) -> Expr {
-        Expr::from_program(
-            value.to_string().into(),
-            Type::Number,
-            vec![Op::Const(value)],
-            0,
-            &code::Ir::Const(value),
-        )
+        Expr::new(value.to_string().into(), Type::Number, &Ir::Const(value))
     }
 
     /// A constant boolean.
     pub fn constant_bool(value: bool) -> Expr {
         let v = f64::from(u8::from(value));
-        Expr::from_program(
-            value.to_string().into(),
-            Type::Bool,
-            vec![Op::Const(v)],
-            0,
-            &code::Ir::Const(v),
-        )
+        Expr::new(value.to_string().into(), Type::Bool, &Ir::Const(v))
     }
 
     /// Evaluates the expression. Bools come back as 1.0 or 0.0.
@@ -266,22 +236,6 @@ impl Expr {
             return c;
         }
         (self.tree.0)(env)
-    }
-
-    /// Evaluates the expression with the flat-program interpreter instead of the closure
-    /// tree: the same value, bit for bit. For benchmarks and tests comparing the two.
-    #[doc(hidden)]
-    pub fn eval_program(&self, env: &Env<'_>) -> f64 {
-        if let Some(c) = self.constant {
-            return c;
-        }
-        // Most programs need at most a few spill slots: a tiny array, cheap to set up on
-        // every call; bigger ones take the out-of-line path.
-        if self.stack <= 4 {
-            code::run::<4>(&self.code, env)
-        } else {
-            code::run_large(&self.code, self.stack, env)
-        }
     }
 
     /// Evaluates a boolean expression.

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use super::ExprError;
-use super::code::BinOp;
+use super::ir::BinOp;
 use super::lex::{Tok, Token};
 
 /// The deepest nesting accepted (spec section 7).

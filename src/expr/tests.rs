@@ -1,3 +1,4 @@
+use super::ir::{Ir, Load};
 use super::*;
 
 /// A scope with parameters `a`, `b`, `c`, `nato_threshold`, state `ru.casualties`,
@@ -59,6 +60,47 @@ fn num(text: &str) -> f64 {
 fn boolean(text: &str) -> bool {
     let e = Expr::compile(text, Type::Bool, &TestScope).unwrap_or_else(|e| panic!("{text}: {e:?}"));
     e.eval_bool(&env(7.0))
+}
+
+/// The oracle the evaluator is tested against: `text` type-checked but not folded, then
+/// evaluated by walking the tree, every operand computed (no short-circuit, no operand
+/// specialised, no branch skipped) and the environment read directly. It shares only the
+/// operators' `apply` with the evaluator, so it checks the closure tree's specialisations,
+/// its short-circuits and constant folding.
+fn oracle(text: &str, env: &Env<'_>) -> f64 {
+    let toks = lex::lex(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+    let ast = parse::parse(&toks).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+    let mut checker = check::Checker {
+        scope: &TestScope,
+        errors: Vec::new(),
+    };
+    let checked = checker.check(&ast);
+    let (ir, _) = checked.unwrap_or_else(|| panic!("{text}: {:?}", checker.errors));
+    walk(&ir, env)
+}
+
+fn walk(ir: &Ir, env: &Env<'_>) -> f64 {
+    match ir {
+        Ir::Const(v) => *v,
+        Ir::Load(Load::Param(i)) => env.params[*i as usize],
+        Ir::Load(Load::State(i)) => env.state[*i as usize],
+        Ir::Load(Load::Time) => env.t,
+        Ir::Load(Load::Count(i)) => f64::from(env.counts[*i as usize]),
+        Ir::Load(Load::Fired(i)) => f64::from(u8::from(env.counts[*i as usize] > 0)),
+        Ir::Un(op, x) => op.apply(walk(x, env)),
+        Ir::Chain(first, rest) => rest
+            .iter()
+            .fold(walk(first, env), |acc, (op, x)| op.apply(acc, walk(x, env))),
+        Ir::Tern(op, args) => {
+            let [a, b, c] = &**args;
+            op.apply(walk(a, env), walk(b, env), walk(c, env))
+        }
+    }
+}
+
+/// Whether two values are the same bits, or both NaN (whose bits the language leaves open).
+fn same_bits(x: f64, y: f64) -> bool {
+    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
 }
 
 fn errors(text: &str, ty: Type) -> Vec<ExprError> {
@@ -403,20 +445,44 @@ fn depth_limit() {
     assert!(boolean(&conj));
     let args = format!("max({})", vec!["a"; 10_000].join(", "));
     assert_eq!(num(&args), 2.0);
-    // A right-leaning tree near the nesting limit still fits the evaluation stack
-    // (operators that do not commute, so every level spills).
+    // A right-leaning tree near the nesting limit evaluates exactly.
     let mut deep = String::from("a");
     for _ in 0..30 {
         deep = format!("a - b / (c - ({deep}))");
     }
-    let e = Expr::compile(&deep, Type::Number, &TestScope).unwrap();
-    assert!(e.stack > 64, "exercise the large stack: {}", e.stack);
-    let got = e.eval(&env(7.0));
+    let got = num(&deep);
     let mut want = 2.0;
     for _ in 0..30 {
         want = 2.0 - 3.0 / (0.5 - want);
     }
     assert_eq!(got, want);
+    assert!(same_bits(got, oracle(&deep, &env(7.0))));
+}
+
+/// The nesting limit is the only bound on an expression's size: the deepest expression it
+/// lets through, with the most closures per level (a short chain nests one closure per
+/// operand), compiles, evaluates and drops on a quarter of the stack a test thread has.
+#[test]
+fn deepest_expression_fits_a_small_stack() {
+    let mut deep = String::from("t");
+    for _ in 0..parse::MAX_DEPTH {
+        deep = format!("clamp({deep} + a - b * c + a - b * c + a - b * c + a - c, 0, b)");
+    }
+    assert!(first_error(&format!("-{deep}"), Type::Number)
+        .message
+        .contains("64 levels"));
+    let run = move || {
+        let e = Expr::compile(&deep, Type::Number, &TestScope).unwrap();
+        (e.eval(&env(7.0)), oracle(&deep, &env(7.0)))
+    };
+    let (got, want) = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(same_bits(got, want), "{got} != {want}");
+    assert_eq!(got, 3.0);
 }
 
 #[test]
@@ -450,7 +516,7 @@ fn and_or_chains_match_truth_tables() {
     assert!(boolean("a < 2 * b") && !boolean("a > 2 * b") && boolean("b >= 3 * 1"));
     let nan = |text: &str| {
         let e = Expr::compile(text, Type::Bool, &TestScope).unwrap();
-        e.eval(&env(0.0)).is_nan() && e.eval_program(&env(0.0)).is_nan()
+        e.eval(&env(0.0)).is_nan() && oracle(text, &env(0.0)).is_nan()
     };
     assert!(nan("a < sqrt(-1)") && nan("a >= sqrt(-1)") && nan("2 * a > sqrt(-b)"));
     assert!(boolean("2 - a <= 0") && boolean("1 < a - 0.5"));
@@ -461,9 +527,9 @@ fn and_or_chains_match_truth_tables() {
 }
 
 /// NaN is never true or false: it carries through comparisons, `not`, `and`, `or`, `if`,
-/// `clamp` and `^`, the same in the closure tree, the flat program and constant folding.
+/// `clamp` and `^`, the same in the closure tree, the oracle and constant folding.
 #[test]
-fn nan_propagates_the_same_in_every_evaluator() {
+fn nan_propagates_the_same_evaluated_and_folded() {
     // (expression, its value or None for NaN), where `@` is NaN: the parameter `a` at run
     // time, or `(0/0)` folded when the file loads (with `b` written 3); `b` = 3.
     let cases: [(&str, Option<f64>); 24] = [
@@ -508,10 +574,11 @@ fn nan_propagates_the_same_in_every_evaluator() {
         None => x.is_nan(),
     };
     for (text, want) in cases {
-        let e = Expr::compile(&text.replace('@', "a"), Type::Number, &TestScope).unwrap();
-        let (tree, program) = (e.eval(&env), e.eval_program(&env));
+        let text_a = text.replace('@', "a");
+        let e = Expr::compile(&text_a, Type::Number, &TestScope).unwrap();
+        let (tree, walked) = (e.eval(&env), oracle(&text_a, &env));
         assert!(same(tree, want), "{text}: tree {tree}");
-        assert!(same(program, want), "{text}: program {program}");
+        assert!(same(walked, want), "{text}: oracle {walked}");
         // The same with NaN as a constant, folded when the file loads.
         // (No name in these cases but `b` has a `b` in it.)
         let folded = text.replace('@', "(0/0)").replace('b', "3");
@@ -545,8 +612,9 @@ fn expr_is_send_sync_clone() {
     check::<Expr>();
 }
 
-/// `min` and `max` are not commutative to the bit on signed zeros, so the program must not
-/// swap their operands (found by `tree_matches_program`: `min(0, -(count(ceasefire))) * a`).
+/// `min` and `max` are not commutative to the bit on signed zeros, so no evaluator may swap
+/// their operands (the proptest found `min(0, -(count(ceasefire))) * a` in a flat
+/// interpreter that did).
 #[test]
 fn min_max_keep_operand_order_on_signed_zeros() {
     for s in [
@@ -558,8 +626,8 @@ fn min_max_keep_operand_order_on_signed_zeros() {
         "max(count(ceasefire), -0)",
     ] {
         let e = Expr::compile(s, Type::Number, &TestScope).unwrap();
-        let (x, y) = (e.eval(&env(0.0)), e.eval_program(&env(0.0)));
-        assert_eq!(x.to_bits(), y.to_bits(), "{s}: tree {x}, program {y}");
+        let (x, y) = (e.eval(&env(0.0)), oracle(s, &env(0.0)));
+        assert_eq!(x.to_bits(), y.to_bits(), "{s}: tree {x}, oracle {y}");
     }
 }
 
@@ -643,16 +711,15 @@ mod fuzz {
             ..ProptestConfig::default()
         })]
 
-        /// The closure tree and the flat program compute the same bits.
+        /// The closure tree computes the oracle's bits.
         #[test]
-        fn tree_matches_program(s in number_expr(), t in -5.0f64..50.0) {
+        fn tree_matches_oracle(s in number_expr(), t in -5.0f64..50.0) {
             let e = Expr::compile(&s, Type::Number, &TestScope);
             prop_assert!(e.is_ok(), "{s}: {e:?}");
             if let Ok(e) = e {
                 let env = env(t);
-                let (x, y) = (e.eval(&env), e.eval_program(&env));
-                prop_assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-                    "{s} at t={t}: tree {x}, program {y}");
+                let (x, y) = (e.eval(&env), oracle(&s, &env));
+                prop_assert!(same_bits(x, y), "{s} at t={t}: tree {x}, oracle {y}");
             }
         }
         #[test]

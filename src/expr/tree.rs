@@ -1,13 +1,14 @@
 //! The evaluator: the folded tree compiled to a tree of closures.
 //!
-//! A flat program run by an interpreter loop pays one hard-to-predict indirect jump per
-//! instruction (all instructions share one dispatch point); profiling showed that jump
-//! dominating. Here every node is a closure specialised, at compile time, on its operator
-//! and on the kinds of its operands: an operand that is a constant, a parameter, a state
-//! variable, `t` or `count(x)` is read inline, so `s > 1.5`, `p * s` or `t >= 30` is one
-//! call with no dispatch on the operator. Calls happen only for compound operands, each from
-//! its own call site. `and` / `or` chains short-circuit like the program did: the value of a
-//! chain is that of the last operand evaluated.
+//! Why closures: a flat program run by an interpreter loop pays one hard-to-predict
+//! indirect jump per instruction (all instructions share one dispatch point); profiling
+//! showed that jump dominating, and such an interpreter measured about twice as slow as
+//! this tree (docs/engineering.md, "Benchmarks"). Here every node is a closure specialised,
+//! at compile time, on its operator and on the kinds of its operands: an operand that is a
+//! constant, a parameter, a state variable, `t` or `count(x)` is read inline, so `s > 1.5`,
+//! `p * s` or `t >= 30` is one call with no dispatch on the operator. Calls happen only for
+//! compound operands, each from its own call site. `and` / `or` chains short-circuit: the
+//! value of a chain is that of the last operand evaluated.
 //!
 //! Every closure computes with the same `apply` functions as constant folding, so results
 //! are bit-identical to the folded values.
@@ -16,7 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::Env;
-use super::code::{BinOp, Ir, Load, TernOp, UnOp, read, stops_and, stops_or};
+use super::ir::{BinOp, Ir, Load, TernOp, UnOp, read, stops_and, stops_or};
 
 /// A compiled node.
 pub(crate) type Fun = Arc<dyn Fn(&Env<'_>) -> f64 + Send + Sync>;
