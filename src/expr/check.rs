@@ -17,6 +17,34 @@ pub(super) const FUNCTIONS: [&str; 17] = [
 /// The names offered to users (`log` above only exists to catch it with a hint).
 const OFFERED: usize = 16;
 
+/// The one-argument functions and their operators.
+const UNARY: [(&str, UnOp); 9] = [
+    ("abs", UnOp::Abs),
+    ("sqrt", UnOp::Sqrt),
+    ("exp", UnOp::Exp),
+    ("ln", UnOp::Ln),
+    ("log10", UnOp::Log10),
+    ("floor", UnOp::Floor),
+    ("ceil", UnOp::Ceil),
+    ("round", UnOp::Round),
+    ("logistic", UnOp::Logistic),
+];
+
+fn unary_function(name: &str) -> Option<UnOp> {
+    UNARY.iter().find(|(n, _)| *n == name).map(|(_, op)| *op)
+}
+
+/// The fewest and most arguments of a function taking expressions (`None`: no most), or
+/// `None` if there is no such function.
+fn arity(name: &str) -> Option<(usize, Option<usize>)> {
+    match name {
+        "min" | "max" => Some((1, None)),
+        "pow" => Some((2, Some(2))),
+        "clamp" | "if" => Some((3, Some(3))),
+        _ => unary_function(name).map(|_| (1, Some(1))),
+    }
+}
+
 pub(super) struct Checker<'s> {
     pub scope: &'s dyn Scope,
     pub errors: Vec<ExprError>,
@@ -186,6 +214,7 @@ impl Checker<'_> {
         ok.then_some(gives)
     }
 
+    /// Checks a call `name(args)`: the function, its arity, its arguments' types.
     fn call(
         &mut self,
         name: &str,
@@ -197,47 +226,69 @@ impl Checker<'_> {
         if name == "fired" || name == "count" {
             return self.node_call(name, args, span);
         }
-        let arity: (usize, Option<usize>) = match name {
-            "min" | "max" => (1, None),
-            "abs" | "sqrt" | "exp" | "ln" | "log10" | "floor" | "ceil" | "round" | "logistic" => {
-                (1, Some(1))
-            }
-            "pow" => (2, Some(2)),
-            "clamp" | "if" => (3, Some(3)),
-            _ => {
-                let hint = if name == "log" {
-                    "write `ln` for the natural logarithm or `log10`".to_string()
-                } else {
-                    match closest(name, &FUNCTIONS[..OFFERED]) {
-                        Some(f) => format!("did you mean `{f}`?"),
-                        None => format!("the functions are {}", FUNCTIONS[..OFFERED].join(", ")),
-                    }
-                };
-                self.error(name_span, format!("unknown function `{name}`"), Some(hint));
-                // Still check the arguments: their problems are independent.
-                for a in args {
-                    self.check(a);
-                }
-                return None;
-            }
+        let Some(arity) = arity(name) else {
+            self.unknown_function(name, name_span, args);
+            return None;
         };
+        // Every argument is checked before the arity, so its own problems are reported too.
         let checked: Vec<Option<(Ir, Type)>> = args.iter().map(|a| self.check(a)).collect();
-        let (lo, hi) = arity;
-        if args.len() < lo || hi.is_some_and(|h| args.len() > h) {
-            let want = match hi {
-                None => format!("at least {lo} argument"),
-                Some(1) => "1 argument".to_string(),
-                Some(h) => format!("{h} arguments"),
-            };
-            self.error(
-                span,
-                format!("`{name}` takes {want}, got {}", args.len()),
-                None,
-            );
+        if !self.arity_ok(name, arity, args.len(), &span) {
             return None;
         }
-        // The expected type of each argument; `if` takes a condition first and two
-        // branches of one (either) type.
+        let (irs, types) = self.arguments(name, args, checked)?;
+        self.apply_function(name, irs, &types, span)
+    }
+
+    fn unknown_function(&mut self, name: &str, name_span: Range<usize>, args: &[Ast]) {
+        let hint = if name == "log" {
+            "write `ln` for the natural logarithm or `log10`".to_string()
+        } else {
+            match closest(name, &FUNCTIONS[..OFFERED]) {
+                Some(f) => format!("did you mean `{f}`?"),
+                None => format!("the functions are {}", FUNCTIONS[..OFFERED].join(", ")),
+            }
+        };
+        self.error(name_span, format!("unknown function `{name}`"), Some(hint));
+        // Still check the arguments: their problems are independent.
+        for a in args {
+            self.check(a);
+        }
+    }
+
+    /// Whether `got` arguments fit `(lo, hi)` (no upper bound when `hi` is `None`); records
+    /// why not.
+    fn arity_ok(
+        &mut self,
+        name: &str,
+        (lo, hi): (usize, Option<usize>),
+        got: usize,
+        span: &Range<usize>,
+    ) -> bool {
+        if got >= lo && hi.is_none_or(|h| got <= h) {
+            return true;
+        }
+        let want = match hi {
+            None => format!("at least {lo} argument"),
+            Some(1) => "1 argument".to_string(),
+            Some(h) => format!("{h} arguments"),
+        };
+        self.error(
+            span.clone(),
+            format!("`{name}` takes {want}, got {got}"),
+            None,
+        );
+        false
+    }
+
+    /// The checked arguments of `name` and their types, if each has the type it must: a
+    /// number, except the condition that `if` takes first and its branches (of one, either,
+    /// type).
+    fn arguments(
+        &mut self,
+        name: &str,
+        args: &[Ast],
+        checked: Vec<Option<(Ir, Type)>>,
+    ) -> Option<(Vec<Ir>, Vec<Type>)> {
         let mut ok = true;
         let mut irs = Vec::with_capacity(args.len());
         let mut types = Vec::with_capacity(args.len());
@@ -274,11 +325,20 @@ impl Checker<'_> {
             irs.push(ir);
             types.push(t);
         }
-        if !ok {
-            return None;
-        }
-        let mut it = irs.into_iter();
-        let mut next = || it.next();
+        ok.then_some((irs, types))
+    }
+
+    /// The form of the call of `name` on arguments of the right number and types, and its
+    /// type (`if`'s branches must agree).
+    fn apply_function(
+        &mut self,
+        name: &str,
+        args: Vec<Ir>,
+        types: &[Type],
+        span: Range<usize>,
+    ) -> Option<(Ir, Type)> {
+        let mut args = args.into_iter();
+        let first = args.next()?;
         let ir = match name {
             "min" | "max" => {
                 let op = if name == "min" {
@@ -286,21 +346,16 @@ impl Checker<'_> {
                 } else {
                     BinOp::Max
                 };
-                let first = next()?;
-                let rest: Vec<(BinOp, Ir)> =
-                    std::iter::from_fn(&mut next).map(|x| (op, x)).collect();
+                let rest: Vec<(BinOp, Ir)> = args.map(|x| (op, x)).collect();
                 if rest.is_empty() {
                     first
                 } else {
                     Ir::Chain(Box::new(first), rest)
                 }
             }
-            "pow" => {
-                let a = next()?;
-                Ir::Chain(Box::new(a), vec![(BinOp::Pow, next()?)])
-            }
+            "pow" => Ir::Chain(Box::new(first), vec![(BinOp::Pow, args.next()?)]),
             "clamp" | "if" => {
-                let (a, b, c) = (next()?, next()?, next()?);
+                let (b, c) = (args.next()?, args.next()?);
                 if name == "if" && types[1] != types[2] {
                     self.error(
                         span,
@@ -318,22 +373,9 @@ impl Checker<'_> {
                 } else {
                     TernOp::Clamp
                 };
-                Ir::Tern(op, Box::new([a, b, c]))
+                Ir::Tern(op, Box::new([first, b, c]))
             }
-            _ => {
-                let op = match name {
-                    "abs" => UnOp::Abs,
-                    "sqrt" => UnOp::Sqrt,
-                    "exp" => UnOp::Exp,
-                    "ln" => UnOp::Ln,
-                    "log10" => UnOp::Log10,
-                    "floor" => UnOp::Floor,
-                    "ceil" => UnOp::Ceil,
-                    "round" => UnOp::Round,
-                    _ => UnOp::Logistic,
-                };
-                Ir::Un(op, Box::new(next()?))
-            }
+            _ => Ir::Un(unary_function(name)?, Box::new(first)),
         };
         let ty = if name == "if" { types[1] } else { Type::Number };
         Some((ir, ty))

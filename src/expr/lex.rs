@@ -98,131 +98,29 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, Vec<ExprError>> {
     while i < b.len() {
         let c = b[i];
         let start = i;
-        if c.is_ascii_whitespace() {
+        let tok = if c.is_ascii_whitespace() {
             i += 1;
             continue;
-        }
-        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            match number(b, &mut i) {
-                Ok(v) => toks.push(Token {
-                    tok: Tok::Num(v),
-                    span: start..i,
-                }),
-                Err((message, hint)) => errors.push(err(start..i, message, hint)),
-            }
-            continue;
-        }
-        if is_name_start(c) {
-            while i < b.len() && is_name_char(b[i]) {
-                i += 1;
-            }
-            // A dotted name: `actor.var` (no spaces around the dot).
-            while i + 1 < b.len() && b[i] == b'.' && is_name_start(b[i + 1]) {
-                i += 1;
-                while i < b.len() && is_name_char(b[i]) {
-                    i += 1;
-                }
-            }
-            let word = &text[start..i];
-            let tok = match word {
-                "true" => Tok::True,
-                "false" => Tok::False,
-                "and" => Tok::And,
-                "or" => Tok::Or,
-                "not" => Tok::Not,
-                _ => Tok::Name(word.to_string()),
-            };
-            toks.push(Token {
+        } else if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            number(b, &mut i)
+                .map(Tok::Num)
+                .map_err(|(message, hint)| err(start..i, message, hint))
+        } else if is_name_start(c) {
+            i = name_end(b, i);
+            Ok(word(&text[start..i]))
+        } else {
+            let (tok, len) = symbol(text, start);
+            i = start + len;
+            tok
+        };
+        match tok {
+            Ok(tok) => toks.push(Token {
                 tok,
                 span: start..i,
-            });
-            continue;
+            }),
+            Err(e) => errors.push(e),
         }
-        let next = b.get(i + 1).copied();
-        let (tok, len) = match (c, next) {
-            (b'<', Some(b'=')) => (Some(Tok::Le), 2),
-            (b'>', Some(b'=')) => (Some(Tok::Ge), 2),
-            (b'=', Some(b'=')) => (Some(Tok::EqEq), 2),
-            (b'!', Some(b'=')) => (Some(Tok::Ne), 2),
-            (b'<', _) => (Some(Tok::Lt), 1),
-            (b'>', _) => (Some(Tok::Gt), 1),
-            (b'+', _) => (Some(Tok::Plus), 1),
-            (b'-', _) => (Some(Tok::Minus), 1),
-            (b'*', Some(b'*')) => {
-                errors.push(err(
-                    start..start + 2,
-                    "`**` is not an operator",
-                    Some("write powers with `^`, e.g. `x ^ 2`"),
-                ));
-                (None, 2)
-            }
-            (b'*', _) => (Some(Tok::Star), 1),
-            (b'/', _) => (Some(Tok::Slash), 1),
-            (b'%', _) => (Some(Tok::Percent), 1),
-            (b'^', _) => (Some(Tok::Caret), 1),
-            (b'(', _) => (Some(Tok::LParen), 1),
-            (b')', _) => (Some(Tok::RParen), 1),
-            (b',', _) => (Some(Tok::Comma), 1),
-            (b'=', _) => {
-                errors.push(err(
-                    start..start + 1,
-                    "`=` is not an operator in an expression",
-                    Some("to compare, write `==`"),
-                ));
-                (None, 1)
-            }
-            (b'&', _) => {
-                let len = if next == Some(b'&') { 2 } else { 1 };
-                errors.push(err(
-                    start..start + len,
-                    format!("`{}` is not an operator", &text[start..start + len]),
-                    Some("write `and`"),
-                ));
-                (None, len)
-            }
-            (b'|', _) => {
-                let len = if next == Some(b'|') { 2 } else { 1 };
-                errors.push(err(
-                    start..start + len,
-                    format!("`{}` is not an operator", &text[start..start + len]),
-                    Some("write `or`"),
-                ));
-                (None, len)
-            }
-            (b'!', _) => {
-                errors.push(err(
-                    start..start + 1,
-                    "`!` is not an operator",
-                    Some("write `not`"),
-                ));
-                (None, 1)
-            }
-            _ => {
-                // Step over a whole (possibly multi-byte) character so spans stay on
-                // character boundaries.
-                let ch = text[start..].chars().next().unwrap_or('?');
-                let len = ch.len_utf8();
-                let hint = match ch {
-                    '[' | ']' | '{' | '}' => Some("group with round parentheses `(` `)`"),
-                    '"' | '\'' => Some("expressions have no strings; name ids without quotes"),
-                    '.' => Some("a number needs a digit after the dot, e.g. `0.5`"),
-                    _ => None,
-                };
-                errors.push(err(
-                    start..start + len,
-                    format!("unexpected character `{ch}`"),
-                    hint,
-                ));
-                (None, len)
-            }
-        };
-        if let Some(tok) = tok {
-            toks.push(Token {
-                tok,
-                span: start..start + len,
-            });
-        }
-        i = start + len;
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -232,6 +130,98 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, Vec<ExprError>> {
         span: b.len()..b.len(),
     });
     Ok(toks)
+}
+
+/// The end of the name starting at `i`: letters, digits and `_`, and dotted parts
+/// (`actor.var`, no spaces around the dot).
+fn name_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_name_char(b[i]) {
+        i += 1;
+    }
+    while i + 1 < b.len() && b[i] == b'.' && is_name_start(b[i + 1]) {
+        i += 1;
+        while i < b.len() && is_name_char(b[i]) {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// A keyword, or else a name.
+fn word(word: &str) -> Tok {
+    match word {
+        "true" => Tok::True,
+        "false" => Tok::False,
+        "and" => Tok::And,
+        "or" => Tok::Or,
+        "not" => Tok::Not,
+        _ => Tok::Name(word.to_string()),
+    }
+}
+
+/// The operator or punctuation at byte `start` (not a digit, letter or space), or why there
+/// is none there; and how many bytes either covers.
+fn symbol(text: &str, start: usize) -> (Result<Tok, ExprError>, usize) {
+    let b = text.as_bytes();
+    let tok = match (b[start], b.get(start + 1).copied()) {
+        (b'<', Some(b'=')) => Tok::Le,
+        (b'>', Some(b'=')) => Tok::Ge,
+        (b'=', Some(b'=')) => Tok::EqEq,
+        (b'!', Some(b'=')) => Tok::Ne,
+        (b'<', _) => Tok::Lt,
+        (b'>', _) => Tok::Gt,
+        (b'+', _) => Tok::Plus,
+        (b'-', _) => Tok::Minus,
+        (b'*', Some(b'*')) => return not_a_token(text, start),
+        (b'*', _) => Tok::Star,
+        (b'/', _) => Tok::Slash,
+        (b'%', _) => Tok::Percent,
+        (b'^', _) => Tok::Caret,
+        (b'(', _) => Tok::LParen,
+        (b')', _) => Tok::RParen,
+        (b',', _) => Tok::Comma,
+        _ => return not_a_token(text, start),
+    };
+    let len = if matches!(tok, Tok::Le | Tok::Ge | Tok::EqEq | Tok::Ne) {
+        2
+    } else {
+        1
+    };
+    (Ok(tok), len)
+}
+
+/// The error for what starts at byte `start` and is no token, with a hint for operators of
+/// other languages (`**`, `=`, `&&`, `||`, `!`); and how many bytes it covers.
+fn not_a_token(text: &str, start: usize) -> (Result<Tok, ExprError>, usize) {
+    let b = text.as_bytes();
+    let next = b.get(start + 1).copied();
+    // `&&` and `||` are reported as one mistake, not two.
+    let doubled = |c| if next == Some(c) { 2 } else { 1 };
+    let written = |len: usize| format!("`{}` is not an operator", &text[start..start + len]);
+    let (len, message, hint) = match (b[start], next) {
+        (b'*', Some(b'*')) => (2, written(2), Some("write powers with `^`, e.g. `x ^ 2`")),
+        (b'=', _) => (
+            1,
+            "`=` is not an operator in an expression".to_string(),
+            Some("to compare, write `==`"),
+        ),
+        (b'&', _) => (doubled(b'&'), written(doubled(b'&')), Some("write `and`")),
+        (b'|', _) => (doubled(b'|'), written(doubled(b'|')), Some("write `or`")),
+        (b'!', _) => (1, written(1), Some("write `not`")),
+        _ => {
+            // Step over a whole (possibly multi-byte) character so spans stay on
+            // character boundaries.
+            let ch = text[start..].chars().next().unwrap_or('?');
+            let hint = match ch {
+                '[' | ']' | '{' | '}' => Some("group with round parentheses `(` `)`"),
+                '"' | '\'' => Some("expressions have no strings; name ids without quotes"),
+                '.' => Some("a number needs a digit after the dot, e.g. `0.5`"),
+                _ => None,
+            };
+            (ch.len_utf8(), format!("unexpected character `{ch}`"), hint)
+        }
+    };
+    (Err(err(start..start + len, message, hint)), len)
 }
 
 /// Reads a number starting at `*i`: digits with `_` separators, an optional fraction and an

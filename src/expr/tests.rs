@@ -468,9 +468,11 @@ fn deepest_expression_fits_a_small_stack() {
     for _ in 0..parse::MAX_DEPTH {
         deep = format!("clamp({deep} + a - b * c + a - b * c + a - b * c + a - c, 0, b)");
     }
-    assert!(first_error(&format!("-{deep}"), Type::Number)
-        .message
-        .contains("64 levels"));
+    assert!(
+        first_error(&format!("-{deep}"), Type::Number)
+            .message
+            .contains("64 levels")
+    );
     let run = move || {
         let e = Expr::compile(&deep, Type::Number, &TestScope).unwrap();
         (e.eval(&env(7.0)), oracle(&deep, &env(7.0)))
