@@ -7,8 +7,9 @@
 //! and `tree` (the folded form compiled to closures specialised on their operands, the one
 //! evaluator). What an expression reads (parameters, state variables, `t`, the nodes of
 //! `fired()` and `count()`) is collected from the folded form, so a branch folded away is
-//! not a read. Every pass after the parser recurses at most as deep as the nesting, so the
-//! depth limit is the only bound an expression's size meets: no input overflows the stack.
+//! not a read. Every pass after the parser, and evaluation, recurses at most a small
+//! multiple of the nesting deep (long flat chains are loops), so the depth limit is the only
+//! bound an expression's size meets, and no input overflows the stack.
 //!
 //! Names are resolved through a [`Scope`] supplied by the caller (the scenario loader), so
 //! this module knows nothing of scenarios: a parameter, a state variable, `t`, and the ids
@@ -108,6 +109,7 @@ pub struct Expr {
     constant: Option<f64>,
     /// The evaluator.
     tree: tree::Tree,
+    /// What it reads, collected from the folded form (sorted, deduplicated).
     reads_time: bool,
     params: Box<[u32]>,
     state: Box<[u32]>,
