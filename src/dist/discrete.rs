@@ -205,3 +205,88 @@ impl Family for Discrete {
         Ok(values[last].eval(env))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::{Purpose, Stream, run_key, site};
+
+    /// The linear scan of `sample_exprs` for a uniform `u`, written out.
+    fn scan_pick(values: &[f64], weights: &[f64], u: f64) -> f64 {
+        let total: f64 = weights.iter().fold(0.0, |t, w| t + w);
+        let target = u * total;
+        let (mut acc, mut last) = (0.0, 0);
+        for (i, &w) in weights.iter().enumerate() {
+            if w > 0.0 {
+                last = i;
+                acc += w;
+                if target < acc {
+                    return values[i];
+                }
+            }
+        }
+        values[last]
+    }
+
+    /// The table of a constant `discrete` draws exactly what the linear scan over its
+    /// weights draws, uniform for uniform: weights with zeros, weights too small to change
+    /// the running sum, huge and tiny ones, one value.
+    #[test]
+    fn table_draws_what_the_scan_draws() {
+        let mut g = Stream::new(9, 9, 0);
+        let mut cases: Vec<Vec<f64>> = vec![
+            vec![0.0, 1.0, 2.0, 3.0],
+            vec![1.0, 1e-300, 1e300, 0.0, 5e-324, 1.0],
+            vec![1e16, 1.0, 1.0, 1.0, 1e16],
+            vec![0.0, 0.0, 7.0],
+        ];
+        for n in [1usize, 2, 5, 50, 1000] {
+            cases.push(
+                (0..n)
+                    .map(|i| match unit(&mut g) {
+                        u if u < 0.2 => 0.0,
+                        u if u < 0.3 => u * 1e-17,
+                        u => u * (i + 1) as f64,
+                    })
+                    .collect(),
+            );
+        }
+        let env = Env {
+            params: &[],
+            state: &[],
+            counts: &[],
+            t: 0.0,
+        };
+        for weights in cases {
+            let n = weights.len();
+            let mut args: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+            args.extend(&weights);
+            let fast = Discrete::new(0, &args).expect("valid");
+            // At the edges of [0, 1) too, where rounding decides.
+            let values = &args[..n];
+            for u in [
+                0.0,
+                5e-324,
+                0.5,
+                1.0 - f64::EPSILON / 2.0,
+                1.0 - f64::EPSILON,
+            ] {
+                assert_eq!(
+                    fast.table.pick(u),
+                    scan_pick(values, &weights, u),
+                    "{weights:?} {u}"
+                );
+            }
+            let exprs: Vec<Expr> = args.iter().map(|&v| Expr::constant(v)).collect();
+            let mut a = Stream::new(run_key(5, n as u64), site(Purpose::Param, "d"), 0);
+            let mut b = a.clone();
+            for _ in 0..20_000 {
+                assert_eq!(
+                    Ok(fast.draw(&mut a)),
+                    Discrete::sample_exprs(0, &exprs, &env, &mut b),
+                    "{weights:?}"
+                );
+            }
+        }
+    }
+}
