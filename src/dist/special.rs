@@ -28,10 +28,10 @@ const TEMME_SHAPE: f64 = 1e5;
 /// mean -+ Z_P95 standard deviations.
 pub(crate) const Z_P95: f64 = 1.644_853_626_951_472_2;
 
-/// A guard against a series or continued fraction that never converges (a NaN argument): no
-/// finite one needs this many terms (the incomplete beta needs ~sqrt(max(a, b)), at most
-/// ~1e8 for the largest binomial).
-const MAX_TERMS: u64 = 1 << 32;
+/// A guard against a series or continued fraction that stops converging (rounding among
+/// subnormals): the incomplete gamma needs ~8 sqrt(a) terms below [`TEMME_SHAPE`], the
+/// incomplete beta ~sqrt(max(a, b)), ~1e8 for the largest binomial.
+const MAX_TERMS: u64 = 1 << 30;
 
 /// The gamma function (Lanczos, g = 7, n = 9; relative error ~1e-15 for x >= 0.5).
 pub(crate) fn gamma_fn(x: f64) -> f64 {
@@ -275,16 +275,22 @@ pub(crate) fn gamma_inc(a: f64, x: f64) -> (f64, f64) {
     if a > TEMME_SHAPE {
         return gamma_inc_temme(a, x);
     }
+    let term = poisson_term(a, x);
+    if term == 0.0 {
+        // Far in a tail: the smaller of P and Q is below the smallest float.
+        return if x < a { (0.0, 1.0) } else { (1.0, 0.0) };
+    }
     if x < a + 1.0 {
         // P = x^a e^-x / Gamma(a + 1) * sum_n x^n / ((a + 1) ... (a + n)).
+        let term_at_x = term;
         let (mut sum, mut term) = (1.0, 1.0);
         let mut n = 1.0;
-        while term > sum * EPS {
+        while term > sum * EPS && n < MAX_TERMS as f64 {
             term *= x / (a + n);
             sum += term;
             n += 1.0;
         }
-        let p = poisson_term(a, x) * sum;
+        let p = term_at_x * sum;
         (p, 1.0 - p)
     } else {
         // Q = x^a e^-x / Gamma(a) * 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...)), by
@@ -308,11 +314,11 @@ pub(crate) fn gamma_inc(a: f64, x: f64) -> (f64, f64) {
             d = 1.0 / d;
             let step = d * c;
             h *= step;
-            if (step - 1.0).abs() < EPS {
+            if (step - 1.0).abs() < EPS || !step.is_finite() {
                 break;
             }
         }
-        let q = a * poisson_term(a, x) * h;
+        let q = a * term * h;
         (1.0 - q, q)
     }
 }
@@ -387,6 +393,10 @@ pub(crate) fn beta_inc(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
     // x^a y^b / (a B(a, b)) = b / (a + b) * binomial_term; the continued fraction converges
     // quickly below the mean, so above it the symmetry I_x(a, b) = 1 - I_y(b, a) is used.
     let term = binomial_term(a, b, x, y);
+    if term == 0.0 {
+        // Far in a tail: the smaller of I and 1 - I is below the smallest float.
+        return if x < a / (a + b) { (0.0, 1.0) } else { (1.0, 0.0) };
+    }
     if x < (a + 1.0) / (a + b + 2.0) {
         let i = b / (a + b) * term * beta_fraction(a, b, x, y);
         (i, 1.0 - i)

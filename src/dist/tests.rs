@@ -432,3 +432,4 @@ fn degenerate_ranges_draw_their_point() {
         assert_eq!(d.sample(&env(), &mut rng), Ok(2.0));
     }
 }
+
