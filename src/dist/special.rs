@@ -154,7 +154,6 @@ pub(crate) fn inverse_normal_cdf(p: f64) -> f64 {
     if q < 0.0 { -x } else { x }
 }
 
-
 /// ln Gamma(x) for x > 0 (Lanczos, as [`gamma_fn`]; absolute error ~1e-14 for x <= 20, where
 /// it is used).
 fn ln_gamma(x: f64) -> f64 {
@@ -395,7 +394,11 @@ pub(crate) fn beta_inc(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
     let term = binomial_term(a, b, x, y);
     if term == 0.0 {
         // Far in a tail: the smaller of I and 1 - I is below the smallest float.
-        return if x < a / (a + b) { (0.0, 1.0) } else { (1.0, 0.0) };
+        return if x < a / (a + b) {
+            (0.0, 1.0)
+        } else {
+            (1.0, 0.0)
+        };
     }
     if x < (a + 1.0) / (a + b + 2.0) {
         let i = b / (a + b) * term * beta_fraction(a, b, x, y);

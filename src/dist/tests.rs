@@ -254,12 +254,7 @@ fn known_means_and_arguments_that_are_not_constants() {
     let mut rng = Stream::new(1, 2, 0);
     let e = d.sample(&bad, &mut rng).unwrap_err();
     assert_eq!((e.arg, e.message.as_str()), (1, "sd must be >= 0, got -1"));
-    let weights = vec![
-        Expr::constant(1.0),
-        Expr::constant(2.0),
-        param0(),
-        param0(),
-    ];
+    let weights = vec![Expr::constant(1.0), Expr::constant(2.0), param0(), param0()];
     let d = Distribution::new(K::Discrete, 0, weights).unwrap();
     assert_eq!(d.sample(&bad, &mut rng).unwrap_err().arg, 2);
     // Invalid constants are refused when the distribution is made.
@@ -302,21 +297,45 @@ fn known_quantiles() {
     // Triangular: at the mode's CDF value F(mode) = (mode - min) / (max - min).
     assert!(close(q(K::Triangular, 0, &[0.0, 3.0, 12.0], 0.25), 3.0));
     assert!(close(q(K::Exponential, 0, &[4.0], 0.5), 4.0 * 2f64.ln()));
-    assert!(close(q(K::Exponential, SECOND, &[0.5], 0.5), 2.0 * 2f64.ln()));
+    assert!(close(
+        q(K::Exponential, SECOND, &[0.5], 0.5),
+        2.0 * 2f64.ln()
+    ));
     let weibull = q(K::Weibull, 0, &[2.0, 3.0], 0.5);
     assert!(close(weibull, 3.0 * 2f64.ln().sqrt()));
     // Numeric quantiles against mpmath's (40 digits).
-    assert!(close(q(K::Gamma, 0, &[2.0, 1.0], 0.5), 1.678_346_990_016_660_5));
-    assert!(close(q(K::Gamma, 0, &[0.5, 2.0], 0.1), 2.0 * 0.007_895_387_046_715_613));
-    assert!(close(q(K::Gamma, 0, &[0.5, 1.0], 0.9), 1.352_771_727_047_707_5));
-    assert!(close(q(K::Gamma, 0, &[3.0, 1.0], 1e-10), 0.000_843_610_562_484_727_5));
-    assert!(close(q(K::Beta, 0, &[2.0, 3.0], 0.5), 0.385_727_568_132_389_56));
-    assert!(close(q(K::Beta, 0, &[6.0, 4.0], 0.999), 0.943_794_110_192_231_7));
+    assert!(close(
+        q(K::Gamma, 0, &[2.0, 1.0], 0.5),
+        1.678_346_990_016_660_5
+    ));
+    assert!(close(
+        q(K::Gamma, 0, &[0.5, 2.0], 0.1),
+        2.0 * 0.007_895_387_046_715_613
+    ));
+    assert!(close(
+        q(K::Gamma, 0, &[0.5, 1.0], 0.9),
+        1.352_771_727_047_707_5
+    ));
+    assert!(close(
+        q(K::Gamma, 0, &[3.0, 1.0], 1e-10),
+        0.000_843_610_562_484_727_5
+    ));
+    assert!(close(
+        q(K::Beta, 0, &[2.0, 3.0], 0.5),
+        0.385_727_568_132_389_56
+    ));
+    assert!(close(
+        q(K::Beta, 0, &[6.0, 4.0], 0.999),
+        0.943_794_110_192_231_7
+    ));
     // Beta(1/2, 1/2) is the arcsine law: F^-1(p) = sin^2(pi p / 2).
     let arcsine = (std::f64::consts::PI * 0.05).sin().powi(2);
     assert!(close(q(K::Beta, 0, &[0.5, 0.5], 0.1), arcsine));
     // PERT(0, 3, 12) is 12 Beta(2, 4).
-    assert!(close(q(K::Pert, 0, &[0.0, 3.0, 12.0], 0.5), 3.765_722_045_468_369_3));
+    assert!(close(
+        q(K::Pert, 0, &[0.0, 3.0, 12.0], 0.5),
+        3.765_722_045_468_369_3
+    ));
     // Whole-number families: Poisson(7) has F(3) = 0.082, F(4) = 0.173, F(6) = 0.450,
     // F(7) = 0.599; Binomial(20, 0.3) has F(5) = 0.416, F(6) = 0.608.
     assert_eq!(q(K::Poisson, 0, &[7.0], 0.1), 4.0);
@@ -420,16 +439,25 @@ fn degenerate_ranges_draw_their_point() {
         let d = dist(kind, 0, args);
         assert_eq!(d.sample(&env(), &mut rng), Ok(2.0), "{kind:?}");
         assert_eq!(d.quantile(0.3), Some(2.0), "{kind:?}");
-        assert_eq!((d.cdf(1.99), d.cdf(2.0)), (Some(0.0), Some(1.0)), "{kind:?}");
+        assert_eq!(
+            (d.cdf(1.99), d.cdf(2.0)),
+            (Some(0.0), Some(1.0)),
+            "{kind:?}"
+        );
     }
     let d = dist(K::Poisson, 0, &[0.0]);
-    assert_eq!((d.sample(&env(), &mut rng), d.quantile(0.9)), (Ok(0.0), Some(0.0)));
+    assert_eq!(
+        (d.sample(&env(), &mut rng), d.quantile(0.9)),
+        (Ok(0.0), Some(0.0))
+    );
     let d = dist(K::Binomial, 0, &[5.0, 1.0]);
-    assert_eq!((d.sample(&env(), &mut rng), d.quantile(0.1)), (Ok(5.0), Some(5.0)));
+    assert_eq!(
+        (d.sample(&env(), &mut rng), d.quantile(0.1)),
+        (Ok(5.0), Some(5.0))
+    );
     // A zero weight is never drawn.
     let d = dist(K::Discrete, 0, &[1.0, 2.0, 3.0, 0.0, 1.0, 0.0]);
     for _ in 0..1000 {
         assert_eq!(d.sample(&env(), &mut rng), Ok(2.0));
     }
 }
-

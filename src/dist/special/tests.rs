@@ -4,7 +4,11 @@ use super::*;
 
 /// The relative error of `got` against `want`, 0 for two zeros.
 fn rel(got: f64, want: f64) -> f64 {
-    if got == want { 0.0 } else { (got - want).abs() / want.abs() }
+    if got == want {
+        0.0
+    } else {
+        (got - want).abs() / want.abs()
+    }
 }
 
 /// (a, x, P(a, x), Q(a, x)) computed with mpmath at 45 digits: its `gammainc` below
@@ -276,9 +280,7 @@ fn inverse_normal_is_accurate() {
             (got - z).abs() <= 1e-9 * z.abs().max(1.0),
             "{p}: {got} vs {z}"
         );
-        assert!(
-            (inverse_normal_cdf(1.0 - p) + got).abs() < 1e-9 * z.abs().max(1.0) || p < 1e-9
-        );
+        assert!((inverse_normal_cdf(1.0 - p) + got).abs() < 1e-9 * z.abs().max(1.0) || p < 1e-9);
     }
     assert!(inverse_normal_cdf(f64::NAN).is_nan());
     assert_eq!(inverse_normal_cdf(0.0), f64::NEG_INFINITY);

@@ -30,7 +30,11 @@ fn kind_of(
     name: &str,
     name_span: Span,
 ) -> Option<(DistKind, usize)> {
-    let Some(kind) = DistKind::ALL.iter().copied().find(|k| k.spec().name == name) else {
+    let Some(kind) = DistKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.spec().name == name)
+    else {
         let hint = match closest(name, DistKind::NAMES) {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!("the distributions are: {}", DistKind::NAMES.join(", ")),
