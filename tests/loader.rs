@@ -116,17 +116,17 @@ fn good_scenario_loads_into_the_expected_model() {
     assert_eq!(m.params[1].description.as_deref(), Some("per soldier"));
     match &m.params[2].value {
         ParamValue::Drawn(d) => {
-            assert_eq!(d.kind, DistKind::Pert);
-            let args: Vec<Option<f64>> = d.args.iter().map(|a| a.as_constant()).collect();
+            assert_eq!(d.kind(), DistKind::Pert);
+            let args: Vec<Option<f64>> = d.args().iter().map(|a| a.as_constant()).collect();
             assert_eq!(args, [Some(800.0), Some(1200.0), Some(1600.0), Some(4.0)]);
         }
         other => panic!("ru_losses: {other:?}"),
     }
-    assert!(matches!(&m.params[3].value, ParamValue::Drawn(d) if d.kind == DistKind::Beta));
+    assert!(matches!(&m.params[3].value, ParamValue::Drawn(d) if d.kind() == DistKind::Beta));
     match &m.params[4].value {
         ParamValue::Drawn(d) => {
-            assert_eq!(d.kind, DistKind::Uniform);
-            assert_eq!(d.args[0].params_read(), [5]);
+            assert_eq!(d.kind(), DistKind::Uniform);
+            assert_eq!(d.args()[0].params_read(), [5]);
         }
         other => panic!("escalation: {other:?}"),
     }
@@ -191,7 +191,7 @@ fn good_scenario_loads_into_the_expected_model() {
             delay: Delay::Drawn(d),
         } => {
             assert_eq!(probability.params_read(), [3]);
-            assert_eq!(d.kind, DistKind::Triangular);
+            assert_eq!(d.kind(), DistKind::Triangular);
         }
         other => panic!("dprk_combat trigger: {other:?}"),
     }

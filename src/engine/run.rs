@@ -606,12 +606,12 @@ impl<'m> Runner<'m> {
         match refused {
             Ok(v) => self.error(
                 self.site_name(&site),
-                &d.args[0],
+                &d.args()[0],
                 v,
                 "the draw is not a finite number",
             ),
             Err(e) => {
-                let arg = &d.args[e.arg.min(d.args.len().saturating_sub(1))];
+                let arg = &d.args()[e.arg.min(d.args().len().saturating_sub(1))];
                 let value = arg.eval(env);
                 self.error(
                     self.site_name(&site),
@@ -799,7 +799,7 @@ impl<'m> Runner<'m> {
                             if d < 0.0 {
                                 return Err(self.error(
                                     self.site_name(&Site::Step(i)),
-                                    &dist.args[0],
+                                    &dist.args()[0],
                                     d,
                                     "its delay must be at least 0",
                                 ));

@@ -138,7 +138,7 @@ fn exprs(model: &Model) -> Vec<&Expr> {
         match &p.value {
             ParamValue::Fixed(_) => {}
             ParamValue::Derived(e) => out.push(e),
-            ParamValue::Drawn(d) => out.extend(&d.args),
+            ParamValue::Drawn(d) => out.extend(d.args()),
         }
     }
     out.extend(model.vars.iter().map(|v| &v.init));
@@ -150,7 +150,7 @@ fn exprs(model: &Model) -> Vec<&Expr> {
                 out.push(probability);
                 match delay {
                     Delay::Value(e) => out.push(e),
-                    Delay::Drawn(d) => out.extend(&d.args),
+                    Delay::Drawn(d) => out.extend(d.args()),
                 }
             }
         }

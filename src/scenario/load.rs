@@ -876,7 +876,7 @@ pub(crate) fn param_deps(v: &ParamValue) -> Vec<ParamId> {
         ParamValue::Fixed(_) => Vec::new(),
         ParamValue::Derived(e) => e.params_read().iter().map(|&i| i as usize).collect(),
         ParamValue::Drawn(d) => d
-            .args
+            .args()
             .iter()
             .flat_map(|a| a.params_read().iter().map(|&i| i as usize))
             .collect(),

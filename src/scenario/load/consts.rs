@@ -339,18 +339,18 @@ impl Consts<'_> {
 
     /// Checks a distribution's arguments when they are all fixed.
     fn dist(&mut self, d: &Distribution, what: &str, every: bool) {
-        let values: Option<Vec<f64>> = d.args.iter().map(|a| self.value(a)).collect();
+        let values: Option<Vec<f64>> = d.args().iter().map(|a| self.value(a)).collect();
         let Some(values) = values else {
             return;
         };
-        if let Err(e) = Distribution::check(d.kind, &values)
-            && let Some(arg) = d.args.get(e.arg).or(d.args.first())
+        if let Err(e) = d.check(&values)
+            && let Some(arg) = d.args().get(e.arg).or(d.args().first())
         {
             self.push(
                 arg,
                 format!(
                     "{what}: invalid {} distribution with the values in the file: {}",
-                    d.kind.name(),
+                    d.name(),
                     e.message
                 ),
                 every,

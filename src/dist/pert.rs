@@ -1,0 +1,89 @@
+//! `pert`: min, mode, max and an optional lambda, the Beta-PERT distribution.
+
+use rand_distr::Distribution as _;
+
+use super::special::{beta_inc, beta_inc_inv};
+use super::triangular::three_points;
+use super::{Arg, Args, DistError, Family, Spec, step};
+
+/// PERT's conventional shape parameter, the default `lambda` (spec: 4).
+const LAMBDA: f64 = 4.0;
+
+/// min + (max - min) Beta(1 + lambda (mode - min) / range, 1 + lambda (max - mode) / range),
+/// with range = max - min (0: always min).
+#[derive(Clone, Debug)]
+pub(crate) struct Pert {
+    min: f64,
+    mode: f64,
+    max: f64,
+    lambda: f64,
+    /// The Beta's shapes and sampler; `None` when min == max.
+    beta: Option<(f64, f64, rand_distr::Beta<f64>)>,
+}
+
+impl Family for Pert {
+    const SPEC: Spec = Spec::new(
+        "pert",
+        &[&[
+            Arg::required("min"),
+            Arg::required("mode"),
+            Arg::required("max"),
+            Arg::optional("lambda", LAMBDA),
+        ]],
+    );
+
+    fn build(_form: usize, a: Args<'_>) -> Result<Self, DistError> {
+        let (min, mode, max) = three_points(&a)?;
+        let lambda = a.non_negative(3)?;
+        let range = max - min;
+        let beta = if range == 0.0 {
+            None
+        } else {
+            let alpha = 1.0 + lambda * (mode - min) / range;
+            let beta = 1.0 + lambda * (max - mode) / range;
+            let sampler = rand_distr::Beta::new(alpha, beta)
+                .map_err(|e| DistError::refused(Self::SPEC.name, e))?;
+            Some((alpha, beta, sampler))
+        };
+        Ok(Pert {
+            min,
+            mode,
+            max,
+            lambda,
+            beta,
+        })
+    }
+
+    #[inline]
+    fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match &self.beta {
+            Some((_, _, b)) => {
+                let b: f64 = b.sample(rng);
+                self.min + (self.max - self.min) * b
+            }
+            None => self.min,
+        }
+    }
+
+    fn mean(&self) -> f64 {
+        (self.min + self.lambda * self.mode + self.max) / (self.lambda + 2.0)
+    }
+
+    /// Numeric, through the Beta's quantile: see [`beta_inc_inv`] for its error bound.
+    fn quantile(&self, p: f64) -> f64 {
+        match self.beta {
+            Some((alpha, beta, _)) => self.min + (self.max - self.min) * beta_inc_inv(alpha, beta, p),
+            None => self.min,
+        }
+    }
+
+    fn cdf(&self, x: f64) -> f64 {
+        match self.beta {
+            Some((alpha, beta, _)) => {
+                let u = ((x - self.min) / (self.max - self.min)).clamp(0.0, 1.0);
+                beta_inc(alpha, beta, u, 1.0 - u).0
+            }
+            None => step(x, self.min),
+        }
+    }
+}
