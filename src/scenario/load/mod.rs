@@ -56,7 +56,7 @@ pub(crate) use ids::check_id;
 pub use ids::is_id;
 pub use limits::{MAX_FILE_BYTES, MAX_ITEMS, MAX_TIMELINE_CELLS};
 pub use read::{load_bytes, load_file};
-pub use sweep::parse_vary;
+
 pub use ticks::MAX_TICKS;
 pub(crate) use values::{number_of, want_int, want_str, want_table};
 

@@ -13,7 +13,7 @@ use crate::scenario::Model;
 pub fn load_file(path: &Path) -> Result<(Model, Diagnostics), Diagnostics> {
     let file = path.display().to_string();
     match crate::input::read_bounded(path, MAX_FILE_BYTES as u64, "scenario file") {
-        Ok(bytes) => load_bytes(&file, bytes),
+        Ok(bytes) => load_bytes(&file, &bytes),
         Err(e) => {
             let mut d = Diagnostics::new(file, "");
             d.push(Diagnostic::error(0..0, e));
@@ -22,16 +22,16 @@ pub fn load_file(path: &Path) -> Result<(Model, Diagnostics), Diagnostics> {
     }
 }
 
-/// Like [`load_file`] for the bytes of a file already read (once: the caller hashes the same
-/// bytes it loads); `file` is the name used in messages.
-pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<(Model, Diagnostics), Diagnostics> {
-    match String::from_utf8(bytes) {
-        Ok(text) => load_str(file, &text),
+/// Like [`load_file`] for the bytes of a file already read (once, and not copied: the caller
+/// hashes the same bytes it loads); `file` is the name used in messages.
+pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<(Model, Diagnostics), Diagnostics> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_str(file, text),
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
+            let at = e.valid_up_to();
             // Show the text up to the first bad byte (then a replacement character under the
             // caret), not the rest: a binary file would fill the terminal with noise.
-            let mut text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let mut text = String::from_utf8_lossy(&bytes[..at]).into_owned();
             text.push(char::REPLACEMENT_CHARACTER);
             let mut d = Diagnostics::new(file, text);
             d.push(
