@@ -90,7 +90,9 @@ fn a_sweep_table_with_two_designs_fails_validate_and_sweep_at_its_spot() {
             .stderr(predicate::str::contains(
                 "[sweep] gives both `lhs` and `epistemic`; a sweep is one design",
             ))
-            .stderr(predicate::str::contains("sweep_lhs_and_epistemic.toml:11:1"))
+            .stderr(predicate::str::contains(
+                "sweep_lhs_and_epistemic.toml:11:1",
+            ))
             .stderr(predicate::str::contains("--lhs or --epistemic").not());
     }
     assert!(!out.path().join("o").exists());
