@@ -41,13 +41,9 @@ pub fn cycles(model: &Model, map: &SourceMap, source: &str) -> Vec<Diagnostic> {
         let Some(circle) = search.circle(start, &waits, &component) else {
             continue;
         };
-        if circle.iter().any(|&s| reported[s]) {
-            continue;
+        if is_new(&circle, &mut reported) {
+            out.push(circle_error(model, map, source, &lines, &circle));
         }
-        for &s in &circle {
-            reported[s] = true;
-        }
-        out.push(circle_error(model, map, source, &lines, &circle));
     }
     out
 }
@@ -195,6 +191,18 @@ impl Search {
     }
 }
 
+/// Whether no step of `circle` is on a circle already reported (`reported`, per step); if
+/// so, its steps are marked reported now.
+fn is_new(circle: &[usize], reported: &mut [bool]) -> bool {
+    if circle.iter().any(|&s| reported[s]) {
+        return false;
+    }
+    for &s in circle {
+        reported[s] = true;
+    }
+    true
+}
+
 /// The error for a circle of steps (`circle[0]` first), at its first step.
 fn circle_error(
     model: &Model,
@@ -286,8 +294,8 @@ mod tests {
     use super::*;
 
     /// The circle search as it was first written (sweeps to a fixpoint, a fresh search per
-    /// step); [`cycles`] must report the same errors. The edges ([`blocked_waits`]) and the
-    /// message ([`circle_error`]) are shared: what is compared is which steps can be
+    /// step); [`cycles`] must report the same errors. The edges ([`blocked_waits`]), the
+    /// message ([`circle_error`]) and the bookkeeping of reported steps are shared: what is compared is which steps can be
     /// enabled and which circles are found.
     fn cycles_by_sweeps(model: &Model, map: &SourceMap, source: &str) -> Vec<Diagnostic> {
         let steps = &model.steps;
@@ -346,13 +354,9 @@ mod tests {
                 at = p;
             }
             circle.reverse();
-            if circle.iter().any(|&s| reported[s]) {
-                continue;
+            if is_new(&circle, &mut reported) {
+                out.push(circle_error(model, map, source, &lines, &circle));
             }
-            for &s in &circle {
-                reported[s] = true;
-            }
-            out.push(circle_error(model, map, source, &lines, &circle));
         }
         out
     }

@@ -29,7 +29,13 @@ pub(super) fn unreachable(model: &Model) -> Vec<Option<String>> {
         }
     }
     let mut dead = f.dead;
-    // Branches of dead steps are reported through their step only.
+    through_steps(model, &mut dead);
+    dead
+}
+
+/// Branches of dead steps are reported through their step only: their "its step `x` can
+/// never happen" is dropped.
+fn through_steps(model: &Model, dead: &mut [Option<String>]) {
     for s in &model.steps {
         if dead[s.node].is_some() {
             for b in &s.branches {
@@ -39,7 +45,6 @@ pub(super) fn unreachable(model: &Model) -> Vec<Option<String>> {
             }
         }
     }
-    dead
 }
 
 /// Why step `si` (`s`) can never happen for its `after`, if it cannot: it comes after
@@ -286,15 +291,7 @@ mod tests {
                 break;
             }
         }
-        for s in &model.steps {
-            if dead[s.node].is_some() {
-                for b in &s.branches {
-                    if model.nodes[b.node].kind == NodeKind::Branch {
-                        dead[b.node] = dead[b.node].take().filter(|r| !r.starts_with("its step"));
-                    }
-                }
-            }
-        }
+        through_steps(model, &mut dead);
         dead
     }
 
