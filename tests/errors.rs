@@ -69,6 +69,35 @@ fn validate_exits_2_and_prints_the_diagnostic() {
         .stderr(predicate::str::contains("did you mean `probability`?"));
 }
 
+/// A `[sweep]` table is checked once, by the loader: `validate` refuses a table with both
+/// `lhs` and `epistemic` at its spot (it used to pass, then `sweep` failed naming `--lhs`
+/// with no location), and `sweep` says the same, from the same check.
+#[test]
+fn a_sweep_table_with_two_designs_fails_validate_and_sweep_at_its_spot() {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors/sweep_lhs_and_epistemic.toml");
+    let out = tempfile::tempdir().expect("a temp dir");
+    for args in [vec!["validate"], vec!["sweep", "--quiet", "--out"]] {
+        let mut cmd = rungs();
+        cmd.args(&args);
+        if args[0] == "sweep" {
+            cmd.arg(out.path().join("o"));
+        }
+        cmd.arg(&file)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(
+                "[sweep] gives both `lhs` and `epistemic`; a sweep is one design",
+            ))
+            .stderr(predicate::str::contains(
+                "sweep_lhs_and_epistemic.toml:11:1",
+            ))
+            .stderr(predicate::str::contains("--lhs or --epistemic").not());
+    }
+    assert!(!out.path().join("o").exists());
+}
+
 #[test]
 fn binary_and_latin1_files_are_refused_with_the_spot() {
     let dir = tempfile::tempdir().expect("a temp dir");

@@ -254,8 +254,8 @@ fn good_scenario_loads_into_the_expected_model() {
     );
 
     assert_eq!(
-        m.sweep,
-        Some(SweepSpec {
+        m.sweep.as_deref(),
+        Some(&SweepSpec {
             vary: vec![
                 (0, Vary::List(vec![5000.0, 10000.0])),
                 (

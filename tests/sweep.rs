@@ -10,7 +10,7 @@ mod common;
 use assert_cmd::Command;
 use common::{assert_prop, rungs, write_file};
 use rungs::partial::Partial;
-use rungs::scenario::load_str;
+use rungs::scenario::{SweepSpec, load_str};
 use rungs::sweep::design;
 
 /// Step `a` happens with probability `p`, then `b` with probability `q`, which ends the run
@@ -245,7 +245,16 @@ fn bad_designs_are_usage_errors() {
 fn epistemic_points_follow_the_distributions() {
     let (model, _) = load_str("s.toml", SCENARIO).expect("loads");
     let k = 4000u32;
-    let d = design::epistemic(&model, k, 11).expect("design");
+    let spec = SweepSpec {
+        epistemic: Some(k),
+        ..SweepSpec::default()
+    };
+    let d = design::build(
+        &model,
+        &design::check_flags(&model, spec.clone()).unwrap(),
+        11,
+    )
+    .expect("design");
     assert_eq!(d.params, ["u"], "only drawn parameters are columns");
     // u ~ uniform(0, 1): mean 1/2, variance 1/12; 5 standard errors.
     let n = f64::from(k);
@@ -261,7 +270,7 @@ fn epistemic_points_follow_the_distributions() {
     assert!(d.points.iter().all(|p| (0.0..1.0).contains(&p[0])));
     assert_eq!(
         d,
-        design::epistemic(&model, k, 11).unwrap(),
+        design::build(&model, &design::check_flags(&model, spec).unwrap(), 11).unwrap(),
         "deterministic"
     );
     // At a point, u is fixed and the derived half_u follows it.
@@ -524,7 +533,11 @@ fn a_point_is_the_same_summary_as_a_run_of_that_point() {
         design::parse_vary(&model, "p=0.1..0.9:3").unwrap(),
         design::parse_vary(&model, "q=0.2,0.7").unwrap(),
     ];
-    let d = design::grid(&model, &vary).unwrap();
+    let spec = SweepSpec {
+        vary,
+        ..SweepSpec::default()
+    };
+    let d = design::build(&model, &design::check_flags(&model, spec).unwrap(), 7).unwrap();
     let runs = 2500;
     let alone: Vec<String> = (0..d.len())
         .map(|i| {

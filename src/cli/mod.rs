@@ -20,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::diag::Diagnostics;
 use crate::output::{Manifest, OutputDir};
 use crate::scenario::Model;
+use crate::scenario::source::{LoadError, Overrides, load_with_overrides};
 use crate::stats::{BlockTree, Summary};
 
 /// The seed used when `--seed` is not given, so that the same command gives the same numbers.
@@ -226,11 +227,9 @@ pub(crate) fn progress_bar(len: u64, quiet: bool, unit: &str) -> indicatif::Prog
     bar
 }
 
-/// `--set` overrides as parsed: parameter id and value, in the order given.
-pub(crate) type Overrides = Vec<(String, f64)>;
-
-/// Loads a scenario (errors become [`Failure::Scenario`]) and applies `--set` overrides.
-/// Returns the model, the file's text (for hashing) and the parsed overrides.
+/// Loads a scenario with its `--set` overrides ([`crate::scenario::source`]): a file that
+/// cannot be read or a bad override is bad usage, a file with errors prints its diagnostics.
+/// Returns the model, the file's bytes (for hashing) and the parsed overrides.
 ///
 /// With `warn`, the warnings `rungs validate` would print (steps that can never happen,
 /// unused parameters, ...) go to stderr: a run of a scenario with a dead step should say so.
@@ -239,51 +238,15 @@ pub(crate) fn load_scenario(
     sets: &[String],
     warn: bool,
 ) -> Result<(Model, Vec<u8>, Overrides), Failure> {
-    // Read once: the bytes hashed into the manifest are the bytes that were loaded, even if
-    // the file changes while rungs runs.
-    let bytes = crate::input::read_bounded(
-        path,
-        crate::scenario::load::MAX_FILE_BYTES as u64,
-        "scenario file",
-    )
-    .map_err(Failure::Usage)?;
-    let (mut model, warnings) =
-        crate::scenario::load_bytes(&path.display().to_string(), bytes.clone())
-            .map_err(|d| Failure::Scenario(Box::new(d)))?;
-    if warn && !warnings.items.is_empty() {
-        eprint!("{warnings}");
+    let loaded = load_with_overrides(path, sets).map_err(|e| match e {
+        LoadError::Read(m) | LoadError::Override(m) => Failure::Usage(m),
+        LoadError::Scenario(d) => Failure::Scenario(d),
+    })?;
+    if warn && !loaded.warnings.items.is_empty() {
+        eprint!("{}", loaded.warnings);
         eprintln!("(the run goes on; `rungs validate` shows these warnings too)");
     }
-    let overrides = parse_sets(&model, sets)?;
-    for (name, value) in &overrides {
-        if let Some(i) = model.param_index(name) {
-            model.set_param(i, *value);
-        }
-    }
-    Ok((model, bytes, overrides))
-}
-
-/// Parses `NAME=VALUE` overrides against the model's parameters.
-pub(crate) fn parse_sets(model: &Model, sets: &[String]) -> Result<Vec<(String, f64)>, Failure> {
-    let mut out: Vec<(String, f64)> = Vec::new();
-    for s in sets {
-        let Some((name, value)) = s.split_once('=') else {
-            return Err(Failure::Usage(format!("--set takes NAME=VALUE, got `{s}`")));
-        };
-        let name = name.trim();
-        if model.param_index(name).is_none() {
-            return Err(Failure::Usage(model.unknown_param(name, "--set")));
-        }
-        let value: f64 = value
-            .trim()
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| Failure::Usage(format!("--set {name}: `{value}` is not a number")))?;
-        out.retain(|(n, _)| n != name);
-        out.push((name.to_string(), value));
-    }
-    Ok(out)
+    Ok((loaded.model, loaded.bytes, loaded.overrides))
 }
 
 /// The default output folder: `out/<scenario file stem>/`.

@@ -10,7 +10,7 @@ use crate::cli::{
 };
 use crate::output::OutputDir;
 use crate::partial::{JobIdentity, Partial, parse_shard};
-use crate::scenario::{Model, SweepSpec, Vary};
+use crate::scenario::{CheckedSpec, Model, ParamId, SweepSpec, Vary};
 use crate::sweep::tables::SweepWriter;
 use crate::sweep::{self, Design, SweepError, SweepPayload, design, importance, tornado};
 
@@ -85,9 +85,9 @@ fn run_failure(a: &SweepArgs) -> impl Fn(SweepError) -> Failure + '_ {
     }
 }
 
-/// The design from the flags, or from the scenario's `[sweep]` table if no flag is given.
-fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
-    let vary: Vec<(usize, Vary)> = a
+/// The `--vary` flags, parsed, each parameter at most once.
+fn vary_flags(model: &Model, a: &SweepArgs) -> Result<Vec<(ParamId, Vary)>, Failure> {
+    let vary: Vec<(ParamId, Vary)> = a
         .vary
         .iter()
         .map(|s| design::parse_vary(model, s))
@@ -101,32 +101,55 @@ fn spec(model: &Model, a: &SweepArgs) -> Result<SweepSpec, Failure> {
             )));
         }
     }
+    Ok(vary)
+}
+
+/// The design to run: the flags' (checked here, naming the flags at fault) or, with none,
+/// the scenario's `[sweep]` table (checked when the scenario was loaded).
+fn design_spec(model: &Model, a: &SweepArgs) -> Result<CheckedSpec, Failure> {
     let flags = SweepSpec {
-        vary,
+        vary: vary_flags(model, a)?,
         lhs: a.lhs,
         epistemic: a.epistemic,
     };
-    if flags == SweepSpec::default() {
-        Ok(model.sweep.clone().unwrap_or_default())
-    } else {
-        Ok(flags)
+    match &model.sweep {
+        Some(table) if flags == SweepSpec::default() => Ok(table.clone()),
+        // Without a table, the empty design says what to give.
+        _ => design::check_flags(model, flags).map_err(Failure::Usage),
     }
 }
 
-/// Runs `rungs sweep`.
 /// What every mode of `rungs sweep` shares: the loaded scenario and the options.
 struct Sweep {
     args: SweepArgs,
     model: Model,
     bytes: Vec<u8>,
     out: PathBuf,
-    spec: SweepSpec,
-    seed: u64,
-    runs: u64,
-    threads: usize,
     start: std::time::SystemTime,
     clock: std::time::Instant,
     job: JobIdentity,
+}
+
+impl Sweep {
+    /// How the folder was made, for its manifest (`options`: what changes the numbers).
+    fn written(&self, options: serde_json::Value) -> sweep::Written {
+        sweep::Written {
+            threads: self.args.opts.threads(),
+            shards: 1,
+            start: self.start,
+            wall: self.clock.elapsed(),
+            scenario_text: String::from_utf8_lossy(&self.bytes).into_owned(),
+            options,
+        }
+    }
+
+    /// The last lines: the folder written, and its report if `--report` asks for one.
+    fn done(&self) {
+        if !self.args.opts.quiet {
+            println!("wrote {}", self.out.display());
+        }
+        crate::cli::report::after(&self.out, self.args.opts.report, self.args.opts.quiet);
+    }
 }
 
 /// Runs `rungs sweep`: the sensitivity tables (`--tornado`, `--importance`) or a design of
@@ -149,20 +172,20 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
     if a.shard.is_none() {
         crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
     }
-    let spec = spec(&model, &a)?;
-    let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
-
-    let job = JobIdentity::new("sweep", &a.scenario, &bytes, seed, runs, &overrides);
+    let job = JobIdentity::new(
+        "sweep",
+        &a.scenario,
+        &bytes,
+        a.opts.seed,
+        a.opts.runs,
+        &overrides,
+    );
     let s = Sweep {
         args: a,
         model,
         bytes,
         out,
-        spec,
-        seed,
-        runs,
-        threads,
         start,
         clock,
         job,
@@ -170,25 +193,19 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
     if s.args.tornado || s.args.importance {
         sensitivity(s)
     } else {
-        design_sweep(s)
+        let spec = design_spec(&s.model, &s.args)?;
+        design_sweep(s, &spec)
     }
 }
 
 /// `--tornado` and/or `--importance`: probability-only runs of many variants, one folder.
-fn sensitivity(s: Sweep) -> Result<(), Failure> {
-    let Sweep {
-        args: a,
-        model,
-        bytes,
-        out,
-        spec,
-        seed,
-        runs,
-        threads,
-        start,
-        clock,
-        mut job,
-    } = s;
+fn sensitivity(mut s: Sweep) -> Result<(), Failure> {
+    let a = &s.args;
+    // The tornado's bars: the `--vary` ranges, or without flags the `[sweep]` table's.
+    let vary = match &s.model.sweep {
+        Some(table) if a.vary.is_empty() => table.vary.clone(),
+        _ => vary_flags(&s.model, a)?,
+    };
     if a.shard.is_some() {
         return Err(Failure::Usage(
             "--shard splits the points of a design; --tornado and --importance run in one \
@@ -203,218 +220,229 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
     }
     let mut files: Vec<(&str, crate::output::Table)> = Vec::new();
     if a.tornado {
-        let bars = tornado::bars(&model, &spec.vary, seed).map_err(Failure::Usage)?;
-        // Two variants per bar plus the base, all on the same runs.
-        design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
-        let bar = progress_bar(runs, a.opts.quiet, "runs");
-        bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
-        let target = a
-            .outcome
-            .as_deref()
-            .map(|id| tornado::Target::find(&model, id))
-            .transpose()
-            .map_err(Failure::Usage)?;
-        let t = tornado::run(&model, &bars, target, seed, runs, threads, &|d| {
-            bar.set_position(d)
-        })
-        .map_err(|e| Failure::Run(e.to_string()))?;
-        bar.finish_and_clear();
-        let table = crate::output::Table {
-            header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
-            rows: t.rows.iter().map(tornado::cells).collect(),
-        };
+        let (table, ranked_by) = tornado_table(&s, &vary)?;
         files.push(("tornado.csv", table));
-        let ranked_by = t.target.id(&model).to_string();
-        if !a.opts.quiet {
-            let why = if t.chosen {
-                " (the rarest outcome; choose with --outcome)"
-            } else {
-                ""
-            };
-            let top: Vec<&tornado::Row> =
-                t.rows.iter().filter(|r| r.outcome == ranked_by).collect();
-            println!(
-                "tornado: {} parameter(s), ranked by their swing on `{ranked_by}`{why}, base p {}:",
-                bars.len(),
-                top.first().map_or_else(String::new, |r| fmt_p(r.p_base))
-            );
-            for r in top.iter().take(8) {
-                println!(
-                    "  {:<24} p {} .. {}  swing {}",
-                    r.parameter,
-                    fmt_p(r.p_low),
-                    fmt_p(r.p_high),
-                    fmt_p(r.swing)
-                );
-            }
-        }
-        job.options.push(("tornado_outcome".into(), ranked_by));
-        job.options.push(("tornado".into(), "true".into()));
+        s.job.options.push(("tornado_outcome".into(), ranked_by));
+        s.job.options.push(("tornado".into(), "true".into()));
     }
-    if a.importance {
-        // Each step blocked and forced, plus the base, all on the same runs.
-        design::check_size(2 * model.steps.len() as u64 + 1, runs).map_err(Failure::Usage)?;
-        let bar = progress_bar(runs, a.opts.quiet, "runs");
-        bar.set_message(format!(
-            "importance, {} variants each",
-            2 * model.steps.len() + 1
-        ));
-        let rows = importance::run(&model, seed, runs, threads, &|d| bar.set_position(d))
-            .map_err(|e| Failure::Run(e.to_string()))?;
-        bar.finish_and_clear();
-        let t = crate::output::Table {
-            header: importance::HEADER.iter().map(|s| s.to_string()).collect(),
-            rows: rows.iter().map(importance::cells).collect(),
-        };
-        files.push(("importance.csv", t));
-        job.options.push(("importance".into(), "true".into()));
-        if !a.opts.quiet {
-            println!(
-                "importance: {} steps x {} outcomes; largest risk achievement worth (RAW: p with \
-                 the step forced / p as is):",
-                model.steps.len(),
-                model.outcomes.len()
-            );
-            let mut top: Vec<&importance::Row> = rows
-                .iter()
-                .filter(|r| r.outcome != "horizon" && r.raw.is_some_and(f64::is_finite))
-                .collect();
-            top.sort_by(|x, y| {
-                y.raw
-                    .partial_cmp(&x.raw)
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
-            for r in top.iter().take(8) {
-                println!(
-                    "  {:<24} {:<16} p {} forced {} blocked {}  RAW {:.2}  RRW {}",
-                    r.step,
-                    r.outcome,
-                    fmt_p(r.p_base),
-                    fmt_p(r.p_forced),
-                    fmt_p(r.p_blocked),
-                    r.raw.unwrap_or(f64::NAN),
-                    r.rrw.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
-                );
-            }
-        }
+    if s.args.importance {
+        files.push(("importance.csv", importance_table(&s)?));
+        s.job.options.push(("importance".into(), "true".into()));
     }
-    let how = sweep::Written {
-        threads,
-        shards: 1,
-        start,
-        wall: clock.elapsed(),
-        scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
-        options: serde_json::json!({
-            "tornado": a.tornado,
-            "tornado_outcome": a.outcome,
-            "importance": a.importance,
-            "vary": a.vary,
-        }),
-    };
-    sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
-    if !a.opts.quiet {
-        println!("wrote {}", out.display());
-    }
-    crate::cli::report::after(&out, a.opts.report, a.opts.quiet);
+    let a = &s.args;
+    let how = s.written(serde_json::json!({
+        "tornado": a.tornado,
+        "tornado_outcome": a.outcome,
+        "importance": a.importance,
+        "vary": a.vary,
+    }));
+    sweep::write_files(&s.out, &files, &s.job, &how).map_err(failure)?;
+    s.done();
     Ok(())
+}
+
+/// `--tornado` over the parameters of `vary` and the drawn ones: the table, and the outcome
+/// (or step) it ranks the parameters by.
+fn tornado_table(
+    s: &Sweep,
+    vary: &[(ParamId, Vary)],
+) -> Result<(crate::output::Table, String), Failure> {
+    let (a, model) = (&s.args, &s.model);
+    let (seed, runs) = (a.opts.seed, a.opts.runs);
+    let bars = tornado::bars(model, vary, seed).map_err(Failure::Usage)?;
+    // Two variants per bar plus the base, all on the same runs.
+    design::check_size(2 * bars.len() as u64 + 1, runs).map_err(Failure::Usage)?;
+    let bar = progress_bar(runs, a.opts.quiet, "runs");
+    bar.set_message(format!("tornado, {} variants each", 2 * bars.len() + 1));
+    let target = a
+        .outcome
+        .as_deref()
+        .map(|id| tornado::Target::find(model, id))
+        .transpose()
+        .map_err(Failure::Usage)?;
+    let t = tornado::run(model, &bars, target, seed, runs, a.opts.threads(), &|d| {
+        bar.set_position(d)
+    })
+    .map_err(|e| Failure::Run(e.to_string()))?;
+    bar.finish_and_clear();
+    let table = crate::output::Table {
+        header: tornado::HEADER.iter().map(|s| s.to_string()).collect(),
+        rows: t.rows.iter().map(tornado::cells).collect(),
+    };
+    let ranked_by = t.target.id(model).to_string();
+    if !a.opts.quiet {
+        let why = if t.chosen {
+            " (the rarest outcome; choose with --outcome)"
+        } else {
+            ""
+        };
+        let top: Vec<&tornado::Row> = t.rows.iter().filter(|r| r.outcome == ranked_by).collect();
+        println!(
+            "tornado: {} parameter(s), ranked by their swing on `{ranked_by}`{why}, base p {}:",
+            bars.len(),
+            top.first().map_or_else(String::new, |r| fmt_p(r.p_base))
+        );
+        for r in top.iter().take(8) {
+            println!(
+                "  {:<24} p {} .. {}  swing {}",
+                r.parameter,
+                fmt_p(r.p_low),
+                fmt_p(r.p_high),
+                fmt_p(r.swing)
+            );
+        }
+    }
+    Ok((table, ranked_by))
+}
+
+/// `--importance`: each step blocked and forced, plus the base, all on the same runs.
+fn importance_table(s: &Sweep) -> Result<crate::output::Table, Failure> {
+    let (a, model) = (&s.args, &s.model);
+    let runs = a.opts.runs;
+    design::check_size(2 * model.steps.len() as u64 + 1, runs).map_err(Failure::Usage)?;
+    let bar = progress_bar(runs, a.opts.quiet, "runs");
+    bar.set_message(format!(
+        "importance, {} variants each",
+        2 * model.steps.len() + 1
+    ));
+    let rows = importance::run(model, a.opts.seed, runs, a.opts.threads(), &|d| {
+        bar.set_position(d)
+    })
+    .map_err(|e| Failure::Run(e.to_string()))?;
+    bar.finish_and_clear();
+    if !a.opts.quiet {
+        println!(
+            "importance: {} steps x {} outcomes; largest risk achievement worth (RAW: p with \
+             the step forced / p as is):",
+            model.steps.len(),
+            model.outcomes.len()
+        );
+        let mut top: Vec<&importance::Row> = rows
+            .iter()
+            .filter(|r| r.outcome != "horizon" && r.raw.is_some_and(f64::is_finite))
+            .collect();
+        top.sort_by(|x, y| {
+            y.raw
+                .partial_cmp(&x.raw)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for r in top.iter().take(8) {
+            println!(
+                "  {:<24} {:<16} p {} forced {} blocked {}  RAW {:.2}  RRW {}",
+                r.step,
+                r.outcome,
+                fmt_p(r.p_base),
+                fmt_p(r.p_forced),
+                fmt_p(r.p_blocked),
+                r.raw.unwrap_or(f64::NAN),
+                r.rrw.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+            );
+        }
+    }
+    Ok(crate::output::Table {
+        header: importance::HEADER.iter().map(|s| s.to_string()).collect(),
+        rows: rows.iter().map(importance::cells).collect(),
+    })
 }
 
 /// A design of points: each point a full run of the scenario; sharded, or streamed into
 /// the folder point by point.
-fn design_sweep(s: Sweep) -> Result<(), Failure> {
-    let Sweep {
-        args: a,
-        model,
-        bytes,
-        out,
-        spec,
-        seed,
-        runs,
-        threads,
-        start,
-        clock,
-        mut job,
-    } = s;
-    let design = design::from_spec(&model, &spec, seed).map_err(Failure::Usage)?;
-    job.options.push((
+fn design_sweep(mut s: Sweep, spec: &CheckedSpec) -> Result<(), Failure> {
+    let (seed, runs) = (s.args.opts.seed, s.args.opts.runs);
+    let design = design::build(&s.model, spec, seed).map_err(Failure::Usage)?;
+    s.job.options.push((
         "design".into(),
         serde_json::to_string(&design).map_err(|e| Failure::Run(e.to_string()))?,
     ));
-    let quiet = a.opts.quiet;
-    let total = design.len();
-    design::check_size(total as u64, runs).map_err(Failure::Usage)?;
-    let range = match &a.shard {
+    design::check_size(design.len() as u64, runs).map_err(Failure::Usage)?;
+    match &s.args.shard {
         Some(shard) => {
             let (k, n) = parse_shard(shard).map_err(Failure::Usage)?;
-            let r = crate::engine::many::shard_blocks(total as u64, k, n);
-            Some((k, n, r))
+            shard_sweep(s, design, k, n)
         }
-        None => None,
-    };
-    let points = range
-        .as_ref()
-        .map_or(0..total, |(_, _, r)| r.start as usize..r.end as usize);
-    // One bar over every run of every point this process computes.
-    let bar = progress_bar(points.len() as u64 * runs, quiet, "runs");
-    bar.set_message(format!("{} points x {runs}", points.len()));
-    let progress = |d| bar.set_position(d);
-    if let Some((k, n, r)) = range {
-        // A shard's partial file holds the summaries of its points: memory grows with the
-        // points per shard (docs/sweeps.md), so a huge design wants more shards.
-        let mut summaries = Vec::with_capacity(points.len());
-        sweep::run_points(
-            &model,
-            &design,
-            points,
-            seed,
-            runs,
-            threads,
-            &progress,
-            &mut |_, s| {
-                summaries.push(s);
-                Ok(())
-            },
-        )
-        .map_err(run_failure(&a))?;
-        bar.finish_and_clear();
-        let partial = Partial {
-            job,
-            scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
-            shard: (k, n),
-            covers: r.clone(),
-            total: total as u64,
-            payload: SweepPayload { design, summaries },
-        };
-        let path = crate::partial::write(&out, &partial).map_err(Failure::Run)?;
-        if !quiet {
-            println!(
-                "shard {k}/{n}: points {}..{} of {total}; wrote {}",
-                r.start,
-                r.end,
-                path.display()
-            );
-        }
-        return Ok(());
+        None => streamed_sweep(s, design),
     }
-    // Unsharded: each point's rows go to the files as soon as it is done.
-    let dir = OutputDir::create(&out)?;
-    let mut writer = SweepWriter::create(&dir, &model, &design)?;
+}
+
+/// One bar over every run of every point this process computes.
+fn points_bar(s: &Sweep, points: usize) -> indicatif::ProgressBar {
+    let runs = s.args.opts.runs;
+    let bar = progress_bar(points as u64 * runs, s.args.opts.quiet, "runs");
+    bar.set_message(format!("{points} points x {runs}"));
+    bar
+}
+
+/// Shard `k` of `n` of the points: their summaries into the shard's partial file. Memory
+/// grows with the points per shard (docs/sweeps.md), so a huge design wants more shards.
+fn shard_sweep(s: Sweep, design: Design, k: u64, n: u64) -> Result<(), Failure> {
+    let total = design.len();
+    let r = crate::engine::many::shard_blocks(total as u64, k, n);
+    let points = r.start as usize..r.end as usize;
+    let bar = points_bar(&s, points.len());
+    let mut summaries = Vec::with_capacity(points.len());
+    let o = &s.args.opts;
+    sweep::run_points(
+        &s.model,
+        &design,
+        points,
+        o.seed,
+        o.runs,
+        o.threads(),
+        &|d| bar.set_position(d),
+        &mut |_, summary| {
+            summaries.push(summary);
+            Ok(())
+        },
+    )
+    .map_err(run_failure(&s.args))?;
+    bar.finish_and_clear();
+    let partial = Partial {
+        job: s.job,
+        scenario_text: String::from_utf8_lossy(&s.bytes).into_owned(),
+        shard: (k, n),
+        covers: r.clone(),
+        total: total as u64,
+        payload: SweepPayload { design, summaries },
+    };
+    let path = crate::partial::write(&s.out, &partial).map_err(Failure::Run)?;
+    if !s.args.opts.quiet {
+        println!(
+            "shard {k}/{n}: points {}..{} of {total}; wrote {}",
+            r.start,
+            r.end,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Every point, each point's rows going to the files as soon as it is done.
+fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
+    let model = &s.model;
+    let bar = points_bar(&s, design.len());
+    let dir = OutputDir::create(&s.out)?;
+    let mut writer = SweepWriter::create(&dir, model, &design)?;
     let mut shown: Vec<Vec<f64>> = Vec::new();
     // An epistemic sweep's point of view is its spread: every point's outcome probabilities.
     let epistemic = design.kind == design::DesignKind::Epistemic;
     let mut spread: Vec<Vec<f64>> = vec![Vec::new(); model.outcomes.len()];
+    let o = &s.args.opts;
     sweep::run_points(
-        &model,
+        model,
         &design,
-        points,
-        seed,
-        runs,
-        threads,
-        &progress,
-        &mut |p, s| {
-            writer.add(&model, p, &s)?;
-            let n = s.runs.max(1) as f64;
-            let ps: Vec<f64> = s.outcomes.iter().map(|o| o.count as f64 / n).collect();
+        0..design.len(),
+        o.seed,
+        o.runs,
+        o.threads(),
+        &|d| bar.set_position(d),
+        &mut |p, summary| {
+            writer.add(model, p, &summary)?;
+            let n = summary.runs.max(1) as f64;
+            let ps: Vec<f64> = summary
+                .outcomes
+                .iter()
+                .map(|o| o.count as f64 / n)
+                .collect();
             if epistemic {
                 for (v, p) in spread.iter_mut().zip(&ps) {
                     v.push(*p);
@@ -426,41 +454,36 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
             Ok(())
         },
     )
-    .map_err(run_failure(&a))?;
+    .map_err(run_failure(&s.args))?;
     bar.finish_and_clear();
     writer.finish()?;
-    let how = sweep::Written {
-        threads,
-        shards: 1,
-        start,
-        wall: clock.elapsed(),
-        scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
-        options: serde_json::json!({ "design": design.describe() }),
-    };
-    sweep::commit_folder(dir, &job, &how).map_err(failure)?;
-    if !quiet {
-        summary(&model, &design, &shown);
+    let how = s.written(serde_json::json!({ "design": design.describe() }));
+    sweep::commit_folder(dir, &s.job, &how).map_err(failure)?;
+    if !s.args.opts.quiet {
+        summary(model, &design, &shown);
         if epistemic {
-            println!(
-                "spread of each outcome's probability over the {} points:",
-                design.len()
-            );
-            println!("  {:<24} {:>8} {:>8} {:>8}", "outcome", "p05", "p50", "p95");
-            for (o, v) in model.outcomes.iter().zip(&mut spread) {
-                v.sort_by(f64::total_cmp);
-                let q = |x| tornado::quantile_sorted(v, x);
-                println!(
-                    "  {o:<24} {:>8} {:>8} {:>8}",
-                    fmt_p(q(0.05)),
-                    fmt_p(q(0.5)),
-                    fmt_p(q(0.95))
-                );
-            }
+            print_spread(model, design.len(), &mut spread);
         }
-        println!("wrote {}", out.display());
     }
-    crate::cli::report::after(&out, a.opts.report, quiet);
+    s.done();
     Ok(())
+}
+
+/// The spread of each outcome's probability over the `points` of an epistemic sweep
+/// (`spread`: one vector of probabilities per outcome; sorted here).
+fn print_spread(model: &Model, points: usize, spread: &mut [Vec<f64>]) {
+    println!("spread of each outcome's probability over the {points} points:");
+    println!("  {:<24} {:>8} {:>8} {:>8}", "outcome", "p05", "p50", "p95");
+    for (o, v) in model.outcomes.iter().zip(spread) {
+        v.sort_by(f64::total_cmp);
+        let q = |x| tornado::quantile_sorted(v, x);
+        println!(
+            "  {o:<24} {:>8} {:>8} {:>8}",
+            fmt_p(q(0.05)),
+            fmt_p(q(0.5)),
+            fmt_p(q(0.95))
+        );
+    }
 }
 
 fn fmt_p(p: f64) -> String {

@@ -1,9 +1,15 @@
 //! Scenario files: the checked model ([`model`]), loading TOML into it with diagnostics
-//! ([`load`]), and the advisory checks of `rungs validate` ([`check`]).
+//! ([`load`]), a file loaded for a command with its `--set` overrides ([`source`]), the
+//! sweep design a scenario or the command line gives ([`sweep_spec`]), and the advisory
+//! checks of `rungs validate` ([`check`]).
 
 pub mod check;
 pub mod load;
 pub mod model;
+pub mod source;
+
+pub mod sweep_spec;
 
 pub use load::{load_bytes, load_file, load_str};
 pub use model::*;
+pub use sweep_spec::{CheckedSpec, SweepSpec, Vary};

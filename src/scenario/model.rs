@@ -14,6 +14,7 @@
 use crate::diag::Span;
 use crate::dist::Distribution;
 use crate::expr::Expr;
+use crate::scenario::CheckedSpec;
 
 /// Index into [`Model::params`].
 pub type ParamId = usize;
@@ -62,8 +63,8 @@ pub struct Model {
     pub flows: Vec<Flow>,
     /// Outcome labels; `outcomes[0]` is `horizon`.
     pub outcomes: Vec<String>,
-    /// The `[sweep]` table, if the file has one.
-    pub sweep: Option<SweepSpec>,
+    /// The `[sweep]` table, if the file has one, checked at load.
+    pub sweep: Option<CheckedSpec>,
     /// `[[checks]]`, in file order (see [`crate::check`]).
     pub checks: Vec<crate::check::Check>,
 }
@@ -290,34 +291,6 @@ pub struct Flow {
     pub rate: Expr,
     /// Runs while this holds (None: always).
     pub while_: Option<Expr>,
-}
-
-/// A sweep design as written in a `[sweep]` table (the same design `--vary`, `--lhs` and
-/// `--epistemic` give on the command line).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SweepSpec {
-    /// Varied parameters with their values or ranges, in file order.
-    pub vary: Vec<(ParamId, Vary)>,
-    /// Latin-hypercube points over the ranges, if given.
-    pub lhs: Option<u32>,
-    /// Points drawn from the scenario's own parameter distributions, if given.
-    pub epistemic: Option<u32>,
-}
-
-/// How one parameter is varied in a sweep.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Vary {
-    /// These values.
-    List(Vec<f64>),
-    /// `lo..hi:k`: k evenly spaced values (k = None: a range for `--lhs`).
-    Range {
-        /// Low end.
-        lo: f64,
-        /// High end.
-        hi: f64,
-        /// Number of values, for a grid.
-        k: Option<u32>,
-    },
 }
 
 impl Model {

@@ -14,17 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::rng::{self, Purpose, Stream};
 use crate::expr::Env;
-use crate::scenario::{Model, ParamId, ParamValue, SweepSpec, Vary};
+use crate::scenario::sweep_spec::{Counted, Problem};
+use crate::scenario::{CheckedSpec, Model, ParamId, ParamValue, SweepSpec, Vary};
+
+pub use crate::scenario::sweep_spec::MAX_POINTS;
 
 /// Salt mixed into the seed for Latin-hypercube permutations and jitter.
 const LHS_SALT: u64 = 0x4C48_535F_5357_4550;
 /// Salt mixed into the seed for epistemic points.
 const EPISTEMIC_SALT: u64 = 0x4550_4953_5445_4D49;
-
-/// Largest number of points a design may have: a guard against `a=0..1:1000` typos multiplied
-/// over several parameters. Every point's summary is held in memory until the tables are
-/// written (a few kB to tens of kB each), so 100,000 points stay within a few GB.
-pub const MAX_POINTS: u64 = 100_000;
 
 /// Largest number of runs a sweep may ask for in all (points x runs): 10^10 runs is some
 /// hundred CPU-hours for a scenario the size of dprk-kursk, already a cluster job (`--shard`).
@@ -117,34 +115,77 @@ pub fn parse_vary(model: &Model, s: &str) -> Result<(ParamId, Vary), String> {
     let Some(p) = model.param_index(name) else {
         return Err(model.unknown_param(name, "--vary"));
     };
-    // The value syntax is the `[sweep]` table's, parsed by the loader's own function.
-    let vary = crate::scenario::load::parse_vary(spec.trim())
+    // The value syntax is the `[sweep]` table's, parsed by the same function.
+    let vary = crate::scenario::sweep_spec::parse_vary(spec.trim())
         .map_err(|e| format!("--vary {name}: {e}"))?;
-    check_vary(name, &vary)?;
     Ok((p, vary))
 }
 
-/// Checks one varied parameter's values (also for `[sweep]` tables).
-fn check_vary(name: &str, vary: &Vary) -> Result<(), String> {
-    match vary {
-        Vary::List(v) if v.is_empty() => Err(format!("--vary {name}: no values given")),
-        Vary::List(v) if v.iter().any(|x| !x.is_finite()) => Err(format!(
-            "--vary {name}: every value must be a finite number"
-        )),
-        Vary::Range { lo, hi, .. } if !(lo.is_finite() && hi.is_finite() && lo <= hi) => Err(
-            format!("--vary {name}: the range {lo}..{hi} must have finite ends with lo <= hi"),
-        ),
-        Vary::Range { k: Some(0), .. } => {
-            Err(format!("--vary {name}: the number of values must be >= 1"))
+/// Checks a design given by the flags `--vary`, `--lhs` and `--epistemic` (a `[sweep]`
+/// table is checked by the loader, with the spot in the file): the rules of
+/// [`SweepSpec::check`], the first broken one named by its flags.
+pub fn check_flags(model: &Model, spec: SweepSpec) -> Result<CheckedSpec, String> {
+    spec.check(model).map_err(|r| match r.problems.first() {
+        Some(p) => flag_message(model, &r.spec, p),
+        None => "the sweep design was refused".to_string(),
+    })
+}
+
+/// What the command line says when the design of its flags breaks rule `p`.
+fn flag_message(model: &Model, spec: &SweepSpec, p: &Problem) -> String {
+    let name = |i: usize| model.params[spec.vary[i].0].id.as_str();
+    let flag = |kind: Counted| kind.key();
+    match p {
+        Problem::LhsAndEpistemic => "give either --lhs or --epistemic, not both".to_string(),
+        Problem::PointCount(kind, 0) => {
+            format!("--{} takes a number of points >= 1", flag(*kind))
         }
-        // Checked before the values are made: `0..1:4294967295` must not allocate them.
-        Vary::Range { k: Some(k), .. } if u64::from(*k) > MAX_POINTS => Err(format!(
-            "--vary {name}: {k} values, more than a design may have points ({MAX_POINTS}); \
-             use fewer values, or --lhs K for a Latin hypercube"
-        )),
-        _ => Ok(()),
+        Problem::PointCount(kind, k) => format!(
+            "--{} {k}: more points than the limit of {MAX_POINTS}",
+            flag(*kind)
+        ),
+        Problem::TooManyValues(i) => format!(
+            "--vary {}: {} values, more than a design may have points ({MAX_POINTS}); \
+             use fewer values, or --lhs K for a Latin hypercube",
+            name(*i),
+            spec.vary[*i].1.count()
+        ),
+        Problem::LhsWithoutRanges if spec.vary.is_empty() => {
+            "--lhs needs at least one --vary NAME=lo..hi range to spread over".to_string()
+        }
+        Problem::LhsWithoutRanges => flag_message(model, spec, &Problem::LhsOverList(0)),
+        Problem::LhsOverList(i) => format!(
+            "--lhs spreads points over ranges: give --vary {}=lo..hi, not a list",
+            name(*i)
+        ),
+        Problem::EpistemicWithVary => "--epistemic draws every uncertain parameter from its \
+             distribution; it does not combine with --vary"
+            .to_string(),
+        Problem::NothingDrawn => NOTHING_DRAWN.to_string(),
+        Problem::RangeWithoutCount(i) => {
+            let name = name(*i);
+            let Vary::Range { lo, hi, .. } = spec.vary[*i].1 else {
+                return format!("--vary {name} needs a count of values");
+            };
+            format!(
+                "--vary {name}={lo}..{hi} is a range without a count: add `:k` for k grid values \
+                 (e.g. {name}={lo}..{hi}:5), or give --lhs K for a Latin hypercube over it"
+            )
+        }
+        Problem::GridTooLarge(total) => format!(
+            "the grid has {total} points, more than the limit of {MAX_POINTS}; use fewer \
+             values or --lhs"
+        ),
+        Problem::NoPoints => "a sweep needs a design: --vary NAME=v1,v2 or NAME=lo..hi:k \
+             (repeatable), --lhs K with --vary ranges, --epistemic K, or a [sweep] table in the \
+             scenario"
+            .to_string(),
     }
 }
+
+/// Why an epistemic design has no columns.
+const NOTHING_DRAWN: &str = "--epistemic draws the scenario's uncertain parameters, but none \
+     is drawn from a distribution";
 
 /// The `k` evenly spaced values from `lo` to `hi`, both ends included (`lo` alone if k = 1),
 /// each rounded to 15 significant digits so that `0.1..0.5:5` gives 0.3, not
@@ -171,45 +212,29 @@ fn round15(x: f64) -> f64 {
     format!("{x:.14e}").parse().unwrap_or(x)
 }
 
-/// The values of one grid dimension.
-fn grid_values(name: &str, vary: &Vary) -> Result<Vec<f64>, String> {
-    match vary {
-        Vary::List(v) => Ok(v.clone()),
-        Vary::Range { lo, hi, k: Some(k) } => Ok(linspace(*lo, *hi, *k)),
-        Vary::Range { lo, hi, k: None } => Err(format!(
-            "--vary {name}={lo}..{hi} is a range without a count: add `:k` for k grid values \
-             (e.g. {name}={lo}..{hi}:5), or give --lhs K for a Latin hypercube over it"
-        )),
+/// The points of a checked design: a grid, a Latin hypercube or epistemic draws. The only
+/// errors left are those of the draws themselves (a distribution argument out of range at
+/// some point), and an epistemic design whose every drawn parameter `--set` has fixed since
+/// the check.
+pub fn build(model: &Model, spec: &CheckedSpec, seed: u64) -> Result<Design, String> {
+    match (spec.lhs, spec.epistemic) {
+        (Some(k), _) => Ok(lhs(model, &spec.vary, k, seed)),
+        (None, Some(k)) => epistemic(model, k, seed),
+        (None, None) => Ok(grid(model, &spec.vary)),
     }
 }
 
 /// The full grid over `vary`, the first parameter slowest (like nested loops in the order
-/// the parameters are given).
-pub fn grid(model: &Model, vary: &[(ParamId, Vary)]) -> Result<Design, String> {
-    // The size first, from the counts alone: the values are made only for a grid within
-    // the limit.
-    let mut total: u64 = 1;
-    for (p, v) in vary {
-        let name = &model.params[*p].id;
-        check_vary(name, v)?;
-        let count = match v {
-            Vary::List(values) => values.len() as u64,
-            Vary::Range { k, .. } => k.map_or(1, u64::from),
-        };
-        total = total.saturating_mul(count);
-    }
-    if total > MAX_POINTS {
-        return Err(format!(
-            "the grid has {total} points, more than the limit of {MAX_POINTS}; use fewer \
-             values or --lhs"
-        ));
-    }
-    let mut dims = Vec::with_capacity(vary.len());
-    for (p, v) in vary {
-        dims.push(grid_values(&model.params[*p].id, v)?);
-    }
+/// the parameters are given). The check has bounded its size by the counts alone, before
+/// any value is made.
+fn grid(model: &Model, vary: &[(ParamId, Vary)]) -> Design {
     let mut points: Vec<Vec<f64>> = vec![Vec::new()];
-    for values in &dims {
+    for (_, v) in vary {
+        let values = match v {
+            Vary::List(v) => v.clone(),
+            // A grid's ranges have a count (a rule of the check).
+            Vary::Range { lo, hi, k } => linspace(*lo, *hi, k.unwrap_or(1)),
+        };
         points = points
             .iter()
             .flat_map(|prefix| {
@@ -224,38 +249,20 @@ pub fn grid(model: &Model, vary: &[(ParamId, Vary)]) -> Result<Design, String> {
     if vary.is_empty() {
         points.clear();
     }
-    Ok(design(model, DesignKind::Grid, vary, points))
+    design(model, DesignKind::Grid, vary, points)
 }
 
 /// `k` Latin-hypercube points over the ranges of `vary`: for each parameter the range is cut
 /// into `k` equal strata and each stratum holds exactly one point (at a uniform position
 /// inside it); the strata are matched across parameters by independent random permutations.
-pub fn lhs(model: &Model, vary: &[(ParamId, Vary)], k: u32, seed: u64) -> Result<Design, String> {
-    if k == 0 {
-        return Err("--lhs takes a number of points >= 1".to_string());
-    }
-    if vary.is_empty() {
-        return Err("--lhs needs at least one --vary NAME=lo..hi range to spread over".into());
-    }
-    if u64::from(k) > MAX_POINTS {
-        return Err(format!(
-            "--lhs {k}: more points than the limit of {MAX_POINTS}"
-        ));
-    }
+fn lhs(model: &Model, vary: &[(ParamId, Vary)], k: u32, seed: u64) -> Design {
     let key = rng::run_key(seed ^ LHS_SALT, 0);
     let n = k as usize;
     let mut points = vec![Vec::with_capacity(vary.len()); n];
     for (p, v) in vary {
         let name = &model.params[*p].id;
-        check_vary(name, v)?;
-        let (lo, hi) = match v {
-            Vary::Range { lo, hi, .. } => (*lo, *hi),
-            Vary::List(_) => {
-                return Err(format!(
-                    "--lhs spreads points over ranges: give --vary {name}=lo..hi, not a list"
-                ));
-            }
-        };
+        // Every entry is a range (a rule of the check).
+        let (lo, hi) = v.ends();
         // One stream per parameter, addressed by its id: adding a parameter to the design
         // leaves the other parameters' permutations unchanged.
         let mut s = Stream::new(
@@ -275,31 +282,20 @@ pub fn lhs(model: &Model, vary: &[(ParamId, Vary)], k: u32, seed: u64) -> Result
             point.push(lo + (hi - lo) * u);
         }
     }
-    Ok(design(model, DesignKind::Lhs, vary, points))
+    design(model, DesignKind::Lhs, vary, points)
 }
 
 /// `k` points drawn from the scenario's own distributions: at point `i` every drawn parameter
 /// takes a draw (its arguments evaluated from the parameters before it, derived ones
 /// included), through streams addressed by (salted seed, point, parameter id). The design's
 /// columns are the drawn parameters, in file order.
-pub fn epistemic(model: &Model, k: u32, seed: u64) -> Result<Design, String> {
-    if k == 0 {
-        return Err("--epistemic takes a number of points >= 1".to_string());
-    }
-    if u64::from(k) > MAX_POINTS {
-        return Err(format!(
-            "--epistemic {k}: more points than the limit of {MAX_POINTS}"
-        ));
-    }
+fn epistemic(model: &Model, k: u32, seed: u64) -> Result<Design, String> {
     let drawn: Vec<ParamId> = (0..model.params.len())
         .filter(|&p| matches!(model.params[p].value, ParamValue::Drawn(_)))
         .collect();
     if drawn.is_empty() {
-        return Err(
-            "--epistemic draws the scenario's uncertain parameters, but none is drawn from a \
-             distribution"
-                .to_string(),
-        );
+        // The check saw a drawn parameter; `--set` has fixed them all since.
+        return Err(NOTHING_DRAWN.to_string());
     }
     let sampler = ParamSampler::new(model, "epistemic", seed ^ EPISTEMIC_SALT);
     let mut values = vec![0.0; model.params.len()];
@@ -366,31 +362,7 @@ impl ParamSampler {
     }
 }
 
-/// The design a spec describes (`[sweep]` table or command-line flags).
-pub fn from_spec(model: &Model, spec: &SweepSpec, seed: u64) -> Result<Design, String> {
-    match (spec.lhs, spec.epistemic) {
-        (Some(_), Some(_)) => Err("give either --lhs or --epistemic, not both".to_string()),
-        (Some(k), None) => lhs(model, &spec.vary, k, seed),
-        (None, Some(k)) => {
-            if spec.vary.is_empty() {
-                epistemic(model, k, seed)
-            } else {
-                Err(
-                    "--epistemic draws every uncertain parameter from its distribution; it \
-                     does not combine with --vary"
-                        .to_string(),
-                )
-            }
-        }
-        (None, None) if spec.vary.is_empty() => Err(
-            "a sweep needs a design: --vary NAME=v1,v2 or NAME=lo..hi:k (repeatable), \
-             --lhs K with --vary ranges, --epistemic K, or a [sweep] table in the scenario"
-                .to_string(),
-        ),
-        (None, None) => grid(model, &spec.vary),
-    }
-}
-
+/// A design of `kind` over the parameters of `vary` with these points.
 fn design(
     model: &Model,
     kind: DesignKind,
@@ -514,7 +486,7 @@ mod tests {
                 },
             ),
         ];
-        let d = grid(&m, &vary).unwrap();
+        let d = grid(&m, &vary);
         assert_eq!(d.params, vec!["a", "c"]);
         assert_eq!(d.len(), 6);
         let expect = [
@@ -531,20 +503,6 @@ mod tests {
         let at = d.model_at(&m, 4);
         assert!(matches!(at.params[0].value, ParamValue::Fixed(2.0)));
         assert!(matches!(at.params[2].value, ParamValue::Fixed(0.5)));
-        // A range without a count is an LHS range, not a grid dimension.
-        let e = grid(
-            &m,
-            &[(
-                0,
-                Vary::Range {
-                    lo: 0.0,
-                    hi: 1.0,
-                    k: None,
-                },
-            )],
-        )
-        .unwrap_err();
-        assert!(e.contains("--lhs"));
     }
 
     #[test]
@@ -569,7 +527,7 @@ mod tests {
             ),
         ];
         let k = 50u32;
-        let d = lhs(&m, &vary, k, 7).unwrap();
+        let d = lhs(&m, &vary, k, 7);
         assert_eq!(d.len(), 50);
         for (dim, (lo, hi)) in [(0.0, 1.0), (10.0, 30.0)].into_iter().enumerate() {
             let mut seen = vec![0u32; k as usize];
@@ -582,42 +540,79 @@ mod tests {
             assert!(seen.iter().all(|&c| c == 1), "dimension {dim}: {seen:?}");
         }
         // Deterministic for a seed, different for another.
-        assert_eq!(d, lhs(&m, &vary, k, 7).unwrap());
-        assert_ne!(d.points, lhs(&m, &vary, k, 8).unwrap().points);
+        assert_eq!(d, lhs(&m, &vary, k, 7));
+        assert_ne!(d.points, lhs(&m, &vary, k, 8).points);
         // The two dimensions are not matched stratum for stratum (a shuffle happened).
         let same_order = d
             .points
             .windows(2)
             .all(|w| (w[0][0] < w[1][0]) == (w[0][1] < w[1][1]));
         assert!(!same_order);
-        assert!(lhs(&m, &[(0, Vary::List(vec![1.0]))], 3, 1).is_err());
     }
 
+    /// The flags' design is checked by the rules of `SweepSpec::check`, each broken rule
+    /// named by its flags; a checked one builds.
     #[test]
-    fn spec_dispatch() {
+    fn flags_are_checked_by_the_rules_and_name_the_flags() {
         let m = model();
-        let spec = SweepSpec::default();
-        assert!(
-            from_spec(&m, &spec, 1)
-                .unwrap_err()
-                .contains("needs a design")
-        );
-        let spec = SweepSpec {
-            vary: vec![(1, Vary::List(vec![1.0, 2.0, 3.0]))],
-            lhs: None,
-            epistemic: None,
+        let range = |k| Vary::Range {
+            lo: 0.0,
+            hi: 1.0,
+            k,
         };
-        assert_eq!(from_spec(&m, &spec, 1).unwrap().len(), 3);
-        // No drawn parameter: epistemic has nothing to draw.
-        let spec = SweepSpec {
-            vary: vec![],
-            lhs: None,
-            epistemic: Some(4),
+        let spec = |vary: Vec<(usize, Vary)>, lhs, epistemic| SweepSpec {
+            vary,
+            lhs,
+            epistemic,
         };
-        assert!(
-            from_spec(&m, &spec, 1)
-                .unwrap_err()
-                .contains("none is drawn")
+        for (bad, says) in [
+            (spec(vec![], None, None), "needs a design"),
+            (
+                spec(vec![(0, range(None))], Some(3), Some(3)),
+                "either --lhs or --epistemic",
+            ),
+            (
+                spec(vec![(0, range(None))], None, None),
+                "--vary a=0..1 is a range without a count",
+            ),
+            (
+                spec(vec![(0, Vary::List(vec![1.0]))], Some(3), None),
+                "give --vary a=lo..hi, not a list",
+            ),
+            (
+                spec(vec![], Some(3), None),
+                "--lhs needs at least one --vary",
+            ),
+            (
+                spec(vec![(0, range(None))], Some(0), None),
+                "--lhs takes a number of points >= 1",
+            ),
+            (
+                spec(vec![(0, range(None))], Some(200_000), None),
+                "--lhs 200000: more points than the limit",
+            ),
+            (
+                spec(vec![(0, range(Some(3)))], None, Some(4)),
+                "does not combine with --vary",
+            ),
+            // No drawn parameter: epistemic has nothing to draw.
+            (spec(vec![], None, Some(4)), "none is drawn"),
+            (
+                spec(
+                    vec![(0, range(Some(1000))), (1, range(Some(1000)))],
+                    None,
+                    None,
+                ),
+                "the grid has 1000000 points",
+            ),
+        ] {
+            let e = check_flags(&m, bad.clone()).unwrap_err();
+            assert!(e.contains(says), "{bad:?}: {e}");
+        }
+        let ok = check_flags(
+            &m,
+            spec(vec![(1, Vary::List(vec![1.0, 2.0, 3.0]))], None, None),
         );
+        assert_eq!(build(&m, &ok.unwrap(), 1).unwrap().len(), 3);
     }
 }

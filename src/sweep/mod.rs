@@ -165,19 +165,21 @@ pub fn run_points(
     if let Some(e) = failed {
         return Err(e);
     }
-    result.map_err(|e| {
-        let i = point(e.item);
-        let values: Vec<String> = design
-            .params
-            .iter()
-            .zip(&design.points[i])
-            .map(|(p, v)| format!("{p}={}", num(*v)))
-            .collect();
-        // The run replays with the point's values as --set; the command line adds the path
-        // and the user's own --set (see `crate::engine::run::reproduce_in`).
-        let why = crate::engine::run::reproduce_in(&e.error.to_string(), "SCENARIO", &values);
-        SweepError::Run(format!("point {i} ({}): {why}", values.join(", ")))
-    })
+    result.map_err(|e| point_failure(design, point(e.item), &e.error.to_string()))
+}
+
+/// A run's failure at point `i` of `design`: the point and its values, and the command that
+/// replays the run with the point's values as --set (the command line adds the path and the
+/// user's own --set: see `crate::engine::run::reproduce_in`).
+fn point_failure(design: &Design, i: usize, error: &str) -> SweepError {
+    let values: Vec<String> = design
+        .params
+        .iter()
+        .zip(&design.points[i])
+        .map(|(p, v)| format!("{p}={}", num(*v)))
+        .collect();
+    let why = crate::engine::run::reproduce_in(error, "SCENARIO", &values);
+    SweepError::Run(format!("point {i} ({}): {why}", values.join(", ")))
 }
 
 /// How a command's files came about, for manifest.json.

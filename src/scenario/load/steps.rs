@@ -185,40 +185,7 @@ pub(crate) fn steps(
             rung,
             actor,
         });
-        let mut branches = Vec::new();
-        if let Some(bv) = t.get("branches") {
-            match bv.get_ref() {
-                DeValue::Array(bitems) => {
-                    for (j, bitem) in bitems.iter().enumerate() {
-                        let what = format!("branch number {} of {}", j + 1, t.what);
-                        let Some(mut bt) = want_table(ctx, bitem, &what) else {
-                            continue;
-                        };
-                        let bid = node_id(ctx, &bt, &mut seen, "branch").unwrap_or_default();
-                        if !bid.is_empty() {
-                            bt.what = format!("branch `{bid}` of {}", t.what);
-                        }
-                        let bnode = model.nodes.len();
-                        map.nodes
-                            .push(bt.get("id").map_or(bt.span.clone(), |v| v.span()));
-                        model.nodes.push(Node {
-                            label: label(ctx, &bt, &bid),
-                            id: bid,
-                            kind: NodeKind::Branch,
-                            step: step_index,
-                            rung: rung_of_branch(ctx, &bt, rung),
-                            actor,
-                        });
-                        branches.push((bt, bnode));
-                    }
-                }
-                _ => ctx.error_hint(
-                    bv.span(),
-                    format!("`branches` of {} must be a list of tables", t.what),
-                    "write each branch under its own [[steps.branches]] header",
-                ),
-            }
-        }
+        let branches = branch_nodes(ctx, &t, &mut seen, model, map, (step_index, rung, actor));
         pending.push(Pending {
             table: t,
             node,
@@ -232,7 +199,61 @@ pub(crate) fn steps(
         let step = step_body(ctx, p, si, &scope, model, &mut ends);
         model.steps.push(step);
     }
-    // Outcomes: `horizon`, then the `ends` labels in order of first appearance in the file.
+    number_outcomes(model, ends);
+}
+
+/// The ids of a step's `[[steps.branches]]` (pass 1), as nodes after their step's: each
+/// branch table with its node. `step`: the step's index, rung and actor, which its branches
+/// share (a branch may set its own rung).
+fn branch_nodes<'a, 'i>(
+    ctx: &mut Ctx<'_>,
+    t: &Table<'a, 'i>,
+    seen: &mut HashMap<String, Span>,
+    model: &mut Model,
+    map: &mut SourceMap,
+    step: (usize, u32, Option<usize>),
+) -> Vec<(Table<'a, 'i>, NodeId)> {
+    let (step_index, rung, actor) = step;
+    let mut branches = Vec::new();
+    let Some(bv) = t.get("branches") else {
+        return branches;
+    };
+    let DeValue::Array(bitems) = bv.get_ref() else {
+        ctx.error_hint(
+            bv.span(),
+            format!("`branches` of {} must be a list of tables", t.what),
+            "write each branch under its own [[steps.branches]] header",
+        );
+        return branches;
+    };
+    for (j, bitem) in bitems.iter().enumerate() {
+        let what = format!("branch number {} of {}", j + 1, t.what);
+        let Some(mut bt) = want_table(ctx, bitem, &what) else {
+            continue;
+        };
+        let bid = node_id(ctx, &bt, seen, "branch").unwrap_or_default();
+        if !bid.is_empty() {
+            bt.what = format!("branch `{bid}` of {}", t.what);
+        }
+        let bnode = model.nodes.len();
+        map.nodes
+            .push(bt.get("id").map_or(bt.span.clone(), |v| v.span()));
+        model.nodes.push(Node {
+            label: label(ctx, &bt, &bid),
+            id: bid,
+            kind: NodeKind::Branch,
+            step: step_index,
+            rung: rung_of_branch(ctx, &bt, rung),
+            actor,
+        });
+        branches.push((bt, bnode));
+    }
+    branches
+}
+
+/// Outcomes: `horizon`, then the `ends` labels in order of first appearance in the file;
+/// each step and branch that ends the run gets its outcome's index.
+fn number_outcomes(model: &mut Model, mut ends: Vec<EndsAt>) {
     ends.sort_by_key(|e| e.at);
     let mut outcome_ids: HashMap<String, OutcomeId> = model
         .outcomes
@@ -672,26 +693,40 @@ fn branches(
             ends: None,
         });
     }
-    // With constant probabilities the sum is known now: better a load-time error than a
-    // run-time one (the spec's run-time check stays for expressions).
-    if all_ok && !consts.is_empty() && consts.iter().all(|(c, _)| c.is_some()) {
-        let sum: f64 = consts.iter().filter_map(|(c, _)| *c).sum();
-        let last = consts.last().map(|(_, s)| s.clone()).unwrap_or(0..0);
-        match &rest_at {
-            Some(rest) if sum > 1.0 + SUM_TOLERANCE => ctx.error_hint(
-                rest.clone(),
-                format!("the other branches of {} already have probability {sum}; nothing is left for \"rest\"", p.table.what),
-                "make the other branches' probabilities add up to at most 1",
-            ),
-            None if (sum - 1.0).abs() > SUM_TOLERANCE => ctx.error_hint(
-                last,
-                format!("the branch probabilities of {} add up to {sum}, not 1", p.table.what),
-                "make them add up to 1, or give one branch probability = \"rest\"",
-            ),
-            _ => {}
-        }
+    if all_ok {
+        check_sum(ctx, &p.table.what, rest_at.as_ref(), &consts);
     }
     out
+}
+
+/// The sum of a step's branch probabilities when they are all constants (`consts`: each
+/// non-rest branch's constant, or None, with its span): with constant probabilities the sum
+/// is known now, and a load-time error is better than a run-time one (the spec's run-time
+/// check stays for expressions). `rest_at`: the branch with probability "rest", if any.
+fn check_sum(
+    ctx: &mut Ctx<'_>,
+    step: &str,
+    rest_at: Option<&Span>,
+    consts: &[(Option<f64>, Span)],
+) {
+    if consts.is_empty() || !consts.iter().all(|(c, _)| c.is_some()) {
+        return;
+    }
+    let sum: f64 = consts.iter().filter_map(|(c, _)| *c).sum();
+    let last = consts.last().map(|(_, s)| s.clone()).unwrap_or(0..0);
+    match rest_at {
+        Some(rest) if sum > 1.0 + SUM_TOLERANCE => ctx.error_hint(
+            rest.clone(),
+            format!("the other branches of {step} already have probability {sum}; nothing is left for \"rest\""),
+            "make the other branches' probabilities add up to at most 1",
+        ),
+        None if (sum - 1.0).abs() > SUM_TOLERANCE => ctx.error_hint(
+            last,
+            format!("the branch probabilities of {step} add up to {sum}, not 1"),
+            "make them add up to 1, or give one branch probability = \"rest\"",
+        ),
+        _ => {}
+    }
 }
 
 /// `[[flows]]`.
