@@ -488,4 +488,6 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
 }
 
 #[cfg(test)]
+mod exact_tests;
+#[cfg(test)]
 mod tests;
