@@ -253,10 +253,7 @@ fn outcomes_rungs_parameters_state() {
 
     let text = output::parameters_table(&m, &s).to_csv_string();
     let (h, rows) = read(&text);
-    assert_eq!(
-        h.join(","),
-        "parameter,mean,sd,min,p05,p25,p50,p75,p95,max"
-    );
+    assert_eq!(h.join(","), "parameter,mean,sd,min,p05,p25,p50,p75,p95,max");
     // A fixed parameter: sd exactly 0, every quantile the value.
     assert_eq!(
         rows[0],
@@ -347,7 +344,9 @@ fn runs_csv_rows_read_back() {
     assert_eq!(rows.len(), 4);
     assert_eq!(
         rows[0],
-        ["0", "2", "0.5", "horizon", "10", "2", "1.5", "1.5", "", "", "0", "2", "1"]
+        [
+            "0", "2", "0.5", "horizon", "10", "2", "1.5", "1.5", "", "", "0", "2", "1"
+        ]
     );
     assert_eq!(rows[2][10..], ["200", "3", "0"]);
     assert_eq!(rows[2][3], WAR);

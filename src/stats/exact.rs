@@ -231,7 +231,8 @@ impl<'de> Deserialize<'de> for Exact {
                 disk.values.len()
             )));
         }
-        let valid = |&(x, c): &(f64, u64)| x.is_finite() && !(x == 0.0 && x.is_sign_negative()) && c > 0;
+        let valid =
+            |&(x, c): &(f64, u64)| x.is_finite() && !(x == 0.0 && x.is_sign_negative()) && c > 0;
         let increasing = disk.values.windows(2).all(|w| w[0].0 < w[1].0);
         if !disk.values.iter().all(valid) || !increasing {
             return Err(D::Error::custom(

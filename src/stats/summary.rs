@@ -472,7 +472,12 @@ impl Summary {
                     .check(runs)
                     .map_err(|e| format!("step {i}: its repeat counts: {e}"))?;
                 // Counted in every run; at least once in exactly the runs it happened in.
-                let zero = count.exact.sorted().first().filter(|v| v.0 == 0.0).map_or(0, |v| v.1);
+                let zero = count
+                    .exact
+                    .sorted()
+                    .first()
+                    .filter(|v| v.0 == 0.0)
+                    .map_or(0, |v| v.1);
                 let never = if count.is_exact() { Some(zero) } else { None };
                 if counted != runs || never.is_some_and(|z| z != runs - node.happened) {
                     return Err(format!(
