@@ -5,6 +5,7 @@ use rungs::engine::RunRecord;
 use rungs::expr::Expr;
 use rungs::output::{self, OutputDir, num};
 use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue, StateVar, Step, Trigger};
+use rungs::stats::summary::Dist;
 use rungs::stats::{BlockTree, Merge, Summary};
 
 const LABEL: &str = "Strike, \"big\" one";
@@ -405,6 +406,36 @@ fn shards_merge_to_the_same_bytes() {
     let mut empty = Summary::new(&m);
     empty.merge(&flat);
     assert_eq!(empty, flat);
+}
+
+/// Repeat counts read back from a partial must agree with the step's happenings and with
+/// the scenario's shape, even when they are consistent in themselves.
+#[test]
+fn check_refuses_repeat_counts_that_disagree_with_the_runs() {
+    let m = model();
+    let shape = Summary::new(&m);
+    let good = summary(&m);
+    assert_eq!(good.check(&shape), Ok(()));
+    // strike happened in 3 of the 4 runs: counts of 1, 1, 1, 1 claim all 4.
+    let mut bad = good.clone();
+    let mut every = Dist::default();
+    (0..4).for_each(|_| every.push(1.0));
+    bad.nodes[0].count = Some(every);
+    let err = bad.check(&shape).unwrap_err();
+    assert!(err.contains("step 0: repeat counts"), "{err}");
+    // Counts over 3 runs where there were 4.
+    let mut short = good.clone();
+    let mut three = Dist::default();
+    [2.0, 3.0, 1.0].iter().for_each(|&c| three.push(c));
+    short.nodes[0].count = Some(three);
+    assert!(short.check(&shape).is_err());
+    // Counts for a step that cannot repeat, or none for one that can: not this scenario.
+    let mut extra = good.clone();
+    extra.nodes[2].count = Some(Dist::default());
+    assert!(extra.check(&shape).unwrap_err().contains("shape"));
+    let mut missing = good;
+    missing.nodes[0].count = None;
+    assert!(missing.check(&shape).unwrap_err().contains("shape"));
 }
 
 #[test]
