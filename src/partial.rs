@@ -15,8 +15,10 @@ use sha2::{Digest, Sha256};
 /// The `format` tag of a partial file.
 pub const FORMAT: &str = "rungs-partial";
 /// The version of the partial format; merge refuses others. Version 2 seals the file with a
-/// SHA-256 of its body ([`seal`], [`open`]).
-pub const FORMAT_VERSION: u32 = 2;
+/// SHA-256 of its body ([`seal`], [`open`]). Version 3 adds exact value counts to every
+/// distribution and repeat counts to the steps that can repeat
+/// ([`Dist`](crate::stats::summary::Dist), [`NodeStats`](crate::stats::summary::NodeStats)).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The largest partial file `merge` reads. A shard's statistics are bounded (paths are
 /// pruned to a fixed count, sketches have a bounded number of buckets): real partials of

@@ -288,6 +288,144 @@ fn golden_csvs_are_pinned() {
     }
 }
 
+/// The golden scenario's discrete parameter, repeating step and tick-aligned threshold:
+/// quantiles that are values that can occur, each one the closed form's.
+#[test]
+fn exact_quantiles_match_the_closed_forms() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/scenario.toml");
+    let (_dir, out) = run_to_temp(&["--runs", "20000"], &golden);
+    let n = 20_000.0;
+    let q = ["p05", "p25", "p50", "p75", "p95"];
+
+    // raid_p is 0.3, 0.5, 0.8 with weights 1 : 3 : 1, so its CDF is 0.2, 0.8, 1: the
+    // quantiles are 0.3, 0.5, 0.5, 0.5, 0.8 (every level at least 0.05 from a jump, 17 se).
+    let params = read_csv(&out.join("parameters.csv"));
+    let raid_p = row(&params, "parameter", "raid_p");
+    let got: Vec<&str> = q.iter().map(|c| raid_p[*c].as_str()).collect();
+    assert_eq!(got, ["0.3", "0.5", "0.5", "0.5", "0.8"]);
+    assert_eq!(
+        (raid_p["min"].as_str(), raid_p["max"].as_str()),
+        ("0.3", "0.8")
+    );
+
+    // raid is tried every 10 days until it fails, at most 5 times: P(count >= k) =
+    // E[raid_p^k] = (0.3^k + 3 0.5^k + 0.8^k) / 5, so the CDF at 0..4 is 0.48, 0.704,
+    // 0.8172, 0.87896, 0.915228 and the quantiles 0, 0, 1, 2, 5 (5.7 se or more from a jump).
+    let tail = |k: i32| (0.3f64.powi(k) + 3.0 * 0.5f64.powi(k) + 0.8f64.powi(k)) / 5.0;
+    let steps = read_csv(&out.join("steps.csv"));
+    let raid = row(&steps, "step", "raid");
+    let got: Vec<&str> = q
+        .iter()
+        .map(|c| raid[&format!("count_{c}")].as_str())
+        .collect();
+    assert_eq!(got, ["0", "0", "1", "2", "5"]);
+    assert_eq!(raid["count_max"], "5");
+    assert_proportion("raid", num(raid, "probability"), tail(1), n);
+    // E[count] = sum of the tails; E[count^2] = sum of (2k - 1) tail(k).
+    let mean: f64 = (1..=5).map(tail).sum();
+    let second: f64 = (1..=5).map(|k| f64::from(2 * k - 1) * tail(k)).sum();
+    let sd = (second - mean * mean).sqrt();
+    assert!((num(raid, "count_mean") - mean).abs() <= 4.0 * sd / n.sqrt());
+    // It happens first on day 10, always.
+    assert_eq!(raid["time_p05"], "10");
+    // A step that cannot repeat has no count cells.
+    assert_eq!(row(&steps, "step", "first")["count_mean"], "");
+
+    // alarm can only happen at the end of a daily tick: its time quantiles are whole days.
+    let alarm = row(&steps, "step", "alarm");
+    for c in q {
+        let t = num(alarm, &format!("time_{c}"));
+        assert_eq!(t, t.round(), "alarm time_{c} = {t}");
+    }
+}
+
+/// runs.csv's final state and repeat counts: the same bytes for any thread count, and the
+/// exact quantiles of steps.csv and state.csv are those of its columns.
+#[test]
+fn per_run_state_and_counts_match_the_tables() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let base = [
+        "run",
+        "--runs",
+        "3000",
+        "--seed",
+        "5",
+        "--per-run",
+        "--quiet",
+    ];
+    run_with_threads(&base, &scenario("dprk-kursk.toml"), d, &["1", "2", "3"]);
+    let one = std::fs::read(d.join("t1/runs.csv")).expect("written");
+    for t in ["2", "3"] {
+        let other = std::fs::read(d.join(format!("t{t}/runs.csv"))).expect("written");
+        assert!(one == other, "runs.csv: 1 vs {t} threads");
+    }
+    let runs = read_csv(&d.join("t1/runs.csv"));
+    // Column `col` of runs.csv, sorted; the exact quantile rule (rank floor(q (n - 1))).
+    let column = |col: &str| {
+        let mut v: Vec<f64> = runs.iter().map(|r| num(r, col)).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let exact = |v: &[f64], q: f64| v[(q * (v.len() - 1) as f64).floor() as usize];
+    let levels = [
+        ("p05", 0.05),
+        ("p25", 0.25),
+        ("p50", 0.5),
+        ("p75", 0.75),
+        ("p95", 0.95),
+    ];
+    let distinct = |v: &[f64]| 1 + v.windows(2).filter(|w| w[0] != w[1]).count();
+
+    let steps = read_csv(&d.join("t1/steps.csv"));
+    let mut repeating = 0;
+    for s in &steps {
+        let col = format!("{}_count", s["step"]);
+        if s["count_mean"].is_empty() {
+            assert!(
+                !runs[0].contains_key(&col),
+                "{col} for a step that cannot repeat"
+            );
+            continue;
+        }
+        repeating += 1;
+        let v = column(&col);
+        assert!(distinct(&v) <= rungs::stats::MAX_EXACT, "{col}: few values");
+        for (c, q) in levels {
+            assert_eq!(num(s, &format!("count_{c}")), exact(&v, q), "{col} {c}");
+        }
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        assert!(
+            (num(s, "count_mean") - mean).abs() <= 1e-9 * mean.max(1.0),
+            "{col}"
+        );
+        assert_eq!(num(s, "count_max"), v[v.len() - 1]);
+        // At least once in exactly the runs it happened in.
+        let happened = v.iter().filter(|&&c| c > 0.0).count();
+        assert_eq!(s["happened"], happened.to_string(), "{col}");
+    }
+    assert!(repeating >= 3, "dprk-kursk has repeating steps");
+
+    let state = read_csv(&d.join("t1/state.csv"));
+    let mut exact_vars = 0;
+    for s in &state {
+        let v = column(&format!("{}_{}_final", s["actor"], s["variable"]));
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        assert!((num(s, "mean") - mean).abs() <= 1e-9 * mean.abs().max(1.0));
+        assert_eq!((num(s, "min"), num(s, "max")), (v[0], v[v.len() - 1]));
+        if distinct(&v) <= rungs::stats::MAX_EXACT {
+            exact_vars += 1;
+            for (c, q) in levels {
+                assert_eq!(num(s, c), exact(&v, q), "{} {c}", s["variable"]);
+            }
+        }
+    }
+    assert!(
+        exact_vars >= 2,
+        "integer state (generals, members engaged) is exact"
+    );
+}
+
 /// Every file a user opens: every row has every column, and every column that is not text
 /// holds plain numbers (or empty cells), as a spreadsheet must read them.
 #[test]

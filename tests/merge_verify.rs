@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use common::{rungs, write_file};
 use rungs::partial;
 
-/// A small scenario: a chain, a branch and an outcome, so the partial has every kind of
-/// statistic (times, timeline, paths, state, parameters) yet stays a few kilobytes.
+/// A small scenario: a chain, a branch, an outcome and a repeating step (node 4), so the
+/// partial has every kind of statistic (times, timeline, paths, state, parameters, exact
+/// value counts, repeat counts) yet stays a few kilobytes.
 const SCENARIO: &str = r#"
 [scenario]
 name = "Small"
@@ -41,6 +42,13 @@ branches = [
   { id = "left", probability = 0.3 },
   { id = "right", probability = 0.7, ends = "stop" },
 ]
+
+[[steps]]
+id = "again"
+actor = "a"
+rung = 1
+hazard = "0.1"
+repeat = 3
 "#;
 
 /// Writes the scenario and two shards of it; returns the shard files.
@@ -139,7 +147,7 @@ fn a_damaged_partial_is_refused_by_merge_with_its_name() {
 #[test]
 fn resealed_edits_that_cannot_be_right_are_refused() {
     type Edit = fn(&mut serde_json::Value);
-    let cases: [(&str, Edit, &str); 5] = [
+    let cases: [(&str, Edit, &str); 11] = [
         (
             "runs = 2^64 - 1",
             |v| v["job"]["runs"] = serde_json::json!(u64::MAX),
@@ -176,6 +184,63 @@ fn resealed_edits_that_cannot_be_right_are_refused() {
                 *n = serde_json::json!(n.as_u64().unwrap() + 1);
             },
             "outcome",
+        ),
+        (
+            "an older partial format",
+            |v| v["job"]["format_version"] = serde_json::json!(2),
+            "partial format rungs-partial v2",
+        ),
+        (
+            "a state variable's exact count",
+            |v| {
+                let c = &mut v["payload"]["nodes"][0][2]["vars"][0]["exact"]["values"][0][1];
+                *c = serde_json::json!(c.as_u64().unwrap() + 1);
+            },
+            "exact value counts disagree",
+        ),
+        (
+            "a repeat count moved to another value (same total)",
+            |v| {
+                let values =
+                    &mut v["payload"]["nodes"][0][2]["nodes"][4]["count"]["exact"]["values"];
+                let c0 = values[0][1].as_u64().unwrap();
+                let c1 = values[1][1].as_u64().unwrap();
+                values[0][1] = serde_json::json!(c0 - 1);
+                values[1][1] = serde_json::json!(c1 + 1);
+            },
+            "step 4: its repeat counts: its quantile sketch and its exact value counts disagree",
+        ),
+        (
+            "repeat counts that say every run happened",
+            |v| {
+                let node = &mut v["payload"]["nodes"][0][2]["nodes"][4];
+                let values = &mut node["count"]["exact"]["values"];
+                let zeros = values[0][1].as_u64().unwrap();
+                values[0][1] = serde_json::json!(0);
+                let c1 = values[1][1].as_u64().unwrap();
+                values[1][1] = serde_json::json!(c1 + zeros);
+            },
+            "exact value counts",
+        ),
+        (
+            "exact values out of order",
+            |v| {
+                let values = &mut v["payload"]["nodes"][0][2]["vars"][0]["exact"]["values"];
+                let first = values[0].clone();
+                values[0] = values[1].clone();
+                values[1] = first;
+            },
+            "increasing order",
+        ),
+        (
+            // `left` happens in some 150 of the block's 1024 runs: too few to overflow.
+            "an overflow claimed for fewer values than it takes",
+            |v| {
+                let time = &mut v["payload"]["nodes"][0][2]["nodes"][2]["time"];
+                assert!(time["moments"]["n"].as_u64().unwrap() <= rungs::stats::MAX_EXACT as u64);
+                time["exact"] = serde_json::json!({"values": [], "overflow": true});
+            },
+            "step 2: its moments and its exact value counts disagree",
         ),
     ];
     for (what, edit, says) in cases {

@@ -4,7 +4,8 @@
 use rungs::engine::RunRecord;
 use rungs::expr::Expr;
 use rungs::output::{self, OutputDir, num};
-use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue, StateVar};
+use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue, StateVar, Step, Trigger};
+use rungs::stats::summary::Dist;
 use rungs::stats::{BlockTree, Merge, Summary};
 
 const LABEL: &str = "Strike, \"big\" one";
@@ -18,6 +19,24 @@ fn node(id: &str, label: &str, kind: NodeKind, rung: u32, actor: Option<usize>) 
         step: 0,
         rung,
         actor,
+    }
+}
+
+/// A hazard step of node `node` that may happen `repeat` times (only `repeat` matters here).
+fn step(node: usize, repeat: u32) -> Step {
+    Step {
+        node,
+        after: vec![],
+        any_of: vec![],
+        when: None,
+        trigger: Trigger::Hazard {
+            rate: Expr::constant(1.0),
+        },
+        effects: vec![],
+        branches: vec![],
+        excludes: vec![],
+        ends: None,
+        repeat,
     }
 }
 
@@ -40,8 +59,8 @@ fn actor(id: &str) -> Actor {
     }
 }
 
-/// Nodes: strike (ru, rung 1), strike_hit (its branch, rung 2), talks (ua, rung 0),
-/// never (no actor, rung 3). One state variable, ru.losses.
+/// Nodes: strike (ru, rung 1, may happen 3 times), strike_hit (its branch, rung 2), talks
+/// (ua, rung 0), never (no actor, rung 3). One state variable, ru.losses.
 fn model() -> Model {
     Model {
         name: "tiny".into(),
@@ -61,10 +80,16 @@ fn model() -> Model {
         nodes: vec![
             node("strike", LABEL, NodeKind::Step, 1, Some(0)),
             node("strike_hit", "strike_hit", NodeKind::Branch, 2, Some(0)),
-            node("talks", "Talks", NodeKind::Step, 0, Some(1)),
-            node("never", "Never", NodeKind::Step, 3, None),
+            Node {
+                step: 1,
+                ..node("talks", "Talks", NodeKind::Step, 0, Some(1))
+            },
+            Node {
+                step: 2,
+                ..node("never", "Never", NodeKind::Step, 3, None)
+            },
         ],
-        steps: vec![],
+        steps: vec![step(0, 3), step(2, 1), step(3, 1)],
         flows: vec![],
         outcomes: vec!["horizon".into(), WAR.into()],
         sweep: None,
@@ -99,13 +124,18 @@ fn rec(
     }
 }
 
+/// Four runs; strike happens 2, 0, 3 and 1 times.
 fn records() -> Vec<RunRecord> {
-    vec![
+    let mut r = vec![
         rec(0, 0.5, [1.5, 1.5, NA, NA], &[0, 1], 0, 10.0, 2, [2, 0]),
         rec(1, 1.5, [NA, NA, NA, NA], &[], 0, 10.0, 0, [0, 0]),
         rec(2, -0.25, [4.0, NA, 3.0, NA], &[2, 0], 1, 4.0, 1, [1, 0]),
         rec(3, 0.0000001, [0.0, NA, NA, NA], &[0], 0, 10.0, 1, [1, 0]),
-    ]
+    ];
+    for (run, c) in r.iter_mut().zip([2, 0, 3, 1]) {
+        run.counts[0] = c;
+    }
+    r
 }
 
 fn summary(m: &Model) -> Summary {
@@ -139,7 +169,8 @@ fn steps_csv() {
     assert_eq!(
         h.join(","),
         "step,label,actor,rung,kind,runs,happened,probability,ci_low,ci_high,\
-         time_mean,time_sd,time_p05,time_p25,time_p50,time_p75,time_p95"
+         time_mean,time_sd,time_p05,time_p25,time_p50,time_p75,time_p95,\
+         count_mean,count_sd,count_p05,count_p25,count_p50,count_p75,count_p95,count_max"
     );
     // RFC 4180: the label with a comma and quotes is quoted, quotes doubled.
     assert!(text.contains("strike,\"Strike, \"\"big\"\" one\",ru,1,step,4,3,0.75,"));
@@ -159,8 +190,13 @@ fn steps_csv() {
         .sqrt();
     assert!((f(&strike[10]) - mean).abs() < 1e-12);
     assert!((f(&strike[11]) - sd).abs() < 1e-12);
-    // Median of {0, 1.5, 4} is 1.5, within 1%.
-    assert!((f(&strike[14]) - 1.5).abs() <= 0.015);
+    // Quantiles of {0, 1.5, 4}, ranks floor(q * 2): few values, so exact.
+    assert_eq!(strike[12..17], ["0", "0", "1.5", "1.5", "1.5"]);
+    // Happened 2, 0, 3, 1 times in the four runs: mean 1.5, sd sqrt(5/3), quantiles of
+    // ranks floor(q * 3) of {0, 1, 2, 3}, exact; max 3.
+    assert_eq!(strike[17], "1.5");
+    assert!((f(&strike[18]) - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+    assert_eq!(strike[19..], ["0", "0", "1", "2", "2", "3"]);
     // A branch inherits the actor; a step that happened once has no sd.
     assert_eq!(
         &rows[1][..8],
@@ -177,6 +213,10 @@ fn steps_csv() {
     );
     assert_eq!(rows[1][11], "");
     assert_eq!(f(&rows[1][14]), 1.5);
+    // The branch of a repeating step repeats too: once in run 0, never in the others.
+    assert_eq!(rows[1][17..], ["0.25", "0.5", "0", "0", "0", "0", "0", "1"]);
+    // A step that cannot repeat has empty count cells.
+    assert!(rows[2][17..].iter().all(String::is_empty), "{:?}", rows[2]);
     // Never happened: probability 0, interval [0, x], empty time cells; no actor: empty.
     let never = &rows[3];
     assert_eq!(
@@ -214,19 +254,26 @@ fn outcomes_rungs_parameters_state() {
 
     let text = output::parameters_table(&m, &s).to_csv_string();
     let (h, rows) = read(&text);
-    assert_eq!(h.join(","), "parameter,mean,sd,min,p05,p50,p95,max");
-    // A fixed parameter: sd exactly 0, quantiles clamped to the exact min and max.
-    assert_eq!(rows[0], ["p_fixed", "2", "0", "2", "2", "2", "2", "2"]);
-    // Plain numbers, no exponent, for a tiny value.
+    assert_eq!(h.join(","), "parameter,mean,sd,min,p05,p25,p50,p75,p95,max");
+    // A fixed parameter: sd exactly 0, every quantile the value.
+    assert_eq!(
+        rows[0],
+        ["p_fixed", "2", "0", "2", "2", "2", "2", "2", "2", "2"]
+    );
+    // Plain numbers, no exponent, for a tiny value; exact quantiles of
+    // {-0.25, 0.0000001, 0.5, 1.5} at ranks floor(q * 3).
     assert_eq!(rows[1][0], "p_drawn");
     assert_eq!(rows[1][3], "-0.25");
-    assert_eq!(rows[1][7], "1.5");
+    assert_eq!(
+        rows[1][4..],
+        ["-0.25", "-0.25", "0.0000001", "0.5", "0.5", "1.5"]
+    );
     assert!(
         rows.iter().flat_map(|r| &r[1..]).all(|c| !c.contains('e')),
         "{text}"
     );
 
-    // Final losses 0, 100, 200, 300: quantiles of ranks floor(q * 3) within 1%.
+    // Final losses 0, 100, 200, 300: quantiles of ranks floor(q * 3), exact.
     let (h, rows) = read(&output::state_table(&m, &s).to_csv_string());
     assert_eq!(
         h.join(","),
@@ -237,10 +284,7 @@ fn outcomes_rungs_parameters_state() {
         r[..5],
         ["ru", "losses", "150", &num((50000.0f64 / 3.0).sqrt()), "0"]
     );
-    for (cell, exact) in r[5..10].iter().zip([0.0, 0.0, 100.0, 200.0, 200.0]) {
-        assert!((f(cell) - exact).abs() <= 0.01 * exact, "{cell} vs {exact}");
-    }
-    assert_eq!(r[10], "300");
+    assert_eq!(r[5..], ["0", "0", "100", "200", "200", "300"]);
 }
 
 #[test]
@@ -296,13 +340,16 @@ fn runs_csv_rows_read_back() {
     assert_eq!(
         h.join(","),
         "run,p_fixed,p_drawn,outcome,end_time,max_rung,strike_time,strike_hit_time,\
-         talks_time,never_time"
+         talks_time,never_time,ru_losses_final,strike_count,strike_hit_count"
     );
     assert_eq!(rows.len(), 4);
     assert_eq!(
         rows[0],
-        ["0", "2", "0.5", "horizon", "10", "2", "1.5", "1.5", "", ""]
+        [
+            "0", "2", "0.5", "horizon", "10", "2", "1.5", "1.5", "", "", "0", "2", "1"
+        ]
     );
+    assert_eq!(rows[2][10..], ["200", "3", "0"]);
     assert_eq!(rows[2][3], WAR);
     assert_eq!(rows[3][2], "0.0000001");
     // Same bytes as the csv crate would write for those cells.
@@ -337,12 +384,18 @@ fn shards_merge_to_the_same_bytes() {
             whole,
             "cut {cut}"
         );
-        // The CSVs are the same bytes too.
+        // The CSVs are the same bytes too, the exact quantiles and repeat counts included.
         let one = shard(&m, 0..4).finish().unwrap();
-        assert_eq!(
-            output::steps_table(&m, &merged).to_csv_string(),
-            output::steps_table(&m, &one).to_csv_string()
-        );
+        for table in [
+            output::steps_table,
+            output::parameters_table,
+            output::state_table,
+        ] {
+            assert_eq!(
+                table(&m, &merged).to_csv_string(),
+                table(&m, &one).to_csv_string()
+            );
+        }
     }
     // The counts agree with recording everything in one summary (floats only up to rounding).
     let merged = shard(&m, 0..4).finish().unwrap();
@@ -353,6 +406,36 @@ fn shards_merge_to_the_same_bytes() {
     let mut empty = Summary::new(&m);
     empty.merge(&flat);
     assert_eq!(empty, flat);
+}
+
+/// Repeat counts read back from a partial must agree with the step's happenings and with
+/// the scenario's shape, even when they are consistent in themselves.
+#[test]
+fn check_refuses_repeat_counts_that_disagree_with_the_runs() {
+    let m = model();
+    let shape = Summary::new(&m);
+    let good = summary(&m);
+    assert_eq!(good.check(&shape), Ok(()));
+    // strike happened in 3 of the 4 runs: counts of 1, 1, 1, 1 claim all 4.
+    let mut bad = good.clone();
+    let mut every = Dist::default();
+    (0..4).for_each(|_| every.push(1.0));
+    bad.nodes[0].count = Some(every);
+    let err = bad.check(&shape).unwrap_err();
+    assert!(err.contains("step 0: repeat counts"), "{err}");
+    // Counts over 3 runs where there were 4.
+    let mut short = good.clone();
+    let mut three = Dist::default();
+    [2.0, 3.0, 1.0].iter().for_each(|&c| three.push(c));
+    short.nodes[0].count = Some(three);
+    assert!(short.check(&shape).is_err());
+    // Counts for a step that cannot repeat, or none for one that can: not this scenario.
+    let mut extra = good.clone();
+    extra.nodes[2].count = Some(Dist::default());
+    assert!(extra.check(&shape).unwrap_err().contains("shape"));
+    let mut missing = good;
+    missing.nodes[0].count = None;
+    assert!(missing.check(&shape).unwrap_err().contains("shape"));
 }
 
 #[test]

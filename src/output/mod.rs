@@ -34,7 +34,7 @@ pub use dir::{
 };
 pub use human::human_summary;
 pub use manifest::{MAX_MANIFEST_BYTES, Manifest, Override, rfc3339_utc, write_manifest};
-pub use runs::{format_run, runs_header};
+pub use runs::{format_run, runs_columns, runs_header};
 pub use tables::{
     outcomes_table, parameters_table, paths_table, rungs_table, state_table, steps_table,
     timeline_table,

@@ -24,7 +24,12 @@ fn node_id(model: &Model, i: usize) -> &str {
     model.nodes.get(i).map_or("?", |n| n.id.as_str())
 }
 
-/// One row per step and branch, in file order.
+/// The quantiles of every `_p05 ... _p95` group of columns.
+const QUARTILES_AND_TAILS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// One row per step and branch, in file order; the `count_` columns only for a node that can
+/// happen more than once (a step with `repeat > 1` and its branches): the number of times it
+/// happened per run, over all runs.
 pub fn steps_table(model: &Model, s: &Summary) -> Table {
     let mut t = Table::new(&[
         "step",
@@ -44,6 +49,14 @@ pub fn steps_table(model: &Model, s: &Summary) -> Table {
         "time_p50",
         "time_p75",
         "time_p95",
+        "count_mean",
+        "count_sd",
+        "count_p05",
+        "count_p25",
+        "count_p50",
+        "count_p75",
+        "count_p95",
+        "count_max",
     ]);
     for (node, st) in model.nodes.iter().zip(&s.nodes) {
         let actor = node
@@ -62,9 +75,17 @@ pub fn steps_table(model: &Model, s: &Summary) -> Table {
         row.extend(prob_cells(st.happened, s.runs));
         row.push(opt(st.time.moments.mean()));
         row.push(opt(st.time.moments.sd()));
-        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+        for q in QUARTILES_AND_TAILS {
             row.push(opt(st.time.quantile(q)));
         }
+        // Repeat counts: empty cells for a node that cannot happen more than once.
+        let count = st.count.as_ref();
+        row.push(opt(count.and_then(|d| d.moments.mean())));
+        row.push(opt(count.and_then(|d| d.moments.sd())));
+        for q in QUARTILES_AND_TAILS {
+            row.push(opt(count.and_then(|d| d.quantile(q))));
+        }
+        row.push(opt(count.and_then(|d| d.moments.max())));
         t.rows.push(row);
     }
     t
@@ -134,7 +155,7 @@ pub fn state_table(model: &Model, s: &Summary) -> Table {
             .get(var.actor)
             .map_or(String::new(), |a| a.id.clone());
         let mut row = vec![actor, var.name.clone()];
-        row.extend(dist_cells(d, &[0.05, 0.25, 0.5, 0.75, 0.95]));
+        row.extend(dist_cells(d, &QUARTILES_AND_TAILS));
         t.rows.push(row);
     }
     t
@@ -142,10 +163,21 @@ pub fn state_table(model: &Model, s: &Summary) -> Table {
 
 /// One row per parameter: its drawn values.
 pub fn parameters_table(model: &Model, s: &Summary) -> Table {
-    let mut t = Table::new(&["parameter", "mean", "sd", "min", "p05", "p50", "p95", "max"]);
+    let mut t = Table::new(&[
+        "parameter",
+        "mean",
+        "sd",
+        "min",
+        "p05",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+        "max",
+    ]);
     for (p, d) in model.params.iter().zip(&s.params) {
         let mut row = vec![p.id.clone()];
-        row.extend(dist_cells(d, &[0.05, 0.5, 0.95]));
+        row.extend(dist_cells(d, &QUARTILES_AND_TAILS));
         t.rows.push(row);
     }
     t

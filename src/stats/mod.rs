@@ -3,14 +3,18 @@
 //!
 //! - [`Moments`]: count, mean, M2 (Welford within a block, Chan et al. across blocks), min, max.
 //! - [`Sketch`]: a DDSketch of relative accuracy 1% with integer bucket counts (merges exactly).
+//! - [`Exact`]: exact counts of up to [`MAX_EXACT`] distinct values, so that the quantiles of
+//!   a quantity with few values are exact (and values that can occur).
 //! - [`BlockTree`]: reduces per-block accumulators along a binary tree fixed by block index,
 //!   so any contiguous split of the blocks (threads, shards) gives the same result.
 //! - [`Summary`]: everything `rungs run` reports about a set of runs.
 //! - [`wilson`]: the Wilson score interval.
 //! - [`summarise`], [`run_all`]: the engine's runs of one model reduced into a [`Summary`].
 
+pub mod exact;
 pub mod summary;
 
+pub use exact::{Exact, MAX_EXACT};
 pub use summary::Summary;
 
 use crate::engine::RunRecord;
@@ -271,15 +275,21 @@ impl Sketch {
     /// Adds one value (any finite f64, negative and zero included).
     #[inline]
     pub fn push(&mut self, x: f64) {
-        if !x.is_finite() {
+        self.push_n(x, 1);
+    }
+
+    /// Adds `n` values `x` at once (the same sketch as `n` pushes).
+    #[inline]
+    pub fn push_n(&mut self, x: f64, n: u64) {
+        if !x.is_finite() || n == 0 {
             return;
         }
         if x >= MIN_INDEXABLE {
-            self.pos.add(Self::key(x), 1);
+            self.pos.add(Self::key(x), n);
         } else if x <= -MIN_INDEXABLE {
-            self.neg.add(Self::key(-x), 1);
+            self.neg.add(Self::key(-x), n);
         } else {
-            self.zero += 1;
+            self.zero = self.zero.saturating_add(n);
         }
     }
 
@@ -447,8 +457,10 @@ impl<T: Merge + Clone> BlockTree<T> {
     }
 }
 
-/// The z of a two-sided 95% interval.
-const Z95: f64 = 1.959963984540054;
+/// The z of a two-sided 95% interval: the standard normal's 97.5th percentile, the 1.96
+/// of `p ± 1.96 se`. Shared by every 95% interval rungs writes (Wilson here, the paired
+/// differences of `compare`).
+pub const Z_TWO_SIDED_95: f64 = 1.959_963_984_540_054;
 
 /// The Wilson score 95% interval for `k` successes in `n` trials (None if `n = 0` or
 /// `k > n`). The ends are exactly 0 when `k = 0` and exactly 1 when `k = n`.
@@ -458,10 +470,10 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
     }
     let nf = n as f64;
     let p = k as f64 / nf;
-    let z2 = Z95 * Z95;
+    let z2 = Z_TWO_SIDED_95 * Z_TWO_SIDED_95;
     let denom = 1.0 + z2 / nf;
     let center = (p + z2 / (2.0 * nf)) / denom;
-    let half = Z95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    let half = Z_TWO_SIDED_95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
     let lo = if k == 0 {
         0.0
     } else {
@@ -475,5 +487,7 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
     Some((lo, hi))
 }
 
+#[cfg(test)]
+mod exact_tests;
 #[cfg(test)]
 mod tests;

@@ -8,18 +8,32 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::RunRecord;
-use crate::scenario::Model;
-use crate::stats::{Merge, Moments, Sketch};
+use crate::scenario::{Model, Node};
+use crate::stats::{Exact, MAX_EXACT, Merge, Moments, Sketch};
 
 /// Most rows a timeline has (see [`timeline_grid`]).
 pub const MAX_TIMELINE_POINTS: usize = 2001;
 
-/// Moments and a quantile sketch of one quantity.
+/// Whether a node can happen more than once in a run: a step with `repeat > 1`, or a branch
+/// of one. Only these get repeat counts (steps.csv's `count_` columns, runs.csv's
+/// `<id>_count`).
+pub fn can_repeat(model: &Model, node: &Node) -> bool {
+    model.steps.get(node.step).is_some_and(|s| s.repeat > 1)
+}
+
+/// Moments, exact counts while the values are few, and a quantile sketch of one quantity.
+///
+/// Every value goes to all three. The sketch is fed even while the exact counts hold, so
+/// that when they overflow ([`MAX_EXACT`](crate::stats::MAX_EXACT) distinct values) it has
+/// every value already; whether they overflow depends only on the set of values. Quantiles
+/// are the exact ones while the counts hold, the sketch's after.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dist {
     /// Mean, sd, min, max.
     pub moments: Moments,
-    /// Quantiles.
+    /// Exact quantiles while there are few distinct values.
+    pub exact: Exact,
+    /// Quantiles within 1% otherwise.
     pub sketch: Sketch,
 }
 
@@ -28,36 +42,76 @@ impl Dist {
     #[inline]
     pub fn push(&mut self, x: f64) {
         self.moments.push(x);
+        self.exact.push(x);
         self.sketch.push(x);
     }
 
-    /// The `q`-quantile from the sketch, clamped to the exact [min, max] (which can only
-    /// bring it closer to the exact quantile). None if empty.
+    /// The `q`-quantile: exact while the exact counts hold (the value of rank
+    /// `floor(q (n - 1))`, as [`Exact::quantile`]); else the sketch's, clamped to the exact
+    /// [min, max] (which can only bring it closer to the exact quantile). None if empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
+        if let Some(v) = self.exact.quantile(q) {
+            return Some(v);
+        }
         let v = self.sketch.quantile(q)?;
         match (self.moments.min(), self.moments.max()) {
             (Some(lo), Some(hi)) => Some(v.clamp(lo, hi)),
             _ => Some(v),
         }
     }
+
+    /// True if [`Dist::quantile`] is exact (the values are few), false if it comes from the
+    /// sketch.
+    pub fn is_exact(&self) -> bool {
+        !self.exact.overflowed()
+    }
 }
 
 impl Dist {
-    /// Checks a distribution read back from a file: its moments and its sketch count the
-    /// same values, at most `most` of them; returns that count.
+    /// Checks a distribution read back from a file: its moments, its exact counts and its
+    /// sketch count the same values, at most `most` of them; returns that count. While the
+    /// exact counts hold they fix everything else: their smallest and largest values must be
+    /// the moments' min and max, and the sketch must be the one they make. Counts that
+    /// overflowed need more than [`MAX_EXACT`] values.
     pub fn check(&self, most: u64) -> Result<u64, String> {
         let n = self.moments.count();
         match self.sketch.checked_count() {
-            Some(c) if c == n && n <= most => Ok(n),
-            Some(c) if c == n => Err(format!("{n} values where there are at most {most}")),
-            _ => Err("its moments and its quantile sketch disagree".to_string()),
+            Some(c) if c == n && n <= most => {}
+            Some(c) if c == n => return Err(format!("{n} values where there are at most {most}")),
+            _ => return Err("its moments and its quantile sketch disagree".to_string()),
         }
+        let disagree = || Err("its moments and its exact value counts disagree".to_string());
+        if self.exact.overflowed() {
+            return if n > MAX_EXACT as u64 {
+                Ok(n)
+            } else {
+                disagree()
+            };
+        }
+        let values = self.exact.sorted();
+        if self.exact.checked_count() != Some(n) {
+            return disagree();
+        }
+        if let (Some(first), Some(last)) = (values.first(), values.last())
+            && (Some(first.0) != self.moments.min() || Some(last.0) != self.moments.max())
+        {
+            return disagree();
+        }
+        let mut sketch = Sketch::default();
+        for &(x, c) in &values {
+            sketch.push_n(x, c);
+        }
+        if sketch != self.sketch {
+            return Err("its quantile sketch and its exact value counts disagree".to_string());
+        }
+        Ok(n)
     }
 }
 
 impl Merge for Dist {
     fn merge(&mut self, other: &Self) {
         self.moments.merge(&other.moments);
+        self.exact.merge(&other.exact);
         self.sketch.merge(&other.sketch);
     }
 }
@@ -69,6 +123,9 @@ pub struct NodeStats {
     pub happened: u64,
     /// Time of its first happening, over those runs.
     pub time: Dist,
+    /// How many times it happened, over all runs (0 included): only for a node that can
+    /// happen more than once (a step with `repeat > 1` and its branches), None otherwise.
+    pub count: Option<Dist>,
 }
 
 /// What is known of one outcome.
@@ -340,7 +397,14 @@ impl Summary {
         };
         Summary {
             runs: 0,
-            nodes: vec![NodeStats::default(); model.nodes.len()],
+            nodes: model
+                .nodes
+                .iter()
+                .map(|n| NodeStats {
+                    count: can_repeat(model, n).then(Dist::default),
+                    ..NodeStats::default()
+                })
+                .collect(),
             outcomes: vec![OutcomeStats::default(); model.outcomes.len().max(1)],
             rungs_all: vec![0; model.max_rung() as usize + 1],
             rungs_actor: (0..model.actors.len())
@@ -370,6 +434,11 @@ impl Summary {
                 .iter()
                 .zip(&shape.rungs_actor)
                 .all(|(a, b)| a.len() == b.len())
+            && self
+                .nodes
+                .iter()
+                .zip(&shape.nodes)
+                .all(|(a, b)| a.count.is_some() == b.count.is_some())
             && self.vars.len() == shape.vars.len()
             && self.params.len() == shape.params.len()
             && self.grid == shape.grid
@@ -397,6 +466,26 @@ impl Summary {
                      timeline counts",
                     node.happened
                 ));
+            }
+            if let Some(count) = &node.count {
+                let counted = count
+                    .check(runs)
+                    .map_err(|e| format!("step {i}: its repeat counts: {e}"))?;
+                // Counted in every run; at least once in exactly the runs it happened in.
+                let zero = count
+                    .exact
+                    .sorted()
+                    .first()
+                    .filter(|v| v.0 == 0.0)
+                    .map_or(0, |v| v.1);
+                let never = if count.is_exact() { Some(zero) } else { None };
+                if counted != runs || never.is_some_and(|z| z != runs - node.happened) {
+                    return Err(format!(
+                        "step {i}: repeat counts over {counted} runs where there are {runs}, \
+                         or that disagree with the {} runs it happened in",
+                        node.happened
+                    ));
+                }
             }
         }
         for (i, o) in self.outcomes.iter().enumerate() {
@@ -441,6 +530,11 @@ impl Summary {
     pub fn record(&mut self, model: &Model, run: &RunRecord) {
         let _ = model;
         self.runs += 1;
+        for (node, &c) in self.nodes.iter_mut().zip(&run.counts) {
+            if let Some(d) = &mut node.count {
+                d.push(f64::from(c));
+            }
+        }
         let points = self.grid.points;
         for (i, (node, &t)) in self.nodes.iter_mut().zip(&run.first_time).enumerate() {
             if t.is_nan() {
@@ -511,6 +605,9 @@ impl Merge for NodeStats {
     fn merge(&mut self, other: &Self) {
         self.happened += other.happened;
         self.time.merge(&other.time);
+        if let (Some(a), Some(b)) = (&mut self.count, &other.count) {
+            a.merge(b);
+        }
     }
 }
 

@@ -11,9 +11,7 @@ use crate::engine::RunRecord;
 use crate::engine::many::{BatchError, block_count, block_runs, run_waves};
 use crate::engine::run::Runner;
 use crate::scenario::Model;
-
-/// z for a two-sided 95% normal interval.
-const Z95: f64 = 1.959_963_984_540_054;
+use crate::stats::Z_TWO_SIDED_95;
 
 /// What one compared row is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,7 +220,7 @@ pub fn rows(items: &[Item], p: &Paired) -> Vec<Row> {
             let ci = (n >= 2).then(|| {
                 let ss = (n01 + n10) as f64 - nf * diff * diff;
                 let sd = (ss.max(0.0) / (nf - 1.0)).sqrt();
-                let half = Z95 * sd / nf.sqrt();
+                let half = Z_TWO_SIDED_95 * sd / nf.sqrt();
                 (diff - half, diff + half)
             });
             Row {
@@ -295,6 +293,6 @@ mod tests {
         let sd = ((10.0 - 1.0) / 99.0f64).sqrt();
         let (lo, hi) = r.ci.unwrap();
         assert!((r.diff - 0.1).abs() < 1e-15);
-        assert!((hi - lo - 2.0 * Z95 * sd / 10.0).abs() < 1e-12);
+        assert!((hi - lo - 2.0 * Z_TWO_SIDED_95 * sd / 10.0).abs() < 1e-12);
     }
 }
