@@ -31,23 +31,32 @@ pub fn terminal_text(text: &str, max: usize) -> String {
     out
 }
 
-/// [`terminal_text`] at the summary's column width, padded to `width` characters.
-fn cell(text: &str, width: usize) -> String {
+/// [`terminal_text`] at the summary's column width, padded to `width` characters: the id
+/// column of every table rungs prints (run, sweep, compare), so long ids keep it aligned.
+pub fn cell(text: &str, width: usize) -> String {
     let shown = terminal_text(text, MAX_SHOWN_CHARS);
     let pad = width.saturating_sub(shown.chars().count());
     format!("{shown}{}", " ".repeat(pad))
 }
 
 /// The width of a column of `texts` as [`cell`] shows them.
-fn column_width<'a>(texts: impl Iterator<Item = &'a str>) -> usize {
+pub fn column_width<'a>(texts: impl Iterator<Item = &'a str>) -> usize {
     texts
         .map(|t| terminal_text(t, MAX_SHOWN_CHARS).chars().count())
         .max()
         .unwrap_or(0)
 }
 
-/// A probability as a percentage with enough digits for small ones.
-fn pct(p: f64) -> String {
+/// The width of the number before an interval (`100.0%`, `-0.027%` fit), so that the
+/// intervals of a column of [`with_interval`] lines start at one place.
+pub const NUMBER_WIDTH: usize = 7;
+
+/// The label of a 95% confidence interval, as every summary writes it.
+pub const CI95: &str = "95% CI";
+
+/// A probability as a percentage with enough digits for small ones (`67.0%`, `0.027%`):
+/// the one way run, sweep and compare print a probability on the terminal.
+pub fn percent(p: f64) -> String {
     let x = 100.0 * p;
     if x != 0.0 && x.abs() < 0.1 {
         format!("{x:.3}%")
@@ -56,15 +65,45 @@ fn pct(p: f64) -> String {
     }
 }
 
-/// `p (lo–hi)` of `k` in `n`.
-fn with_ci(k: u64, n: u64) -> String {
+/// A difference of two probabilities in percentage points, signed (`+7.0%`, `-0.040%`;
+/// no sign for none at all: `0.0%`), with [`percent`]'s digits.
+pub fn percent_change(d: f64) -> String {
+    let x = 100.0 * d;
+    if x == 0.0 {
+        "0.0%".into()
+    } else if x.abs() < 0.1 {
+        format!("{x:+.3}%")
+    } else {
+        format!("{x:+.1}%")
+    }
+}
+
+/// `shown` right-aligned in [`NUMBER_WIDTH`] and its interval in words:
+/// `  67.0%  (95% CI 65.0% to 69.1%)`. Every probability with an interval on the terminal
+/// is printed by this function.
+pub fn with_interval(shown: &str, label: &str, lo: &str, hi: &str) -> String {
+    format!("{shown:>NUMBER_WIDTH$}  ({label} {lo} to {hi})")
+}
+
+/// A probability and its 95% interval: `  67.0%  (95% CI 65.0% to 69.1%)`.
+pub fn percent_ci(p: f64, (lo, hi): (f64, f64)) -> String {
+    with_interval(&percent(p), CI95, &percent(lo), &percent(hi))
+}
+
+/// A difference of probabilities and its 95% interval: `  -7.0%  (95% CI -7.9% to -6.1%)`.
+pub fn change_ci(d: f64, (lo, hi): (f64, f64)) -> String {
+    with_interval(
+        &percent_change(d),
+        CI95,
+        &percent_change(lo),
+        &percent_change(hi),
+    )
+}
+
+/// `k` runs in `n` as a percentage with its Wilson 95% interval; `-` without runs.
+pub fn share_ci(k: u64, n: u64) -> String {
     match wilson(k, n) {
-        Some((lo, hi)) => format!(
-            "{:>7}  (95% CI {} to {})",
-            pct(k as f64 / n as f64),
-            pct(lo),
-            pct(hi)
-        ),
+        Some(ci) => percent_ci(k as f64 / n as f64, ci),
         None => "-".to_string(),
     }
 }
@@ -83,7 +122,7 @@ pub fn human_summary(model: &Model, summary: &Summary) -> String {
     let width = column_width(model.outcomes.iter().map(String::as_str));
     let _ = writeln!(s, "Outcomes:");
     for (label, o) in model.outcomes.iter().zip(&summary.outcomes) {
-        let _ = writeln!(s, "  {}  {}", cell(label, width), with_ci(o.count, n));
+        let _ = writeln!(s, "  {}  {}", cell(label, width), share_ci(o.count, n));
     }
     let mut nodes: Vec<usize> = (0..model.nodes.len().min(summary.nodes.len()))
         .filter(|&i| summary.nodes[i].happened > 0)
@@ -114,7 +153,7 @@ pub fn human_summary(model: &Model, summary: &Summary) -> String {
             "  rung {:>2}  {}  {}{label}",
             node.rung,
             cell(&node.id, width),
-            with_ci(summary.nodes[i].happened, n)
+            share_ci(summary.nodes[i].happened, n)
         );
     }
     s
@@ -135,5 +174,28 @@ mod tests {
         assert_eq!(cell("ab", 4), "ab  ");
         let long = "x".repeat(70_000);
         assert_eq!(cell(&long, 100).chars().count(), 100);
+    }
+
+    #[test]
+    fn probabilities_read_as_percentages_with_intervals() {
+        assert_eq!(percent(0.6703), "67.0%");
+        assert_eq!(percent(0.00027), "0.027%");
+        assert_eq!(percent(0.0), "0.0%");
+        assert_eq!(percent(1.0), "100.0%");
+        assert_eq!(percent_change(0.07), "+7.0%");
+        assert_eq!(percent_change(-0.0004), "-0.040%");
+        assert_eq!(percent_change(0.0), "0.0%");
+        assert_eq!(percent_change(-0.0), "0.0%");
+        assert_eq!(
+            percent_ci(0.67, (0.65, 0.691)),
+            "  67.0%  (95% CI 65.0% to 69.1%)"
+        );
+        assert_eq!(
+            change_ci(-0.07, (-0.079, -0.061)),
+            "  -7.0%  (95% CI -7.9% to -6.1%)"
+        );
+        // 0 of 10: the Wilson interval's lower end is exactly 0; no runs: no interval.
+        assert!(share_ci(0, 10).starts_with("   0.0%  (95% CI 0.0% to "));
+        assert_eq!(share_ci(0, 0), "-");
     }
 }
