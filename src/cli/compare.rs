@@ -101,12 +101,14 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
 
 /// The summary on stdout: which files are A and B (and what `--set` changed in them), then
 /// each outcome and the steps that changed most, as A's and B's probabilities and the
-/// paired difference with its interval, in [`crate::output::human`]'s words. `rows` are in
-/// the order of `paired`'s counts.
+/// paired difference with its interval, in [`crate::output::human`]'s words, in columns as
+/// wide as their widest cell.
 fn print_summary(a: &CompareArgs, rows: &[compare::Row]) {
     use crate::output::human::{
-        CI95, NUMBER_WIDTH, cell, change_ci, column_width, percent, terminal_text,
+        CI95, NUMBER_WIDTH, cell, change_interval, column_width, percent, percent_change,
+        terminal_text,
     };
+    const TITLES: [&str; 2] = ["Outcomes:", "Largest step changes:"];
     let path = |p: &Path| terminal_text(&p.display().to_string(), 200);
     println!(
         "A = {} (the baseline), B = {}; {} paired runs (common random numbers)",
@@ -129,39 +131,62 @@ fn print_summary(a: &CompareArgs, rows: &[compare::Row]) {
     // Largest changes first; ties in file order (the sort is stable).
     steps.sort_by(|x, y| y.diff.abs().total_cmp(&x.diff.abs()));
     steps.truncate(5);
-    const TITLES: [&str; 2] = ["Outcomes:", "Largest step changes:"];
-    // One id width for both blocks, so that every column lines up however long the ids (and
-    // the titles, two characters left of the ids, fit before the first number).
-    let width =
-        column_width(outcomes.iter().chain(&steps).map(|r| r.id.as_str())).max(TITLES[1].len() - 2);
-    let w = NUMBER_WIDTH;
-    let line = |r: &compare::Row| {
-        let diff = r.ci.map_or_else(
-            || format!("{:>w$}", crate::output::human::percent_change(r.diff)),
-            |ci| change_ci(r.diff, ci),
-        );
-        println!(
-            "  {}  {:>w$}  {:>w$}  {diff}",
-            cell(&r.id, width),
+    let cells = |r: &compare::Row| {
+        [
             percent(r.p_a),
-            percent(r.p_b)
+            percent(r.p_b),
+            percent_change(r.diff),
+            r.ci.map_or_else(String::new, change_interval),
+        ]
+    };
+    let shown: Vec<(&str, [String; 4])> = outcomes
+        .iter()
+        .chain(&steps)
+        .map(|r| (r.id.as_str(), cells(r)))
+        .collect();
+    // One width per column over both blocks, so that every column lines up however long
+    // the ids and the numbers (the titles, two characters left of the ids, fit too).
+    let width = column_width(shown.iter().map(|(id, _)| *id)).max(TITLES[1].len() - 2);
+    let w: Vec<usize> = (0..3)
+        .map(|k| {
+            shown
+                .iter()
+                .map(|(_, c)| c[k].chars().count())
+                .fold(NUMBER_WIDTH, usize::max)
+        })
+        .collect();
+    let line = |(id, c): &(&str, [String; 4])| {
+        let row = format!(
+            "  {}  {:>w0$}  {:>w1$}  {:>w2$}  {}",
+            cell(id, width),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
         );
+        println!("{}", row.trim_end());
     };
     let head = |title: &str| {
         println!(
-            "{}  {:>w$}  {:>w$}  {:>w$}  ({CI95} of the paired difference)",
+            "{}  {:>w0$}  {:>w1$}  {:>w2$}  ({CI95} of the paired difference)",
             cell(title, width + 2),
             "A",
             "B",
-            "B - A"
+            "B - A",
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
         );
     };
     head(TITLES[0]);
-    outcomes.into_iter().for_each(line);
+    shown[..outcomes.len()].iter().for_each(line);
     if steps.is_empty() {
         println!("No step or branch probability changed.");
     } else {
         head(TITLES[1]);
-        steps.into_iter().for_each(line);
+        shown[outcomes.len()..].iter().for_each(line);
     }
 }

@@ -250,7 +250,7 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
             let w = human::column_width(top.iter().take(8).map(|r| r.parameter.as_str()));
             for r in top.iter().take(8) {
                 println!(
-                    "  {}  {:>6} to {:<6}  swing {}",
+                    "  {}  {:>7} to {:<7}  swing {}",
                     human::cell(&r.parameter, w),
                     fmt_p(r.p_low),
                     fmt_p(r.p_high),
@@ -299,7 +299,7 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
             let wo = human::column_width(top.iter().map(|r| r.outcome.as_str()));
             for r in top {
                 println!(
-                    "  {}  {}  p {:>6}  forced {:>6}  blocked {:>6}  RAW {:.2}  RRW {}",
+                    "  {}  {}  p {:>7}  forced {:>7}  blocked {:>7}  RAW {:.2}  RRW {}",
                     human::cell(&r.step, ws),
                     human::cell(&r.outcome, wo),
                     fmt_p(r.p_base),

@@ -54,35 +54,45 @@ pub const NUMBER_WIDTH: usize = 7;
 /// The label of a 95% confidence interval, as every summary writes it.
 pub const CI95: &str = "95% CI";
 
-/// A probability as a percentage with enough digits for small ones (`67.0%`, `0.027%`):
-/// the one way run, sweep and compare print a probability on the terminal.
-pub fn percent(p: f64) -> String {
-    let x = 100.0 * p;
-    if x != 0.0 && x.abs() < 0.1 {
-        format!("{x:.3}%")
+/// The decimals a percentage `x` (in percent) is shown with: one from 1% up (`67.0%`), two
+/// significant digits below (`0.21%`, `0.090%`, `0.0040%`; at most six decimals), so that a
+/// rare outcome, its interval and a small difference keep the digits that tell them apart.
+fn decimals(x: f64) -> usize {
+    let a = x.abs();
+    if a >= 1.0 || a == 0.0 || !a.is_finite() {
+        1
     } else {
-        format!("{x:.1}%")
+        (1 - a.log10().floor() as i64).clamp(1, 6) as usize
     }
 }
 
-/// A difference of two probabilities in percentage points, signed (`+7.0%`, `-0.040%`;
-/// no sign for none at all: `0.0%`), with [`percent`]'s digits.
+/// A probability as a percentage (`67.0%`, `0.21%`, `0.027%`): the one way run, sweep and
+/// compare print a probability on the terminal.
+pub fn percent(p: f64) -> String {
+    let x = 100.0 * p;
+    format!("{x:.d$}%", d = decimals(x))
+}
+
+/// A difference of two probabilities in percentage points, signed, with [`percent`]'s digits
+/// (`+7.0%`, `-0.040%`; no sign for none at all: `0.0%`).
 pub fn percent_change(d: f64) -> String {
     let x = 100.0 * d;
     if x == 0.0 {
         "0.0%".into()
-    } else if x.abs() < 0.1 {
-        format!("{x:+.3}%")
     } else {
-        format!("{x:+.1}%")
+        format!("{x:+.d$}%", d = decimals(x))
     }
 }
 
-/// `shown` right-aligned in [`NUMBER_WIDTH`] and its interval in words:
-/// `  67.0%  (95% CI 65.0% to 69.1%)`. Every probability with an interval on the terminal
-/// is printed by this function.
+/// An interval in words, as every summary writes it: `(95% CI 65.0% to 69.1%)`.
+pub fn interval(label: &str, lo: &str, hi: &str) -> String {
+    format!("({label} {lo} to {hi})")
+}
+
+/// `shown` right-aligned in [`NUMBER_WIDTH`], then its [`interval`]:
+/// `  67.0%  (95% CI 65.0% to 69.1%)`.
 pub fn with_interval(shown: &str, label: &str, lo: &str, hi: &str) -> String {
-    format!("{shown:>NUMBER_WIDTH$}  ({label} {lo} to {hi})")
+    format!("{shown:>NUMBER_WIDTH$}  {}", interval(label, lo, hi))
 }
 
 /// A probability and its 95% interval: `  67.0%  (95% CI 65.0% to 69.1%)`.
@@ -90,14 +100,9 @@ pub fn percent_ci(p: f64, (lo, hi): (f64, f64)) -> String {
     with_interval(&percent(p), CI95, &percent(lo), &percent(hi))
 }
 
-/// A difference of probabilities and its 95% interval: `  -7.0%  (95% CI -7.9% to -6.1%)`.
-pub fn change_ci(d: f64, (lo, hi): (f64, f64)) -> String {
-    with_interval(
-        &percent_change(d),
-        CI95,
-        &percent_change(lo),
-        &percent_change(hi),
-    )
+/// The 95% interval of a difference of probabilities: `(95% CI -7.9% to -6.1%)`.
+pub fn change_interval((lo, hi): (f64, f64)) -> String {
+    interval(CI95, &percent_change(lo), &percent_change(hi))
 }
 
 /// `k` runs in `n` as a percentage with its Wilson 95% interval; `-` without runs.
@@ -180,10 +185,17 @@ mod tests {
     fn probabilities_read_as_percentages_with_intervals() {
         assert_eq!(percent(0.6703), "67.0%");
         assert_eq!(percent(0.00027), "0.027%");
+        assert_eq!(percent(0.0021), "0.21%");
+        assert_eq!(percent(0.0009), "0.090%");
+        assert_eq!(percent(0.005), "0.50%");
+        assert_eq!(percent(0.00004), "0.0040%");
+        assert_eq!(percent(1e-6), "0.00010%");
+        assert_eq!(percent(0.015), "1.5%");
         assert_eq!(percent(0.0), "0.0%");
         assert_eq!(percent(1.0), "100.0%");
         assert_eq!(percent_change(0.07), "+7.0%");
         assert_eq!(percent_change(-0.0004), "-0.040%");
+        assert_eq!(percent_change(-0.0000004), "-0.000040%");
         assert_eq!(percent_change(0.0), "0.0%");
         assert_eq!(percent_change(-0.0), "0.0%");
         assert_eq!(
@@ -191,8 +203,8 @@ mod tests {
             "  67.0%  (95% CI 65.0% to 69.1%)"
         );
         assert_eq!(
-            change_ci(-0.07, (-0.079, -0.061)),
-            "  -7.0%  (95% CI -7.9% to -6.1%)"
+            change_interval((-0.079, -0.00061)),
+            "(95% CI -7.9% to -0.061%)"
         );
         // 0 of 10: the Wilson interval's lower end is exactly 0; no runs: no interval.
         assert!(share_ci(0, 10).starts_with("   0.0%  (95% CI 0.0% to "));
