@@ -1,10 +1,13 @@
 //! The sections of a comparison's page: the paired differences of outcomes and steps.
 
-use super::{cells_tip, label_of, outcome_name, section, usage};
+use super::{cells_tip, label_of, model_labels, outcome_name, section, usage};
 use crate::report::html::Section;
 use crate::report::svg::{self, Bar, Bars, Unit};
+use crate::report::table::Csv;
 use crate::report::{Error, Folder};
 
+/// What changes from A to B: the paired differences of the outcomes, then of the steps,
+/// largest first (compare.csv).
 pub(super) fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
     let t = folder.need("compare.csv")?;
     let c: Result<Vec<usize>, Error> = [
@@ -20,16 +23,7 @@ pub(super) fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
     .map(|c| t.col(c).map_err(usage))
     .collect();
     let c = c?;
-    let step_labels: Vec<(String, String)> = folder
-        .model
-        .as_ref()
-        .map(|m| {
-            m.nodes
-                .iter()
-                .map(|n| (n.id.clone(), n.label.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let step_labels = model_labels(folder);
     let mut out = Vec::new();
     for (kinds, what, name) in [
         (&["outcome"][..], "outcomes", "compare-outcomes"),
@@ -53,50 +47,7 @@ pub(super) fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
             Unit::Plain,
         );
         for &r in &rows {
-            let id = t.text(r, c[1]);
-            let d = t.num(r, c[4]).unwrap_or(0.0);
-            let (lo, hi) = (t.num(r, c[5]), t.num(r, c[6]));
-            b.bars.push(Bar {
-                label: if t.text(r, c[0]) == "outcome" {
-                    outcome_name(id, folder)
-                } else {
-                    label_of(&step_labels, id).to_string()
-                },
-                value: d * 100.0,
-                lo: lo.map(|v| v * 100.0),
-                hi: hi.map(|v| v * 100.0),
-                text: {
-                    let (l, h) = (lo.unwrap_or(d) * 100.0, hi.unwrap_or(d) * 100.0);
-                    let dec = if (d * 100.0).abs().max(l.abs()).max(h.abs()) >= 0.1 {
-                        2
-                    } else {
-                        3
-                    };
-                    let pp = |v: f64| format!("{v:+.dec$}");
-                    format!(
-                        "{} → {}: {} pp [{}, {}]",
-                        svg::pct(t.num(r, c[2]).unwrap_or(0.0)),
-                        svg::pct(t.num(r, c[3]).unwrap_or(0.0)),
-                        pp(d * 100.0),
-                        pp(l),
-                        pp(h)
-                    )
-                },
-                tip: cells_tip(
-                    t,
-                    r,
-                    &[
-                        "kind",
-                        "id",
-                        "p_a",
-                        "p_b",
-                        "diff",
-                        "diff_ci_low",
-                        "diff_ci_high",
-                    ],
-                ),
-                colour: if d < 0.0 { 0 } else { 1 },
-            });
+            b.bars.push(diff_bar(folder, t, &c, r, &step_labels));
         }
         let body = if rows.is_empty() {
             format!("<p class=\"note\">No {what} differ between A and B.</p>")
@@ -121,4 +72,59 @@ pub(super) fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
         ));
     }
     Ok(out)
+}
+
+/// The bar of row `r` of compare.csv (`c`: its columns in the order [`compare`] reads
+/// them): the difference in percentage points with its paired interval.
+fn diff_bar(
+    folder: &Folder,
+    t: &Csv,
+    c: &[usize],
+    r: usize,
+    step_labels: &[(String, String)],
+) -> Bar {
+    let id = t.text(r, c[1]);
+    let d = t.num(r, c[4]).unwrap_or(0.0);
+    let (lo, hi) = (t.num(r, c[5]), t.num(r, c[6]));
+    Bar {
+        label: if t.text(r, c[0]) == "outcome" {
+            outcome_name(id, folder)
+        } else {
+            label_of(step_labels, id).to_string()
+        },
+        value: d * 100.0,
+        lo: lo.map(|v| v * 100.0),
+        hi: hi.map(|v| v * 100.0),
+        text: {
+            let (l, h) = (lo.unwrap_or(d) * 100.0, hi.unwrap_or(d) * 100.0);
+            let dec = if (d * 100.0).abs().max(l.abs()).max(h.abs()) >= 0.1 {
+                2
+            } else {
+                3
+            };
+            let pp = |v: f64| format!("{v:+.dec$}");
+            format!(
+                "{} → {}: {} pp [{}, {}]",
+                svg::pct(t.num(r, c[2]).unwrap_or(0.0)),
+                svg::pct(t.num(r, c[3]).unwrap_or(0.0)),
+                pp(d * 100.0),
+                pp(l),
+                pp(h)
+            )
+        },
+        tip: cells_tip(
+            t,
+            r,
+            &[
+                "kind",
+                "id",
+                "p_a",
+                "p_b",
+                "diff",
+                "diff_ci_low",
+                "diff_ci_high",
+            ],
+        ),
+        colour: if d < 0.0 { 0 } else { 1 },
+    }
 }

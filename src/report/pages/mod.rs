@@ -180,6 +180,20 @@ pub(super) fn labels(t: &Csv) -> Vec<(String, String)> {
     out
 }
 
+/// Labels of steps and branches by id, from the scenario (empty if it no longer loads).
+pub(super) fn model_labels(folder: &Folder) -> Vec<(String, String)> {
+    folder
+        .model
+        .as_ref()
+        .map(|m| {
+            m.nodes
+                .iter()
+                .map(|n| (n.id.clone(), n.label.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub(super) fn label_of<'a>(labels: &'a [(String, String)], id: &'a str) -> &'a str {
     labels
         .iter()

@@ -1,7 +1,7 @@
 //! The sections of a sensitivity folder's page: the tornado chart and the importance
 //! (RAW and RRW) bars.
 
-use super::{cells_tip, ids_in_order, label_of, outcome_name, section, usage};
+use super::{cells_tip, ids_in_order, label_of, model_labels, outcome_name, section, usage};
 use crate::report::html::{Section, table};
 use crate::report::svg::{self, Bar, Bars, Tornado, TornadoRow, Unit};
 use crate::report::table::Csv;
@@ -66,6 +66,7 @@ fn pick_outcome(folder: &Folder, t: &Csv, o: &Options, cols: &[&str]) -> Result<
     Ok(best.map_or_else(|| ids.first().cloned().unwrap_or_default(), |b| b.1))
 }
 
+/// The tornado chart of one outcome (tornado.csv), and the table of its values.
 pub(super) fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("tornado.csv")?;
     let outcome = tornado_outcome(folder, t, o)?;
@@ -87,15 +88,6 @@ pub(super) fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Erro
         .collect();
     let shown = rows.len().min(20);
     let base = base_of(folder, &outcome);
-    let unit_of = |p: &str| {
-        folder
-            .model
-            .as_ref()
-            .and_then(|m| m.params.iter().find(|q| q.id == p))
-            .and_then(|q| q.unit.clone())
-            .map(|u| format!(" {u}"))
-            .unwrap_or_default()
-    };
     let tr = Tornado {
         name: "tornado".into(),
         title: format!(
@@ -105,33 +97,7 @@ pub(super) fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Erro
         x_label: format!("probability of {}", outcome_name(&outcome, folder)),
         rows: rows[..shown]
             .iter()
-            .map(|&r| {
-                let p = t.text(r, c[0]);
-                TornadoRow {
-                    label: p.to_string(),
-                    p_low: t.num(r, c[4]).unwrap_or(0.0),
-                    p_high: t.num(r, c[5]).unwrap_or(0.0),
-                    text: format!(
-                        "{} → {} (swing {})",
-                        svg::pct(t.num(r, c[4]).unwrap_or(0.0)),
-                        svg::pct(t.num(r, c[5]).unwrap_or(0.0)),
-                        svg::pct(t.num(r, c[6]).unwrap_or(0.0))
-                    ),
-                    tip: cells_tip(
-                        t,
-                        r,
-                        &[
-                            "parameter",
-                            "outcome",
-                            "low_value",
-                            "high_value",
-                            "p_low",
-                            "p_high",
-                            "swing",
-                        ],
-                    ),
-                }
-            })
+            .map(|&r| tornado_row(t, &c, r))
             .collect(),
         base,
     };
@@ -140,41 +106,7 @@ pub(super) fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Erro
         .filter(|i| *i != outcome)
         .collect();
     let mut body = svg::tornado(&tr);
-    let mut rows_t = Vec::new();
-    for &r in &rows[..shown] {
-        let p = t.text(r, c[0]);
-        rows_t.push(vec![
-            (p.to_string(), false),
-            (
-                format!(
-                    "{}{}",
-                    t.num(r, c[2]).map(svg::num).unwrap_or_default(),
-                    unit_of(p)
-                ),
-                true,
-            ),
-            (
-                format!(
-                    "{}{}",
-                    t.num(r, c[3]).map(svg::num).unwrap_or_default(),
-                    unit_of(p)
-                ),
-                true,
-            ),
-            (svg::pct(t.num(r, c[4]).unwrap_or(0.0)), true),
-            (svg::pct(t.num(r, c[5]).unwrap_or(0.0)), true),
-        ]);
-    }
-    body.push_str(&table(
-        &[
-            ("parameter", false),
-            ("low value", true),
-            ("high value", true),
-            ("P at low", true),
-            ("P at high", true),
-        ],
-        &rows_t,
-    ));
+    body.push_str(&values_table(folder, t, &c, &rows[..shown]));
     let base_words = if base.is_some() {
         "The dashed line is the base probability, with every parameter drawn as usual."
     } else {
@@ -201,6 +133,86 @@ pub(super) fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Erro
     )])
 }
 
+/// The bar of row `r` of tornado.csv (`c`: its columns in the order [`tornado`] reads them).
+fn tornado_row(t: &Csv, c: &[usize], r: usize) -> TornadoRow {
+    let p = t.text(r, c[0]);
+    TornadoRow {
+        label: p.to_string(),
+        p_low: t.num(r, c[4]).unwrap_or(0.0),
+        p_high: t.num(r, c[5]).unwrap_or(0.0),
+        text: format!(
+            "{} → {} (swing {})",
+            svg::pct(t.num(r, c[4]).unwrap_or(0.0)),
+            svg::pct(t.num(r, c[5]).unwrap_or(0.0)),
+            svg::pct(t.num(r, c[6]).unwrap_or(0.0))
+        ),
+        tip: cells_tip(
+            t,
+            r,
+            &[
+                "parameter",
+                "outcome",
+                "low_value",
+                "high_value",
+                "p_low",
+                "p_high",
+                "swing",
+            ],
+        ),
+    }
+}
+
+/// The table under the tornado: each parameter's low and high values (with its unit) and
+/// the probabilities there.
+fn values_table(folder: &Folder, t: &Csv, c: &[usize], rows: &[usize]) -> String {
+    let unit_of = |p: &str| {
+        folder
+            .model
+            .as_ref()
+            .and_then(|m| m.params.iter().find(|q| q.id == p))
+            .and_then(|q| q.unit.clone())
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default()
+    };
+    let mut rows_t = Vec::new();
+    for &r in rows {
+        let p = t.text(r, c[0]);
+        rows_t.push(vec![
+            (p.to_string(), false),
+            (
+                format!(
+                    "{}{}",
+                    t.num(r, c[2]).map(svg::num).unwrap_or_default(),
+                    unit_of(p)
+                ),
+                true,
+            ),
+            (
+                format!(
+                    "{}{}",
+                    t.num(r, c[3]).map(svg::num).unwrap_or_default(),
+                    unit_of(p)
+                ),
+                true,
+            ),
+            (svg::pct(t.num(r, c[4]).unwrap_or(0.0)), true),
+            (svg::pct(t.num(r, c[5]).unwrap_or(0.0)), true),
+        ]);
+    }
+    table(
+        &[
+            ("parameter", false),
+            ("low value", true),
+            ("high value", true),
+            ("P at low", true),
+            ("P at high", true),
+        ],
+        &rows_t,
+    )
+}
+
+/// Which steps matter most: per outcome, the RAW and RRW of the steps with an effect,
+/// largest first (importance.csv).
 pub(super) fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("importance.csv")?;
     let c: Result<Vec<usize>, Error> = [
@@ -226,16 +238,7 @@ pub(super) fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, E
         outcomes.insert(0, first);
         let _ = want;
     }
-    let step_labels: Vec<(String, String)> = folder
-        .model
-        .as_ref()
-        .map(|m| {
-            m.nodes
-                .iter()
-                .map(|n| (n.id.clone(), n.label.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let step_labels = model_labels(folder);
     let mut body = String::new();
     for outcome in &outcomes {
         let mut rows: Vec<usize> = (0..t.rows.len())
@@ -263,46 +266,8 @@ pub(super) fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, E
         b.log = true;
         b.base = 1.0;
         for &r in &rows {
-            let id = t.text(r, c[0]);
-            let label = label_of(&step_labels, id).to_string();
-            let tipc = cells_tip(
-                t,
-                r,
-                &[
-                    "step",
-                    "outcome",
-                    "p_base",
-                    "p_blocked",
-                    "p_forced",
-                    "raw",
-                    "rrw",
-                ],
-            );
-            for (col, what, colour) in [
-                (c[5], "if certain (RAW)", 0),
-                (c[6], "if prevented (RRW)", 1),
-            ] {
-                let v = t.num(r, col);
-                let text = match v {
-                    Some(v) => format!("×{} {what}", svg::num(v)),
-                    None if what.contains("RRW") => "prevents it entirely (RRW ∞)".into(),
-                    None => "no base probability".into(),
-                };
-                b.bars.push(Bar {
-                    label: if colour == 0 {
-                        label.clone()
-                    } else {
-                        String::new()
-                    },
-                    // An empty RRW: blocking the step leaves no run with the outcome.
-                    value: v.unwrap_or(if colour == 1 { f64::INFINITY } else { f64::NAN }),
-                    lo: None,
-                    hi: None,
-                    text,
-                    tip: tipc.clone(),
-                    colour,
-                });
-            }
+            let label = label_of(&step_labels, t.text(r, c[0])).to_string();
+            push_ratio_bars(&mut b, t, &c, r, label);
         }
         body.push_str(&format!(
             "<h3>{}{}</h3>",
@@ -327,4 +292,47 @@ pub(super) fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, E
          1 (no effect); a bar left of 1 means the opposite direction (RRW below 1: the step \
          protects against the outcome). Steps with no effect are left out.",
     )])
+}
+
+/// The two bars of row `r` of importance.csv: its RAW and its RRW (`c`: the columns in the
+/// order [`importance`] reads them), the first labelled with the step.
+fn push_ratio_bars(b: &mut Bars, t: &Csv, c: &[usize], r: usize, label: String) {
+    let tipc = cells_tip(
+        t,
+        r,
+        &[
+            "step",
+            "outcome",
+            "p_base",
+            "p_blocked",
+            "p_forced",
+            "raw",
+            "rrw",
+        ],
+    );
+    for (col, what, colour) in [
+        (c[5], "if certain (RAW)", 0),
+        (c[6], "if prevented (RRW)", 1),
+    ] {
+        let v = t.num(r, col);
+        let text = match v {
+            Some(v) => format!("×{} {what}", svg::num(v)),
+            None if what.contains("RRW") => "prevents it entirely (RRW ∞)".into(),
+            None => "no base probability".into(),
+        };
+        b.bars.push(Bar {
+            label: if colour == 0 {
+                label.clone()
+            } else {
+                String::new()
+            },
+            // An empty RRW: blocking the step leaves no run with the outcome.
+            value: v.unwrap_or(if colour == 1 { f64::INFINITY } else { f64::NAN }),
+            lo: None,
+            hi: None,
+            text,
+            tip: tipc.clone(),
+            colour,
+        });
+    }
 }
