@@ -84,29 +84,7 @@ pub fn bars(c: &Bars) -> String {
     let group_rows = c.groups.iter().filter(|(i, _)| *i < c.bars.len()).count() as f64;
     let h_body = ROW * c.bars.len() as f64 + group_rows * ROW;
     let y_end = top + h_body;
-    let values = c
-        .bars
-        .iter()
-        .flat_map(|b| [Some(b.value), b.lo, b.hi])
-        .flatten()
-        .filter(|v| v.is_finite() && (!c.log || *v > 0.0));
-    let (mut lo, mut hi) = (c.base, c.base);
-    for v in values {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    let scale = match (c.domain, c.log) {
-        (Some((a, b)), false) => Scale::linear(a, b, x0, x1),
-        (Some((a, b)), true) => Scale::log(a, b, x0, x1),
-        (None, true) => {
-            let (a, b) = (lo.min(1.0) / 1.15, hi.max(1.0) * 1.15);
-            Scale::log(a, b, x0, x1)
-        }
-        (None, false) => {
-            let (a, b) = nice_range(lo, hi);
-            Scale::linear(a, b, x0, x1)
-        }
-    };
+    let scale = scale_of(c, x0, x1);
     let mut o = String::new();
     o.push_str(&x_axis(
         &scale,
@@ -129,67 +107,7 @@ pub fn bars(c: &Bars) -> String {
             ));
             y += ROW;
         }
-        let colour = PALETTE[b.colour % PALETTE.len()];
-        let mut g = format!("<g class=\"bar\">{}", tip(&b.tip));
-        g.push_str(&text(
-            label_w - 8.0,
-            y + 15.0,
-            "end",
-            " fill=\"#222\"",
-            &cut(&b.label, 48),
-        ));
-        if b.value == f64::INFINITY {
-            // An infinite ratio: a pale bar to the edge.
-            let _ = write!(
-                g,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"0.3\"/>",
-                f(bx),
-                f(y + 4.0),
-                f((x1 - bx).max(0.8)),
-                f(ROW - 8.0)
-            );
-        } else if b.value.is_finite() && (!c.log || b.value > 0.0) {
-            let vx = scale.at(b.value);
-            let _ = write!(
-                g,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"0.85\"/>",
-                f(bx.min(vx)),
-                f(y + 4.0),
-                f((vx - bx).abs().max(0.8)),
-                f(ROW - 8.0)
-            );
-        }
-        if let (Some(l), Some(h)) = (b.lo, b.hi) {
-            let (lx, hx, cy) = (scale.at(l), scale.at(h), y + ROW / 2.0);
-            let _ = write!(
-                g,
-                "<path d=\"M{0} {1}H{2}M{0} {3}V{4}M{2} {3}V{4}\" stroke=\"#222\" stroke-width=\"1.3\" fill=\"none\"/>",
-                f(lx),
-                f(cy),
-                f(hx),
-                f(cy - 5.0),
-                f(cy + 5.0)
-            );
-        }
-        let end = if b.value == f64::INFINITY {
-            x1 - text_width(&b.text, 12.0) - 12.0
-        } else {
-            [Some(b.value), b.hi]
-                .into_iter()
-                .flatten()
-                .filter(|v| v.is_finite())
-                .map(|v| scale.at(v))
-                .fold(bx, f64::max)
-        };
-        g.push_str(&text(
-            end + 6.0,
-            y + 15.0,
-            "start",
-            " class=\"value\" fill=\"#222\"",
-            &b.text,
-        ));
-        g.push_str("</g>");
-        o.push_str(&g);
+        o.push_str(&bar(c, b, &scale, (label_w, x1), y));
         y += ROW;
     }
     let _ = write!(
@@ -200,4 +118,99 @@ pub fn bars(c: &Bars) -> String {
         f(y_end + 2.0)
     );
     frame(&c.name, &c.title, WIDTH, y_end + 44.0, &o)
+}
+
+/// The x scale of `c` from `x0` to `x1`: its fixed domain, or one fitted to the values and
+/// intervals (always including the base; log scales around 1 for ratios).
+fn scale_of(c: &Bars, x0: f64, x1: f64) -> Scale {
+    let values = c
+        .bars
+        .iter()
+        .flat_map(|b| [Some(b.value), b.lo, b.hi])
+        .flatten()
+        .filter(|v| v.is_finite() && (!c.log || *v > 0.0));
+    let (mut lo, mut hi) = (c.base, c.base);
+    for v in values {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    match (c.domain, c.log) {
+        (Some((a, b)), false) => Scale::linear(a, b, x0, x1),
+        (Some((a, b)), true) => Scale::log(a, b, x0, x1),
+        (None, true) => {
+            let (a, b) = (lo.min(1.0) / 1.15, hi.max(1.0) * 1.15);
+            Scale::log(a, b, x0, x1)
+        }
+        (None, false) => {
+            let (a, b) = nice_range(lo, hi);
+            Scale::linear(a, b, x0, x1)
+        }
+    }
+}
+
+/// One bar of `c` at height `y`: its label (right-aligned before `label_w`), the bar from
+/// the base (a pale one to the edge `x1` for an infinite ratio), its whiskers and its text.
+fn bar(c: &Bars, b: &Bar, scale: &Scale, (label_w, x1): (f64, f64), y: f64) -> String {
+    let bx = scale.at(c.base);
+    let colour = PALETTE[b.colour % PALETTE.len()];
+    let mut g = format!("<g class=\"bar\">{}", tip(&b.tip));
+    g.push_str(&text(
+        label_w - 8.0,
+        y + 15.0,
+        "end",
+        " fill=\"#222\"",
+        &cut(&b.label, 48),
+    ));
+    if b.value == f64::INFINITY {
+        // An infinite ratio: a pale bar to the edge.
+        let _ = write!(
+            g,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"0.3\"/>",
+            f(bx),
+            f(y + 4.0),
+            f((x1 - bx).max(0.8)),
+            f(ROW - 8.0)
+        );
+    } else if b.value.is_finite() && (!c.log || b.value > 0.0) {
+        let vx = scale.at(b.value);
+        let _ = write!(
+            g,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"0.85\"/>",
+            f(bx.min(vx)),
+            f(y + 4.0),
+            f((vx - bx).abs().max(0.8)),
+            f(ROW - 8.0)
+        );
+    }
+    if let (Some(l), Some(h)) = (b.lo, b.hi) {
+        let (lx, hx, cy) = (scale.at(l), scale.at(h), y + ROW / 2.0);
+        let _ = write!(
+            g,
+            "<path d=\"M{0} {1}H{2}M{0} {3}V{4}M{2} {3}V{4}\" stroke=\"#222\" stroke-width=\"1.3\" fill=\"none\"/>",
+            f(lx),
+            f(cy),
+            f(hx),
+            f(cy - 5.0),
+            f(cy + 5.0)
+        );
+    }
+    let end = if b.value == f64::INFINITY {
+        x1 - text_width(&b.text, 12.0) - 12.0
+    } else {
+        [Some(b.value), b.hi]
+            .into_iter()
+            .flatten()
+            .filter(|v| v.is_finite())
+            .map(|v| scale.at(v))
+            .fold(bx, f64::max)
+    };
+    g.push_str(&text(
+        end + 6.0,
+        y + 15.0,
+        "start",
+        " class=\"value\" fill=\"#222\"",
+        &b.text,
+    ));
+    g.push_str("</g>");
+    g
 }

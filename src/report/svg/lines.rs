@@ -133,66 +133,80 @@ pub fn lines(c: &Lines) -> String {
         f(x1)
     );
     for (i, s) in c.series.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
-        let mut g = format!("<g class=\"series\" data-series=\"{}\">", esc(&s.name));
-        if !s.band.is_empty() {
-            let mut d = String::new();
-            for (k, b) in s.band.iter().enumerate() {
-                let _ = write!(
-                    d,
-                    "{}{} {}",
-                    if k == 0 { "M" } else { "L" },
-                    f(xs.at(b.0)),
-                    f(ys.at(b.2))
-                );
-            }
-            for b in s.band.iter().rev() {
-                let _ = write!(d, "L{} {}", f(xs.at(b.0)), f(ys.at(b.1)));
-            }
-            let _ = write!(
-                g,
-                "<path class=\"band\" d=\"{d}Z\" fill=\"{colour}\" fill-opacity=\"0.16\" stroke=\"none\"/>"
-            );
-        }
-        if !c.scatter && s.points.len() > 1 {
-            let mut d = String::new();
-            for (k, p) in s.points.iter().enumerate() {
-                let _ = write!(
-                    d,
-                    "{}{} {}",
-                    if k == 0 { "M" } else { "L" },
-                    f(xs.at(p.0)),
-                    f(ys.at(p.1))
-                );
-            }
-            let dash = DASHES[i % DASHES.len()];
-            let dash = if dash.is_empty() {
-                String::new()
-            } else {
-                format!(" stroke-dasharray=\"{dash}\"")
-            };
-            let _ = write!(
-                g,
-                "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>"
-            );
-        }
-        if c.markers || c.scatter {
-            for (k, p) in s.points.iter().enumerate() {
-                let m = marker(MARKERS[i % MARKERS.len()], xs.at(p.0), ys.at(p.1), colour);
-                match s.tips.get(k) {
-                    Some(t) => {
-                        let _ = write!(g, "<g class=\"point\">{}{m}</g>", tip(t));
-                    }
-                    None => g.push_str(&m),
-                }
-            }
-        }
-        g.push_str("</g>");
-        o.push_str(&g);
+        o.push_str(&series(c, i, s, &xs, &ys));
     }
-    // Legend: rows of entries under the x axis label.
+    let (legend, end) = legend(c, x0, y1 + 56.0);
+    o.push_str(&legend);
+    frame(&c.name, &c.title, WIDTH, end + 12.0, &o)
+}
+
+/// Series `i` of `c` on the scales `xs` and `ys`: its band, its line and its markers (each
+/// with its tooltip).
+fn series(c: &Lines, i: usize, s: &Series, xs: &Scale, ys: &Scale) -> String {
+    let colour = PALETTE[i % PALETTE.len()];
+    let mut g = format!("<g class=\"series\" data-series=\"{}\">", esc(&s.name));
+    if !s.band.is_empty() {
+        let mut d = String::new();
+        for (k, b) in s.band.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{} {}",
+                if k == 0 { "M" } else { "L" },
+                f(xs.at(b.0)),
+                f(ys.at(b.2))
+            );
+        }
+        for b in s.band.iter().rev() {
+            let _ = write!(d, "L{} {}", f(xs.at(b.0)), f(ys.at(b.1)));
+        }
+        let _ = write!(
+            g,
+            "<path class=\"band\" d=\"{d}Z\" fill=\"{colour}\" fill-opacity=\"0.16\" stroke=\"none\"/>"
+        );
+    }
+    if !c.scatter && s.points.len() > 1 {
+        let mut d = String::new();
+        for (k, p) in s.points.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{} {}",
+                if k == 0 { "M" } else { "L" },
+                f(xs.at(p.0)),
+                f(ys.at(p.1))
+            );
+        }
+        let dash = DASHES[i % DASHES.len()];
+        let dash = if dash.is_empty() {
+            String::new()
+        } else {
+            format!(" stroke-dasharray=\"{dash}\"")
+        };
+        let _ = write!(
+            g,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>"
+        );
+    }
+    if c.markers || c.scatter {
+        for (k, p) in s.points.iter().enumerate() {
+            let m = marker(MARKERS[i % MARKERS.len()], xs.at(p.0), ys.at(p.1), colour);
+            match s.tips.get(k) {
+                Some(t) => {
+                    let _ = write!(g, "<g class=\"point\">{}{m}</g>", tip(t));
+                }
+                None => g.push_str(&m),
+            }
+        }
+    }
+    g.push_str("</g>");
+    g
+}
+
+/// The legend: rows of entries from `x0` at height `y`, a new row when one is full; and the
+/// height of its last row.
+fn legend(c: &Lines, x0: f64, y: f64) -> (String, f64) {
     let mut lx = x0;
-    let mut ly = y1 + 56.0;
+    let mut ly = y;
+    let mut o = String::new();
     for (i, s) in c.series.iter().enumerate() {
         let name = cut(&s.name, 60);
         let w = 40.0 + text_width(&name, 12.0) + 18.0;
@@ -229,5 +243,5 @@ pub fn lines(c: &Lines) -> String {
         o.push_str("</g>");
         lx += w;
     }
-    frame(&c.name, &c.title, WIDTH, ly + 12.0, &o)
+    (o, ly)
 }
