@@ -14,7 +14,11 @@ use crate::sweep::{self, SweepError, compare};
     after_help = "Run i of A and run i of B use the same random draws wherever the files \
 agree (draws are addressed by seed, run and the id of the step or parameter), so the difference \
 is the effect of the edit, not sampling noise: its interval comes from the paired runs and is \
-much narrower than that of two independent runs. See docs/sweeps.md."
+much narrower than that of two independent runs. See docs/sweeps.md.",
+    mut_arg("set", |a| a.help(
+        "Replaces a parameter by a fixed value in both A and B, e.g. `--set dprk_troops=20000` \
+         (repeatable; to change one side only, edit its file)"
+    ))
 )]
 pub(crate) struct CompareArgs {
     /// The first variant (the baseline).
@@ -88,48 +92,101 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         SweepError::Run(m) => Failure::Run(m),
     })?;
     if !a.opts.quiet {
-        print_summary(&a.a, &a.b, runs, &rows);
+        print_summary(&a, &rows);
         println!("wrote {}", out.join("compare.csv").display());
     }
     crate::cli::report::after(&out, a.opts.report, a.opts.quiet);
     Ok(())
 }
 
-fn print_summary(a: &Path, b: &Path, runs: u64, rows: &[compare::Row]) {
-    let iv = |r: &compare::Row| {
-        r.ci.map_or(String::new(), |(l, h)| format!("[{l:+.4}, {h:+.4}]"))
+/// The summary on stdout: which files are A and B (and what `--set` changed in them), then
+/// each outcome and the steps that changed most, as A's and B's probabilities and the
+/// paired difference with its interval, in [`crate::output::human`]'s words, in columns as
+/// wide as their widest cell.
+fn print_summary(a: &CompareArgs, rows: &[compare::Row]) {
+    use crate::output::human::{
+        CI95, NUMBER_WIDTH, cell, change_interval, column_width, percent, percent_change,
+        terminal_text,
     };
+    const TITLES: [&str; 2] = ["Outcomes:", "Largest step changes:"];
+    let path = |p: &Path| terminal_text(&p.display().to_string(), 200);
     println!(
-        "A = {}, B = {}; {runs} paired runs (common random numbers)",
-        a.display(),
-        b.display()
+        "A = {} (the baseline), B = {}; {} paired runs (common random numbers)",
+        path(&a.a),
+        path(&a.b),
+        a.opts.runs
     );
-    println!("outcomes:              p_a     p_b     diff     95% interval");
-    let line = |r: &compare::Row| {
-        println!(
-            "  {:<18} {:.4}  {:.4}  {:+.4}  {}",
-            r.id,
-            r.p_a,
-            r.p_b,
-            r.diff,
-            iv(r)
-        )
-    };
-    for r in rows.iter().filter(|r| r.kind == compare::ItemKind::Outcome) {
-        line(r);
+    if !a.opts.set.is_empty() {
+        let set: Vec<String> = a.opts.set.iter().map(|s| terminal_text(s, 200)).collect();
+        println!("--set {} changes both A and B", set.join(", "));
     }
+    let outcomes: Vec<&compare::Row> = rows
+        .iter()
+        .filter(|r| r.kind == compare::ItemKind::Outcome)
+        .collect();
     let mut steps: Vec<&compare::Row> = rows
         .iter()
         .filter(|r| r.kind != compare::ItemKind::Outcome && r.diff != 0.0)
         .collect();
     // Largest changes first; ties in file order (the sort is stable).
     steps.sort_by(|x, y| y.diff.abs().total_cmp(&x.diff.abs()));
+    steps.truncate(5);
+    let cells = |r: &compare::Row| {
+        [
+            percent(r.p_a),
+            percent(r.p_b),
+            percent_change(r.diff),
+            r.ci.map_or_else(String::new, change_interval),
+        ]
+    };
+    let shown: Vec<(&str, [String; 4])> = outcomes
+        .iter()
+        .chain(&steps)
+        .map(|r| (r.id.as_str(), cells(r)))
+        .collect();
+    // One width per column over both blocks, so that every column lines up however long
+    // the ids and the numbers (the titles, two characters left of the ids, fit too).
+    let width = column_width(shown.iter().map(|(id, _)| *id)).max(TITLES[1].len() - 2);
+    let w: Vec<usize> = (0..3)
+        .map(|k| {
+            shown
+                .iter()
+                .map(|(_, c)| c[k].chars().count())
+                .fold(NUMBER_WIDTH, usize::max)
+        })
+        .collect();
+    let line = |(id, c): &(&str, [String; 4])| {
+        let row = format!(
+            "  {}  {:>w0$}  {:>w1$}  {:>w2$}  {}",
+            cell(id, width),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
+        );
+        println!("{}", row.trim_end());
+    };
+    let head = |title: &str| {
+        println!(
+            "{}  {:>w0$}  {:>w1$}  {:>w2$}  ({CI95} of the paired difference)",
+            cell(title, width + 2),
+            "A",
+            "B",
+            "B - A",
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
+        );
+    };
+    head(TITLES[0]);
+    shown[..outcomes.len()].iter().for_each(line);
     if steps.is_empty() {
-        println!("no step or branch probability changed");
+        println!("No step or branch probability changed.");
     } else {
-        println!("largest step changes:");
-        for r in steps.iter().take(5) {
-            line(r);
-        }
+        head(TITLES[1]);
+        shown[outcomes.len()..].iter().for_each(line);
     }
 }

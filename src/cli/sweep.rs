@@ -8,7 +8,7 @@ use clap::Args;
 use crate::cli::{
     Failure, RunOptions, default_out_of_kind, default_sweep_out, load_scenario, progress_bar,
 };
-use crate::output::OutputDir;
+use crate::output::{OutputDir, human};
 use crate::partial::{JobIdentity, Partial, parse_shard};
 use crate::scenario::{CheckedSpec, Model, ParamId, SweepSpec, Vary};
 use crate::sweep::tables::SweepWriter;
@@ -25,7 +25,11 @@ use crate::sweep::{self, Design, SweepError, SweepPayload, design, importance, t
   rungs sweep s.toml --importance
 
 Every point runs with the same seed, so points differ only by their parameter values
-(common random numbers). See docs/sweeps.md.")]
+(common random numbers). See docs/sweeps.md.",
+    mut_arg("runs", |a| a.help(
+        "Number of Monte Carlo runs per point (per variant with --tornado and --importance)"
+    ))
+)]
 pub(crate) struct SweepArgs {
     /// The scenario file.
     #[arg(value_name = "SCENARIO")]
@@ -278,14 +282,20 @@ fn tornado_table(
         };
         let top: Vec<&tornado::Row> = t.rows.iter().filter(|r| r.outcome == ranked_by).collect();
         println!(
-            "tornado: {} parameter(s), ranked by their swing on `{ranked_by}`{why}, base p {}:",
+            "tornado: {} parameter(s), ranked by their swing on `{ranked_by}`{why}, \
+             {runs} runs per variant; base {}:",
             bars.len(),
-            top.first().map_or_else(String::new, |r| fmt_p(r.p_base))
+            top.first().map_or_else(String::new, |r| {
+                human::share_ci(count_of(r.p_base, runs), runs)
+                    .trim_start()
+                    .to_string()
+            })
         );
+        let w = human::column_width(top.iter().take(8).map(|r| r.parameter.as_str()));
         for r in top.iter().take(8) {
             println!(
-                "  {:<24} p {} .. {}  swing {}",
-                r.parameter,
+                "  {}  {:>7} to {:<7}  swing {}",
+                human::cell(&r.parameter, w),
                 fmt_p(r.p_low),
                 fmt_p(r.p_high),
                 fmt_p(r.swing)
@@ -312,8 +322,8 @@ fn importance_table(s: &Sweep) -> Result<crate::output::Table, Failure> {
     bar.finish_and_clear();
     if !a.opts.quiet {
         println!(
-            "importance: {} steps x {} outcomes; largest risk achievement worth (RAW: p with \
-             the step forced / p as is):",
+            "importance: {} steps x {} outcomes, {runs} runs per variant; largest risk \
+             achievement worth (RAW: p with the step forced / p as is):",
             model.steps.len(),
             model.outcomes.len()
         );
@@ -326,11 +336,14 @@ fn importance_table(s: &Sweep) -> Result<crate::output::Table, Failure> {
                 .partial_cmp(&x.raw)
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        for r in top.iter().take(8) {
+        top.truncate(8);
+        let ws = human::column_width(top.iter().map(|r| r.step.as_str()));
+        let wo = human::column_width(top.iter().map(|r| r.outcome.as_str()));
+        for r in top {
             println!(
-                "  {:<24} {:<16} p {} forced {} blocked {}  RAW {:.2}  RRW {}",
-                r.step,
-                r.outcome,
+                "  {}  {}  p {:>7}  forced {:>7}  blocked {:>7}  RAW {:.2}  RRW {}",
+                human::cell(&r.step, ws),
+                human::cell(&r.outcome, wo),
                 fmt_p(r.p_base),
                 fmt_p(r.p_forced),
                 fmt_p(r.p_blocked),
@@ -422,7 +435,7 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     let bar = points_bar(&s, design.len());
     let dir = OutputDir::create(&s.out)?;
     let mut writer = SweepWriter::create(&dir, model, &design)?;
-    let mut shown: Vec<Vec<f64>> = Vec::new();
+    let mut shown: Vec<Vec<u64>> = Vec::new();
     // An epistemic sweep's point of view is its spread: every point's outcome probabilities.
     let epistemic = design.kind == design::DesignKind::Epistemic;
     let mut spread: Vec<Vec<f64>> = vec![Vec::new(); model.outcomes.len()];
@@ -449,7 +462,7 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
                 }
             }
             if shown.len() < SHOWN_POINTS {
-                shown.push(ps);
+                shown.push(summary.outcomes.iter().map(|o| o.count).collect());
             }
             Ok(())
         },
@@ -460,7 +473,7 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     let how = s.written(serde_json::json!({ "design": design.describe() }));
     sweep::commit_folder(dir, &s.job, &how).map_err(failure)?;
     if !s.args.opts.quiet {
-        summary(model, &design, &shown);
+        summary(model, &design, &shown, o.runs);
         if epistemic {
             print_spread(model, design.len(), &mut spread);
         }
@@ -472,65 +485,65 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
 /// The spread of each outcome's probability over the `points` of an epistemic sweep
 /// (`spread`: one vector of probabilities per outcome; sorted here).
 fn print_spread(model: &Model, points: usize, spread: &mut [Vec<f64>]) {
-    println!("spread of each outcome's probability over the {points} points:");
-    println!("  {:<24} {:>8} {:>8} {:>8}", "outcome", "p05", "p50", "p95");
+    println!(
+        "Spread over the {points} points of each outcome's probability (the median, and the \
+         middle 90% of the points):"
+    );
+    let w = human::column_width(model.outcomes.iter().map(String::as_str));
     for (o, v) in model.outcomes.iter().zip(spread) {
         v.sort_by(f64::total_cmp);
-        let q = |x| tornado::quantile_sorted(v, x);
-        println!(
-            "  {o:<24} {:>8} {:>8} {:>8}",
-            fmt_p(q(0.05)),
-            fmt_p(q(0.5)),
-            fmt_p(q(0.95))
-        );
+        let q = |x| fmt_p(tornado::quantile_sorted(v, x));
+        let spread = human::with_interval(&q(0.5), "90% of points", &q(0.05), &q(0.95));
+        println!("  {}  {spread}", human::cell(o, w));
     }
 }
 
+/// A probability as every summary prints it (a percentage).
 fn fmt_p(p: f64) -> String {
-    format!("{p:.4}")
+    human::percent(p)
+}
+
+/// The count of runs behind a probability `p` of `runs` runs (`p` is a count divided by
+/// `runs`, so the rounding recovers it exactly).
+fn count_of(p: f64, runs: u64) -> u64 {
+    (p * runs as f64).round() as u64
 }
 
 /// Points shown on stdout at most; the files have all of them.
 const SHOWN_POINTS: usize = 12;
 
 /// The sweep's lines on stdout: the design, then the outcome probabilities of the first
-/// [`SHOWN_POINTS`] points (`shown`, one vector per point).
-fn summary(model: &Model, d: &Design, shown: &[Vec<f64>]) {
+/// [`SHOWN_POINTS`] points (`shown`, the outcome counts of each point in `runs` runs), each
+/// as `rungs run` prints them.
+fn summary(model: &Model, d: &Design, shown: &[Vec<u64>], runs: u64) {
     let kind = match d.kind {
         design::DesignKind::Grid => "grid",
         design::DesignKind::Lhs => "Latin hypercube",
         design::DesignKind::Epistemic => "epistemic",
     };
     println!(
-        "sweep: {} points ({kind}) over {}",
+        "sweep: {} points ({kind}) over {}; {runs} runs per point",
         d.len(),
         d.params.join(", ")
     );
-    // One line per point: its values and the probability of each outcome.
-    let mut head = format!("{:>6}", "point");
-    for p in &d.params {
-        head.push_str(&format!(" {p:>12}"));
-    }
-    for o in &model.outcomes {
-        head.push_str(&format!(" {o:>12}"));
-    }
-    println!("{head}");
-    for (i, (values, outcomes)) in d.points.iter().zip(shown).enumerate() {
-        let mut line = format!("{i:>6}");
-        for v in values {
-            line.push_str(&format!(
-                " {:>12}",
-                format!("{v:.6}")
-                    .trim_end_matches('0')
-                    .trim_end_matches('.')
-            ));
+    let w = human::column_width(model.outcomes.iter().map(String::as_str));
+    for (i, (values, counts)) in d.points.iter().zip(shown).enumerate() {
+        // The point's values, then one line per outcome as in `rungs run`'s summary.
+        let values: Vec<String> = d
+            .params
+            .iter()
+            .zip(values)
+            .map(|(p, v)| {
+                let v = format!("{v:.6}");
+                format!("{p} = {}", v.trim_end_matches('0').trim_end_matches('.'))
+            })
+            .collect();
+        println!("Point {i}: {}", values.join(", "));
+        for (o, &k) in model.outcomes.iter().zip(counts) {
+            println!("  {}  {}", human::cell(o, w), human::share_ci(k, runs));
         }
-        for p in outcomes {
-            line.push_str(&format!(" {p:>12.4}"));
-        }
-        println!("{line}");
     }
     if d.len() > SHOWN_POINTS {
-        println!("   ... {} more points in the files", d.len() - SHOWN_POINTS);
+        println!("... {} more points in the files", d.len() - SHOWN_POINTS);
     }
 }

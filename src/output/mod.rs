@@ -24,7 +24,7 @@
 //! or a line break, and quotes inside are doubled. Records end with `\n`.
 
 mod dir;
-mod human;
+pub(crate) mod human;
 mod manifest;
 mod runs;
 mod tables;
