@@ -428,9 +428,9 @@ pub struct Drawn {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "{} of {} runs agree with the news: the scenario and the observations disagree \
-     (block {block} of the runs needed {quota}; every block may draw at most --max-draws \
-     {}). Check the observations (ids, times, the time unit) against the scenario, or \
-     raise --max-draws",
+     (block {block} of the job needed {quota} agreeing runs, and a block may draw at most \
+     --max-draws {} runs). Check the observations (ids, times, the time unit) against the \
+     scenario, or raise --max-draws",
     thousands(*accepted),
     thousands(*drawn),
     thousands(*drawn)
