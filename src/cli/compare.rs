@@ -81,6 +81,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
                 "b_text": String::from_utf8_lossy(&bytes_b),
             }),
             scenario_text: String::from_utf8_lossy(&bytes_a).into_owned(),
+            runs_drawn: None,
         },
     )
     .map_err(|e| match e {

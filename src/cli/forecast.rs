@@ -201,12 +201,8 @@ pub(crate) fn merged_news(
     drawn: u64,
     quiet: bool,
 ) {
-    let Some((_, given)) = job.options.iter().find(|(k, _)| k == "given") else {
-        return;
-    };
-    manifest.given = given.split("; ").map(str::to_string).collect();
-    manifest.runs_drawn = Some(drawn);
-    if !quiet {
+    manifest.record_news(job, Some(drawn));
+    if !quiet && !manifest.given.is_empty() {
         println!(
             "given {}: {}",
             manifest.given.join(", "),

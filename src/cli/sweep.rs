@@ -60,6 +60,8 @@ pub(crate) struct SweepArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     pub opts: RunOptions,
+    #[command(flatten)]
+    pub given: crate::cli::forecast::GivenArgs,
     /// Output folder (default: out/<scenario file stem>-sweep/; out/<stem>-tornado/ with --tornado, out/<stem>-importance/ with --importance). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -127,6 +129,7 @@ struct Sweep {
     start: std::time::SystemTime,
     clock: std::time::Instant,
     job: JobIdentity,
+    given: crate::engine::given::Given,
 }
 
 /// Runs `rungs sweep`: the sensitivity tables (`--tornado`, `--importance`) or a design of
@@ -146,14 +149,25 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
             (false, false) => default_sweep_out(&a.scenario),
         });
     crate::cli::report::check_not_shard(a.opts.report, a.shard.is_some())?;
+    let given = a.given.load(&model)?;
+    if !given.is_empty() && (a.tornado || a.importance) {
+        return Err(Failure::Usage(
+            "--given conditions a design sweep's points; --tornado and --importance do not \
+             take it (importance forces and blocks steps: an intervention, not news)"
+                .into(),
+        ));
+    }
     if a.shard.is_none() {
-        crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
+        let mut inputs = vec![a.scenario.as_path()];
+        inputs.extend(a.given.inputs());
+        crate::output::check_out(&out, &inputs).map_err(Failure::Usage)?;
     }
     let spec = spec(&model, &a)?;
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
 
-    let job = JobIdentity::new("sweep", &a.scenario, &bytes, seed, runs, &overrides);
+    let mut job = JobIdentity::new("sweep", &a.scenario, &bytes, seed, runs, &overrides);
+    crate::cli::forecast::identify(&mut job, &given);
     let s = Sweep {
         args: a,
         model,
@@ -166,6 +180,7 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
         start,
         clock,
         job,
+        given,
     };
     if s.args.tornado || s.args.importance {
         sensitivity(s)
@@ -188,6 +203,7 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
         start,
         clock,
         mut job,
+        given: _,
     } = s;
     if a.shard.is_some() {
         return Err(Failure::Usage(
@@ -310,6 +326,7 @@ fn sensitivity(s: Sweep) -> Result<(), Failure> {
             "importance": a.importance,
             "vary": a.vary,
         }),
+        runs_drawn: None,
     };
     sweep::write_files(&out, &files, &job, &how).map_err(failure)?;
     if !a.opts.quiet {
@@ -334,6 +351,7 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
         start,
         clock,
         mut job,
+        given,
     } = s;
     let design = design::from_spec(&model, &spec, seed).map_err(Failure::Usage)?;
     job.options.push((
@@ -362,13 +380,14 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
         // A shard's partial file holds the summaries of its points: memory grows with the
         // points per shard (docs/sweeps.md), so a huge design wants more shards.
         let mut summaries = Vec::with_capacity(points.len());
-        sweep::run_points(
+        let drawn = sweep::run_points_given(
             &model,
             &design,
             points,
             seed,
             runs,
             threads,
+            &given,
             &progress,
             &mut |_, s| {
                 summaries.push(s);
@@ -383,7 +402,11 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
             shard: (k, n),
             covers: r.clone(),
             total: total as u64,
-            payload: SweepPayload { design, summaries },
+            payload: SweepPayload {
+                design,
+                summaries,
+                drawn,
+            },
         };
         let path = crate::partial::write(&out, &partial).map_err(Failure::Run)?;
         if !quiet {
@@ -403,13 +426,14 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
     // An epistemic sweep's point of view is its spread: every point's outcome probabilities.
     let epistemic = design.kind == design::DesignKind::Epistemic;
     let mut spread: Vec<Vec<f64>> = vec![Vec::new(); model.outcomes.len()];
-    sweep::run_points(
+    let drawn = sweep::run_points_given(
         &model,
         &design,
         points,
         seed,
         runs,
         threads,
+        &given,
         &progress,
         &mut |p, s| {
             writer.add(&model, p, &s)?;
@@ -436,9 +460,17 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
         wall: clock.elapsed(),
         scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
         options: serde_json::json!({ "design": design.describe() }),
+        runs_drawn: (!given.is_empty()).then_some(drawn),
     };
     sweep::commit_folder(dir, &job, &how).map_err(failure)?;
     if !quiet {
+        if !given.is_empty() {
+            let agreeing = design.len() as u64 * runs;
+            println!(
+                "{}",
+                crate::cli::forecast::news_line(&given, agreeing, drawn)
+            );
+        }
         summary(&model, &design, &shown);
         if epistemic {
             println!(

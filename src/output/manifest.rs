@@ -178,6 +178,17 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// Records the news of `job` (its `given` option, as `--given` put it there) and the
+    /// runs drawn to find the agreeing ones; nothing without news.
+    pub fn record_news(&mut self, job: &JobIdentity, runs_drawn: Option<u64>) {
+        if let Some((_, given)) = job.options.iter().find(|(k, _)| k == "given") {
+            self.given = given.split("; ").map(str::to_string).collect();
+            self.runs_drawn = runs_drawn;
+        }
+    }
+}
+
 /// Writes `manifest.json` (pretty JSON, trailing newline) into `dir`, last: its `files` are
 /// the files already in the folder (hidden bookkeeping files aside) and manifest.json.
 pub fn write_manifest(dir: &OutputDir, manifest: &Manifest) -> io::Result<()> {
