@@ -549,3 +549,140 @@ fn precision_stops_at_the_first_block_that_is_precise_enough_and_equals_a_fixed_
     );
     assert!(e.contains("no step, branch or outcome `zz`"), "{e}");
 }
+
+#[test]
+fn a_sweep_point_with_news_is_the_run_at_that_point_and_shards_agree() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write_file(p, "exp.toml", EXP);
+    let sweep = [
+        "sweep",
+        "exp.toml",
+        "--vary",
+        "lam=0.05,0.1",
+        "--runs",
+        "2500",
+        "-q",
+    ];
+    ok(
+        p,
+        &[&sweep[..], &["--given", "a>10", "--out", "sw"]].concat(),
+    );
+    ok(
+        p,
+        &[
+            "run", "exp.toml", "--set", "lam=0.1", "--runs", "2500", "--given", "a>10", "-q",
+            "--out", "r",
+        ],
+    );
+    // Point 1's rows of sweep_steps.csv are steps.csv of the run at lam = 0.1.
+    let point: Vec<String> = std::fs::read_to_string(p.join("sw/sweep_steps.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("1,"))
+        .map(|l| l.splitn(3, ',').nth(2).unwrap().to_string())
+        .collect();
+    let run: Vec<String> = std::fs::read_to_string(p.join("r/steps.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(point, run);
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        ok(
+            p,
+            &[
+                &sweep[..],
+                &["--given", "a>10", "--shard", &shard, "--out", "parts"],
+            ]
+            .concat(),
+        );
+    }
+    ok(
+        p,
+        &[
+            "merge",
+            "parts/shard-0-of-2.json",
+            "parts/shard-1-of-2.json",
+            "-q",
+            "--out",
+            "m",
+        ],
+    );
+    for f in ["sweep_steps.csv", "sweep_outcomes.csv"] {
+        assert_eq!(
+            std::fs::read(p.join("sw").join(f)).unwrap(),
+            std::fs::read(p.join("m").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let (one, merged) = (manifest(&p.join("sw")), manifest(&p.join("m")));
+    assert_eq!(one["given"], serde_json::json!(["a>10"]));
+    assert_eq!(one["runs_drawn"], merged["runs_drawn"]);
+    // Conditioning and intervention do not mix.
+    let e = fails(
+        p,
+        &[
+            "sweep",
+            "exp.toml",
+            "--importance",
+            "--given",
+            "a>10",
+            "--out",
+            "i",
+        ],
+        2,
+    );
+    assert!(e.contains("not news"), "{e}");
+}
+
+#[test]
+fn check_and_compare_condition_on_the_news() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let checked = format!(
+        "{EXP}\n[[checks]]\nclaim = \"P(b | a > 10) = 1 - e^-0.75 = 0.5276\"\n\
+         expect = \"0.51 < p(b) < 0.545\"\nruns = 40000\n"
+    );
+    write_file(p, "exp.toml", &checked);
+    let said = ok(p, &["check", "exp.toml", "--given", "a>10"]);
+    assert!(
+        said.contains("ok ") && said.contains("given a>10"),
+        "{said}"
+    );
+    // Without the news the same claim fails: P(b) = 1 - e^-1.25 = 0.71.
+    fails(p, &["check", "exp.toml", "-q"], 1);
+
+    write_file(p, "b.toml", &EXP.replace("lam = 0.05", "lam = 0.1"));
+    let n = 20_000u64;
+    let said = ok(
+        p,
+        &[
+            "compare", "exp.toml", "b.toml", "--runs", "20000", "--given", "a>10", "--out", "c",
+        ],
+    );
+    assert!(
+        said.contains("A: ") && said.contains("B: 20,000 of"),
+        "{said}"
+    );
+    let mut r = csv::Reader::from_path(p.join("c/compare.csv")).unwrap();
+    let row = r
+        .records()
+        .map(Result::unwrap)
+        .find(|row| &row[1] == "b")
+        .unwrap();
+    let (pa, pb) = (
+        row[2].parse::<f64>().unwrap(),
+        row[3].parse::<f64>().unwrap(),
+    );
+    assert_prop(pa, 1.0 - (-15.0 * 0.05f64).exp(), n, "P_A(b | a>10)");
+    assert_prop(pb, 1.0 - (-15.0 * 0.1f64).exp(), n, "P_B(b | a>10)");
+    let (lo, hi) = (
+        row[5].parse::<f64>().unwrap(),
+        row[6].parse::<f64>().unwrap(),
+    );
+    assert!(lo < pb - pa && pb - pa < hi && hi - lo < 0.03, "{lo} {hi}");
+    assert!(manifest(&p.join("c"))["runs_drawn"].as_u64().unwrap() > n);
+}
