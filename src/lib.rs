@@ -5,6 +5,8 @@
 //! ([`expr`]), samples many runs of it deterministically ([`engine`]), reduces the runs into
 //! mergeable statistics ([`stats`]) and writes them as CSV ([`output`]). [`sweep`] runs
 //! designs of parameter points; [`check`] runs the checks a scenario states about itself;
+//! [`forecast`] conditions runs on observed events, extends finished runs and runs until
+//! precise;
 //! [`cli`] is the command line.
 
 pub mod check;
@@ -13,6 +15,7 @@ pub mod diag;
 pub mod dist;
 pub mod engine;
 pub mod expr;
+pub mod forecast;
 pub mod graph;
 pub mod input;
 pub mod output;

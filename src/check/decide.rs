@@ -22,10 +22,9 @@
 //!   its 99% interval excludes the claimed direction (a difference of exactly 0 in every run
 //!   included), `undecided` otherwise.
 
-use std::ops::Range;
-
 use crate::check::{Bounds, Check, Claim, DEFAULT_CHECK_RUNS, Stat, Target};
 use crate::engine::RunRecord;
+use crate::engine::given::{Disagree, Given, draw_stream};
 use crate::engine::many::{BatchError, ItemError, block_count, run_waves};
 use crate::engine::run::{RunError, Runner};
 use crate::expr::Env;
@@ -137,6 +136,21 @@ pub fn run_checks(
     settings: &Settings,
     progress: &dyn Fn(u64),
 ) -> Result<Vec<Verdict>, CheckError> {
+    run_checks_given(model, settings, &Given::none(), progress)
+}
+
+/// [`run_checks`] over runs conditioned on the news `given` (`rungs check --given`): a
+/// run counts for a variant only if it agrees with every observation (its `h` is 0
+/// otherwise), and each block draws from its stream ([`crate::engine::given`]) until every
+/// variant has its block's share of agreeing runs. So a check's `runs` are agreeing runs,
+/// and `rises`/`falls` compare the variants each conditioned on the news, on common random
+/// numbers.
+pub fn run_checks_given(
+    model: &Model,
+    settings: &Settings,
+    given: &Given,
+    progress: &dyn Fn(u64),
+) -> Result<Vec<Verdict>, CheckError> {
     let threads = settings.threads.max(1);
     let mut verdicts: Vec<Option<Verdict>> = vec![None; model.checks.len()];
     let mut done = 0u64;
@@ -161,13 +175,16 @@ pub fn run_checks(
             0..block_count(job.runs),
             |_| (),
             |_, blk| {
-                let range = blk * BLOCK_RUNS..((blk + 1) * BLOCK_RUNS).min(job.runs);
-                Ok(block(model, &variants, &job, range))
+                let quota = ((blk + 1) * BLOCK_RUNS).min(job.runs) - blk * BLOCK_RUNS;
+                Ok(block(model, &variants, &job, blk, quota, given))
             },
             |blk, r| {
-                let block_sums = r.map_err(|(v, e)| {
-                    failed_variant = Some(v);
-                    BatchError::Run(e)
+                let block_sums = r.map_err(|fail| match fail {
+                    BlockFail::Run(v, e) => {
+                        failed_variant = Some(v);
+                        BatchError::Run(e)
+                    }
+                    BlockFail::Disagree(d) => BatchError::Disagree(Box::new(d)),
                 })?;
                 for (s, o) in sums.iter_mut().zip(&block_sums) {
                     s.add(o);
@@ -271,23 +288,36 @@ impl Sums {
     }
 }
 
-/// One block of runs of a job: every variant, every check.
+/// Why a block of a job failed: a run of variant `.0`, or news no run agrees with.
+enum BlockFail {
+    Run(usize, Box<RunError>),
+    Disagree(Disagree),
+}
+
+/// One block of runs of a job: every variant, every check; drawn until each variant has
+/// `quota` runs that agree with `given` (without news: runs `blk * BLOCK_RUNS ..`).
 fn block(
     model: &Model,
     variants: &[Model],
     job: &Job,
-    range: Range<u64>,
-) -> Result<Vec<Sums>, (usize, Box<RunError>)> {
+    blk: u64,
+    quota: u64,
+    given: &Given,
+) -> Result<Vec<Sums>, BlockFail> {
     let mut runners: Vec<Runner<'_>> = variants.iter().map(|m| Runner::new(m, job.seed)).collect();
     let mut recs = vec![RunRecord::default(); variants.len()];
     let mut counts: Vec<Vec<u32>> = vec![Vec::new(); variants.len()];
     let mut sums = vec![Sums::default(); job.checks.len()];
-    for run in range {
+    let mut accepted = vec![0u64; variants.len()];
+    let mut agree = vec![true; variants.len()];
+    let drawn = draw_stream(blk, 0, given.max_draws, |run| {
         for (v, runner) in runners.iter_mut().enumerate() {
             runner
                 .run(run, &mut recs[v])
-                .map_err(|e| (v, Box::new(e)))?;
+                .map_err(|e| BlockFail::Run(v, Box::new(e)))?;
             extended_counts(model, &recs[v], &mut counts[v]);
+            agree[v] = given.agrees(&recs[v]);
+            accepted[v] += u64::from(agree[v]);
         }
         for (k, &c) in job.checks.iter().enumerate() {
             let check = &model.checks[c];
@@ -297,6 +327,7 @@ fn block(
             let mut obs = [(false, 0.0); 2];
             for v in 0..variants.len() {
                 let (h, y) = observe(stat, &recs[v], &counts[v]);
+                let (h, y) = if agree[v] { (h, y) } else { (false, 0.0) };
                 obs[v] = (h, y);
                 if h {
                     s.h[v] += 1.0;
@@ -325,8 +356,17 @@ fn block(
                 s.first_violation = Some(run);
             }
         }
+        Ok(accepted.iter().all(|&a| a >= quota))
+    })?;
+    match drawn {
+        Some(_) => Ok(sums),
+        None => Err(BlockFail::Disagree(Disagree {
+            block: blk,
+            accepted: accepted.iter().copied().min().unwrap_or(0),
+            drawn: given.max_draws,
+            quota,
+        })),
     }
-    Ok(sums)
 }
 
 /// The counts conditions read: how often each node happened, then one 0/1 per outcome

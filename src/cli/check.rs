@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::check::decide::{CheckError, Settings, Status, Verdict, run_checks, total_runs};
+use crate::check::decide::{CheckError, Settings, Status, Verdict, run_checks_given, total_runs};
 use crate::cli::{DEFAULT_SEED, Failure, load_scenario, parse_threads};
 
 /// Arguments of `rungs check`.
@@ -37,6 +37,8 @@ pub struct CheckArgs {
     /// Only the lines of checks that are not ok, and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub given: crate::cli::forecast::GivenArgs,
 }
 
 /// Runs the command.
@@ -58,10 +60,11 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     let mut models = Vec::new();
     for path in &args.files {
         let (model, _, _) = load_scenario(path, &args.set, !args.quiet)?;
-        models.push((path, model));
+        let given = args.given.load(&model)?;
+        models.push((path, model, given));
     }
     let mut all_ok = true;
-    for (path, model) in &models {
+    for (path, model, given) in &models {
         let file = path.display().to_string();
         if model.checks.is_empty() {
             if !args.quiet {
@@ -69,18 +72,25 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
             }
             continue;
         }
+        if !args.quiet && !given.is_empty() {
+            println!(
+                "{file}: given {}: every check counts only the runs that agree",
+                given.texts().join(", ")
+            );
+        }
         let bar = crate::cli::progress_bar(total_runs(model, &settings), args.quiet, "runs");
-        let verdicts = run_checks(model, &settings, &|d| bar.set_position(d)).map_err(|e| {
-            bar.finish_and_clear();
-            match e {
-                CheckError::Run { error, set } => {
-                    let mut sets = args.set.clone();
-                    sets.extend(set);
-                    Failure::Run(error.reproduce(&file, &sets))
+        let verdicts = run_checks_given(model, &settings, given, &|d| bar.set_position(d))
+            .map_err(|e| {
+                bar.finish_and_clear();
+                match e {
+                    CheckError::Run { error, set } => {
+                        let mut sets = args.set.clone();
+                        sets.extend(set);
+                        Failure::Run(error.reproduce(&file, &sets))
+                    }
+                    other => Failure::Run(other.to_string()),
                 }
-                other => Failure::Run(other.to_string()),
-            }
-        })?;
+            })?;
         bar.finish_and_clear();
         let mut counts = [0usize; 3];
         for (check, v) in model.checks.iter().zip(&verdicts) {

@@ -29,6 +29,8 @@ pub(crate) struct CompareArgs {
     pub b: PathBuf,
     #[command(flatten)]
     pub opts: RunOptions,
+    #[command(flatten)]
+    pub given: crate::cli::forecast::GivenArgs,
     /// Output folder (default: out/<A stem>-vs-<B stem>/). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -49,23 +51,39 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     let out = a.out.clone().unwrap_or_else(|| {
         default_out(&a.a).with_file_name(format!("{}-vs-{}", stem(&a.a), stem(&a.b)))
     });
-    crate::output::check_out(&out, &[&a.a, &a.b]).map_err(Failure::Usage)?;
+    // The news, compiled against each variant: an observed step must be in both.
+    let in_file = |f: &Path, e: Failure| match e {
+        Failure::Usage(m) => Failure::Usage(format!("{}: {m}", f.display())),
+        other => other,
+    };
+    let given_a = a.given.load(&ma).map_err(|e| in_file(&a.a, e))?;
+    let given_b = a.given.load(&mb).map_err(|e| in_file(&a.b, e))?;
+    let mut inputs = vec![a.a.as_path(), a.b.as_path()];
+    inputs.extend(a.given.inputs());
+    crate::output::check_out(&out, &inputs).map_err(Failure::Usage)?;
     let (seed, runs, threads) = (a.opts.seed, a.opts.runs, a.opts.threads());
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
     let items = compare::items(&ma, &mb);
     // One bar over the paired runs (each run of A with its twin of B).
     let bar = crate::cli::progress_bar(runs, a.opts.quiet, "paired runs");
-    let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &|d| {
-        bar.set_position(d)
-    })
-    .map_err(|e| Failure::Run(e.to_string()))?;
+    let progress = |d| bar.set_position(d);
+    let (rows, news) = if given_a.is_empty() {
+        let paired = compare::run_paired(&ma, &mb, &items, seed, runs, threads, &progress)
+            .map_err(|e| Failure::Run(e.to_string()))?;
+        (compare::rows(&items, &paired), None)
+    } else {
+        let given = (&given_a, &given_b);
+        let c = compare::run_paired_given(&ma, &mb, &items, seed, runs, threads, given, &progress)
+            .map_err(|e| Failure::Run(e.to_string()))?;
+        (compare::rows_given(&items, &c), Some(c))
+    };
     bar.finish_and_clear();
-    let rows = compare::rows(&items, &paired);
     let table = crate::output::Table {
         header: compare::HEADER.iter().map(|s| s.to_string()).collect(),
         rows: rows.iter().map(compare::cells).collect(),
     };
     let mut job = JobIdentity::new("compare", &a.a, &bytes_a, seed, runs, &overrides);
+    crate::cli::forecast::identify(&mut job, &given_a);
     job.options
         .push(("b_path".into(), a.b.display().to_string()));
     job.options
@@ -85,6 +103,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
                 "b_text": String::from_utf8_lossy(&bytes_b),
             }),
             scenario_text: String::from_utf8_lossy(&bytes_a).into_owned(),
+            runs_drawn: news.as_ref().map(|c| c.drawn),
         },
     )
     .map_err(|e| match e {
@@ -92,6 +111,12 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         SweepError::Run(m) => Failure::Run(m),
     })?;
     if !a.opts.quiet {
+        if let Some(c) = &news {
+            let rate = |n: u64| crate::forecast::acceptance(n, c.drawn);
+            println!("given {}:", given_a.texts().join(", "));
+            println!("  A: {}", rate(c.na));
+            println!("  B: {}", rate(c.nb));
+        }
         print_summary(&a, &rows);
         println!("wrote {}", out.join("compare.csv").display());
     }

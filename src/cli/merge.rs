@@ -99,7 +99,10 @@ fn merge_runs(
     let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
     crate::output::check_out(&out, &inputs).map_err(Failure::Usage)?;
     let mut tree: BlockTree<Summary> = BlockTree::new();
+    // Shards of runs conditioned on news also say how many runs they drew.
+    let mut drawn = 0u64;
     for (name, part) in parts {
+        drawn = drawn.saturating_add(part.payload["drawn"].as_u64().unwrap_or(0));
         let piece: BlockTree<Summary> = serde_json::from_value(part.payload)
             .map_err(|e| Failure::Usage(format!("{name}: damaged partial file ({e})")))?;
         check_piece(&model, &piece, &part.covers, job.runs)
@@ -111,6 +114,7 @@ fn merge_runs(
     let mut manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": false });
     manifest.scenario_text = scenario_text;
+    crate::cli::forecast::merged_news(&mut manifest, &job, drawn, args.quiet);
     finish_run(&model, tree, dir, &manifest, args.paths, args.quiet)
 }
 

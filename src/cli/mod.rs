@@ -3,6 +3,8 @@
 
 mod check;
 mod compare;
+mod extend;
+mod forecast;
 mod graph;
 mod merge;
 mod report;
@@ -66,6 +68,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Draws a finished output folder: report.html (charts, no script) and report.xlsx.
     Report(report::ReportArgs),
+    /// Tops a finished run folder up to more runs: the bytes of a fresh run of that many.
+    Extend(extend::ExtendArgs),
 }
 
 /// Options shared by the commands that run a scenario.
@@ -184,6 +188,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Check(a) => check::run(a),
         Command::Report(a) => report::run(a),
+        Command::Extend(a) => extend::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

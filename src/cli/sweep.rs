@@ -64,6 +64,8 @@ pub(crate) struct SweepArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     pub opts: RunOptions,
+    #[command(flatten)]
+    pub given: crate::cli::forecast::GivenArgs,
     /// Output folder (default: out/<scenario file stem>-sweep/; out/<stem>-tornado/ with --tornado, out/<stem>-importance/ with --importance). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -132,6 +134,7 @@ struct Sweep {
     start: std::time::SystemTime,
     clock: std::time::Instant,
     job: JobIdentity,
+    given: crate::engine::given::Given,
 }
 
 impl Sweep {
@@ -144,6 +147,7 @@ impl Sweep {
             wall: self.clock.elapsed(),
             scenario_text: String::from_utf8_lossy(&self.bytes).into_owned(),
             options,
+            runs_drawn: None,
         }
     }
 
@@ -173,11 +177,21 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
             (false, false) => default_sweep_out(&a.scenario),
         });
     crate::cli::report::check_not_shard(a.opts.report, a.shard.is_some())?;
+    let given = a.given.load(&model)?;
+    if !given.is_empty() && (a.tornado || a.importance) {
+        return Err(Failure::Usage(
+            "--given conditions a design sweep's points; --tornado and --importance do not \
+             take it (importance forces and blocks steps: an intervention, not news)"
+                .into(),
+        ));
+    }
     if a.shard.is_none() {
-        crate::output::check_out(&out, &[&a.scenario]).map_err(Failure::Usage)?;
+        let mut inputs = vec![a.scenario.as_path()];
+        inputs.extend(a.given.inputs());
+        crate::output::check_out(&out, &inputs).map_err(Failure::Usage)?;
     }
     let (start, clock) = (std::time::SystemTime::now(), std::time::Instant::now());
-    let job = JobIdentity::new(
+    let mut job = JobIdentity::new(
         "sweep",
         &a.scenario,
         &bytes,
@@ -185,6 +199,7 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
         a.opts.runs,
         &overrides,
     );
+    crate::cli::forecast::identify(&mut job, &given);
     let s = Sweep {
         args: a,
         model,
@@ -193,6 +208,7 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
         start,
         clock,
         job,
+        given,
     };
     if s.args.tornado || s.args.importance {
         sensitivity(s)
@@ -394,13 +410,14 @@ fn shard_sweep(s: Sweep, design: Design, k: u64, n: u64) -> Result<(), Failure> 
     let bar = points_bar(&s, points.len());
     let mut summaries = Vec::with_capacity(points.len());
     let o = &s.args.opts;
-    sweep::run_points(
+    let drawn = sweep::run_points_given(
         &s.model,
         &design,
         points,
         o.seed,
         o.runs,
         o.threads(),
+        &s.given,
         &|d| bar.set_position(d),
         &mut |_, summary| {
             summaries.push(summary);
@@ -415,7 +432,11 @@ fn shard_sweep(s: Sweep, design: Design, k: u64, n: u64) -> Result<(), Failure> 
         shard: (k, n),
         covers: r.clone(),
         total: total as u64,
-        payload: SweepPayload { design, summaries },
+        payload: SweepPayload {
+            design,
+            summaries,
+            drawn,
+        },
     };
     let path = crate::partial::write(&s.out, &partial).map_err(Failure::Run)?;
     if !s.args.opts.quiet {
@@ -440,13 +461,14 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     let epistemic = design.kind == design::DesignKind::Epistemic;
     let mut spread: Vec<Vec<f64>> = vec![Vec::new(); model.outcomes.len()];
     let o = &s.args.opts;
-    sweep::run_points(
+    let drawn = sweep::run_points_given(
         model,
         &design,
         0..design.len(),
         o.seed,
         o.runs,
         o.threads(),
+        &s.given,
         &|d| bar.set_position(d),
         &mut |p, summary| {
             writer.add(model, p, &summary)?;
@@ -470,9 +492,17 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     .map_err(run_failure(&s.args))?;
     bar.finish_and_clear();
     writer.finish()?;
-    let how = s.written(serde_json::json!({ "design": design.describe() }));
+    let mut how = s.written(serde_json::json!({ "design": design.describe() }));
+    how.runs_drawn = (!s.given.is_empty()).then_some(drawn);
     sweep::commit_folder(dir, &s.job, &how).map_err(failure)?;
     if !s.args.opts.quiet {
+        if !s.given.is_empty() {
+            let agreeing = design.len() as u64 * o.runs;
+            println!(
+                "{}",
+                crate::cli::forecast::news_line(&s.given, agreeing, drawn)
+            );
+        }
         summary(model, &design, &shown, o.runs);
         if epistemic {
             print_spread(model, design.len(), &mut spread);

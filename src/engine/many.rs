@@ -118,10 +118,36 @@ pub struct ItemError {
 pub fn run_waves<C: Sync, T: Send>(
     threads: usize,
     items: Range<u64>,
-    mut prepare: impl FnMut(Range<u64>) -> C,
+    prepare: impl FnMut(Range<u64>) -> C,
     work: impl Fn(&C, u64) -> Result<T, RunError> + Sync,
     mut take: impl FnMut(u64, T) -> Result<(), BatchError>,
 ) -> Result<(), ItemError> {
+    run_waves_until(threads, items, prepare, work, |i, t| {
+        take(i, t).map(|()| Flow::Continue)
+    })
+    .map(|_| ())
+}
+
+/// Whether a caller of [`run_waves_until`] wants more items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Hand over the next item.
+    Continue,
+    /// Stop here: the items after this one are not wanted (a precision target is met, say).
+    Stop,
+}
+
+/// [`run_waves`] whose `take` may stop the work early ([`Flow::Stop`]): the results of
+/// later items of the same wave are dropped, no further wave starts. Returns the first item
+/// not taken (`items.end` if every item was). Because `take` sees the items in item order,
+/// where the work stops depends only on the results, never on the thread count.
+pub fn run_waves_until<C: Sync, T: Send>(
+    threads: usize,
+    items: Range<u64>,
+    mut prepare: impl FnMut(Range<u64>) -> C,
+    work: impl Fn(&C, u64) -> Result<T, RunError> + Sync,
+    mut take: impl FnMut(u64, T) -> Result<Flow, BatchError>,
+) -> Result<u64, ItemError> {
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -143,11 +169,14 @@ pub fn run_waves<C: Sync, T: Send>(
         });
         for (item, r) in (i..end).zip(results) {
             let fail = |error| ItemError { item, error };
-            take(item, r.map_err(|e| fail(BatchError::from(e)))?).map_err(fail)?;
+            let flow = take(item, r.map_err(|e| fail(BatchError::from(e)))?).map_err(fail)?;
+            if flow == Flow::Stop {
+                return Ok(item + 1);
+            }
         }
         i = end;
     }
-    Ok(())
+    Ok(items.end)
 }
 
 /// Runs `runs` of `model` with `seed` in run order into `acc`, reusing one runner and one
@@ -231,6 +260,9 @@ pub enum BatchError {
     /// A bug: blocks out of order.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Too few runs agree with the observations (`--given`) within the draw budget.
+    #[error(transparent)]
+    Disagree(Box<crate::engine::given::Disagree>),
 }
 
 impl From<RunError> for BatchError {

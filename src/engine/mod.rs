@@ -1,6 +1,8 @@
 //! The Monte Carlo engine: one run ([`run`]), many runs in parallel and deterministically
-//! ([`many`]), and the addressed random numbers both use ([`rng`]).
+//! ([`many`]), and the addressed random numbers both use ([`rng`]); [`given`] conditions
+//! runs on observations (`--given`).
 
+pub mod given;
 pub mod many;
 pub mod rng;
 pub mod run;

@@ -70,6 +70,17 @@ pub struct Manifest {
     /// `scenario_sha256`): with the options above, the folder alone can rerun the command.
     #[serde(default)]
     pub scenario_text: String,
+    /// The observations the runs are conditioned on (`--given`), as `STEP<=T`, `STEP>T`,
+    /// `STEP=T1..T2`; absent without news. `runs` then counts the runs that agree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub given: Vec<String>,
+    /// With news: the runs drawn to find `runs` that agree (their ratio is the acceptance
+    /// rate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_drawn: Option<u64>,
+    /// For a folder `rungs extend` topped up: the runs it held before (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_from: Option<u64>,
 }
 
 impl Manifest {
@@ -160,6 +171,20 @@ impl Manifest {
             wall_time_seconds: wall.as_millis() as f64 / 1000.0,
             options: serde_json::json!({}),
             scenario_text: String::new(),
+            given: Vec::new(),
+            runs_drawn: None,
+            extended_from: None,
+        }
+    }
+}
+
+impl Manifest {
+    /// Records the news of `job` (its `given` option, as `--given` put it there) and the
+    /// runs drawn to find the agreeing ones; nothing without news.
+    pub fn record_news(&mut self, job: &JobIdentity, runs_drawn: Option<u64>) {
+        if let Some((_, given)) = job.options.iter().find(|(k, _)| k == "given") {
+            self.given = given.split("; ").map(str::to_string).collect();
+            self.runs_drawn = runs_drawn;
         }
     }
 }

@@ -8,8 +8,9 @@
 //! squares `n01 + n10`, so the result is exact and the same for any thread count.
 
 use crate::engine::RunRecord;
+use crate::engine::given::{Disagree, Given, draw_stream};
 use crate::engine::many::{BatchError, block_count, block_runs, run_waves};
-use crate::engine::run::Runner;
+use crate::engine::run::{RunError, Runner};
 use crate::scenario::Model;
 use crate::stats::Z_TWO_SIDED_95;
 
@@ -186,6 +187,191 @@ pub fn run_paired(
     Ok(total)
 }
 
+/// Counts of paired runs conditioned on news (`rungs compare --given`). Each variant is
+/// conditioned on its own agreement (`h_a`, `h_b`: the run of A, of B, agrees with every
+/// observation) over the same drawn runs, so `p_a = P_A(item | news)` and
+/// `p_b = P_B(item | news)`, each a ratio `sum(h x) / sum(h)`. The interval of the
+/// difference is the delta method's over the paired influence terms
+/// `u = h_b (x_b - p_b) / mean(h_b) - h_a (x_a - p_a) / mean(h_a)`, as `rungs check` does for
+/// `rises`/`falls`; every sum it needs is an integer count kept here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Conditioned {
+    /// Runs drawn.
+    pub drawn: u64,
+    /// Runs of A that agree.
+    pub na: u64,
+    /// Runs of B that agree.
+    pub nb: u64,
+    /// Runs in which both agree.
+    pub nab: u64,
+    /// Per item: agreeing runs of A in which it happened.
+    pub a1: Vec<u64>,
+    /// Per item: agreeing runs of B in which it happened.
+    pub b1: Vec<u64>,
+    /// Per item: runs in which both agree and it happened in both.
+    pub c11: Vec<u64>,
+    /// Per item: runs in which both agree and it happened in A.
+    pub ca: Vec<u64>,
+    /// Per item: runs in which both agree and it happened in B.
+    pub cb: Vec<u64>,
+}
+
+impl Conditioned {
+    fn new(items: usize) -> Conditioned {
+        let zero = vec![0; items];
+        Conditioned {
+            a1: zero.clone(),
+            b1: zero.clone(),
+            c11: zero.clone(),
+            ca: zero.clone(),
+            cb: zero,
+            ..Conditioned::default()
+        }
+    }
+
+    fn add(&mut self, o: &Conditioned) {
+        self.drawn += o.drawn;
+        self.na += o.na;
+        self.nb += o.nb;
+        self.nab += o.nab;
+        for (x, y) in [
+            (&mut self.a1, &o.a1),
+            (&mut self.b1, &o.b1),
+            (&mut self.c11, &o.c11),
+            (&mut self.ca, &o.ca),
+            (&mut self.cb, &o.cb),
+        ] {
+            for (a, b) in x.iter_mut().zip(y) {
+                *a += b;
+            }
+        }
+    }
+}
+
+/// [`run_paired`] conditioned on news: `given_a` and `given_b` are the same observations
+/// compiled against A and against B. Each block draws its stream
+/// ([`crate::engine::given`]) until both variants have the block's share of agreeing runs,
+/// so each has at least `runs` in all.
+#[allow(clippy::too_many_arguments)]
+pub fn run_paired_given(
+    a: &Model,
+    b: &Model,
+    items: &[Item],
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    given: (&Given, &Given),
+    progress: &dyn Fn(u64),
+) -> Result<Conditioned, BatchError> {
+    let mut total = Conditioned::new(items.len());
+    run_waves(
+        threads,
+        0..block_count(runs),
+        |_| (),
+        |(), block| {
+            let r = block_runs(block, runs);
+            paired_block(a, b, items, seed, block, r.end - r.start, given)
+        },
+        |block, c| {
+            total.add(&c.map_err(|d| BatchError::Disagree(Box::new(d)))?);
+            progress(block_runs(block, runs).end);
+            Ok(())
+        },
+    )
+    .map_err(|e| e.error)?;
+    Ok(total)
+}
+
+/// One block of [`run_paired_given`].
+#[allow(clippy::too_many_arguments)]
+fn paired_block(
+    a: &Model,
+    b: &Model,
+    items: &[Item],
+    seed: u64,
+    block: u64,
+    quota: u64,
+    (ga, gb): (&Given, &Given),
+) -> Result<Result<Conditioned, Disagree>, RunError> {
+    let (mut ra, mut rb) = (Runner::new(a, seed), Runner::new(b, seed));
+    let (mut xa, mut xb) = (RunRecord::default(), RunRecord::default());
+    let mut c = Conditioned::new(items.len());
+    let done = draw_stream(block, 0, ga.max_draws, |run| {
+        ra.run(run, &mut xa)?;
+        rb.run(run, &mut xb)?;
+        let (ha, hb) = (ga.agrees(&xa), gb.agrees(&xb));
+        c.drawn += 1;
+        c.na += u64::from(ha);
+        c.nb += u64::from(hb);
+        c.nab += u64::from(ha && hb);
+        for (i, it) in items.iter().enumerate() {
+            let (ya, yb) = (happened(it, it.a, &xa), happened(it, it.b, &xb));
+            c.a1[i] += u64::from(ha && ya);
+            c.b1[i] += u64::from(hb && yb);
+            if ha && hb {
+                c.c11[i] += u64::from(ya && yb);
+                c.ca[i] += u64::from(ya);
+                c.cb[i] += u64::from(yb);
+            }
+        }
+        Ok::<bool, RunError>(c.na >= quota && c.nb >= quota)
+    })?;
+    Ok(match done {
+        Some(_) => Ok(c),
+        None => Err(Disagree {
+            block,
+            accepted: c.na.min(c.nb),
+            drawn: c.drawn,
+            quota,
+        }),
+    })
+}
+
+/// The rows of compare.csv from conditioned counts (see [`Conditioned`]).
+pub fn rows_given(items: &[Item], c: &Conditioned) -> Vec<Row> {
+    let n = c.drawn as f64;
+    let (na, nb) = (c.na.max(1) as f64, c.nb.max(1) as f64);
+    let (ma, mb) = (na / n.max(1.0), nb / n.max(1.0));
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let p_a = c.a1[i] as f64 / na;
+            let p_b = c.b1[i] as f64 / nb;
+            let saa = na * p_a * (1.0 - p_a);
+            let sbb = nb * p_b * (1.0 - p_b);
+            let sab = c.c11[i] as f64 - p_b * c.ca[i] as f64 - p_a * c.cb[i] as f64
+                + p_a * p_b * c.nab as f64;
+            // Where the variants agree with the news in the same runs and the item happens
+            // in the same ones, the difference is exactly 0 in every run: say so exactly,
+            // not as the rounding residue of the sums.
+            let same = c.na == c.nab
+                && c.nb == c.nab
+                && [c.b1[i], c.c11[i], c.ca[i], c.cb[i]]
+                    .iter()
+                    .all(|&k| k == c.a1[i]);
+            let ss = if same {
+                0.0
+            } else {
+                (sbb / (mb * mb) + saa / (ma * ma) - 2.0 * sab / (ma * mb)).max(0.0)
+            };
+            let diff = p_b - p_a;
+            let ci = (c.drawn >= 2).then(|| {
+                let half = Z_TWO_SIDED_95 * (ss / (n - 1.0) / n).sqrt();
+                (diff - half, diff + half)
+            });
+            Row {
+                kind: it.kind,
+                id: it.id.clone(),
+                p_a,
+                p_b,
+                diff,
+                ci,
+            }
+        })
+        .collect()
+}
+
 /// One row of compare.csv.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -263,6 +449,44 @@ pub fn cells(r: &Row) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditioned_counts_of_identical_variants_differ_by_nothing() {
+        let items = vec![Item {
+            kind: ItemKind::Outcome,
+            id: "x".into(),
+            a: Some(0),
+            b: Some(0),
+        }];
+        // 100 drawn, 40 agree in both, the item in 10 of them (in both variants).
+        let c = Conditioned {
+            drawn: 100,
+            na: 40,
+            nb: 40,
+            nab: 40,
+            a1: vec![10],
+            b1: vec![10],
+            c11: vec![10],
+            ca: vec![10],
+            cb: vec![10],
+        };
+        let r = &rows_given(&items, &c)[0];
+        assert_eq!((r.p_a, r.p_b, r.diff), (0.25, 0.25, 0.0));
+        assert_eq!(r.ci, Some((0.0, 0.0)));
+        // B agrees in other runs than A: independent estimates, variance of each added.
+        let c = Conditioned {
+            nab: 0,
+            c11: vec![0],
+            ca: vec![0],
+            cb: vec![0],
+            ..c
+        };
+        let r = &rows_given(&items, &c)[0];
+        let (lo, hi) = r.ci.unwrap();
+        // Var = 2 * (n p (1-p) / m^2) / (n (n-1)), m = 0.4, n = 100, N = 40.
+        let var = 2.0 * (40.0 * 0.25 * 0.75 / 0.16) / (99.0 * 100.0);
+        assert!((hi - lo - 2.0 * Z_TWO_SIDED_95 * var.sqrt()).abs() < 1e-12);
+    }
 
     #[test]
     fn paired_interval_from_counts() {

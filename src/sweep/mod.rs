@@ -24,7 +24,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::many::{BatchError, block_count, block_runs, run_block, run_waves};
+use crate::engine::given::{Drawn, Given, run_block_given};
+use crate::engine::many::{BatchError, block_count, block_runs, run_waves};
 use crate::output::{Manifest, OutputDir, Table};
 use crate::partial::JobIdentity;
 use crate::scenario::Model;
@@ -65,6 +66,9 @@ pub struct SweepPayload {
     pub design: Design,
     /// Summaries of the points in the shard's `covers` range.
     pub summaries: Vec<Summary>,
+    /// With news (`--given`): the runs drawn for those points, agreeing or not.
+    #[serde(default)]
+    pub drawn: u64,
 }
 
 /// Runs the points `range` of `design`, each with `runs` runs of `seed`, and hands each
@@ -89,6 +93,29 @@ pub fn run_points(
     progress: &dyn Fn(u64),
     on_point: &mut dyn FnMut(usize, Summary) -> Result<(), SweepError>,
 ) -> Result<(), SweepError> {
+    let none = Given::none();
+    run_points_given(
+        base, design, range, seed, runs, threads, &none, progress, on_point,
+    )
+    .map(|_| ())
+}
+
+/// [`run_points`] with every point conditioned on the news `given`: each point's `runs`
+/// are runs that agree with it, drawn block by block as `rungs run --given` draws them
+/// ([`crate::engine::given`]), so a point's summary is the bytes of `rungs run --given` at
+/// that point. Returns the runs drawn over all points.
+#[allow(clippy::too_many_arguments)]
+pub fn run_points_given(
+    base: &Model,
+    design: &Design,
+    range: Range<usize>,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    given: &Given,
+    progress: &dyn Fn(u64),
+    on_point: &mut dyn FnMut(usize, Summary) -> Result<(), SweepError>,
+) -> Result<u64, SweepError> {
     if range.end > design.len() || range.start > range.end {
         return Err(SweepError::Run(format!(
             "internal error: points {}..{} of a design of {}",
@@ -103,7 +130,7 @@ pub fn run_points(
         for p in range {
             on_point(p, Summary::new(&design.model_at(base, p)))?;
         }
-        return Ok(());
+        return Ok(0);
     }
     // Item j is block j % blocks of point range.start + j / blocks.
     let point = |item: u64| range.start + (item / blocks) as usize;
@@ -113,6 +140,7 @@ pub fn run_points(
     let mut models: Vec<(usize, Arc<Model>)> = Vec::new();
     let mut tree: BlockTree<Summary> = BlockTree::new();
     let mut done_runs = 0u64;
+    let mut drawn = 0u64;
     // A failure inside `on_point` (writing the files), kept apart from the runs' failures.
     let mut failed: Option<SweepError> = None;
     let result = run_waves(
@@ -135,16 +163,22 @@ pub fn run_points(
                 .find(|(q, _)| *q == p)
                 .map_or(base, |(_, m)| m);
             let mut summary = Summary::new(model);
-            run_block(
+            let b = item % blocks;
+            let r = block_runs(b, runs);
+            let done = run_block_given(
                 model,
                 seed,
-                block_runs(item % blocks, runs),
+                given,
+                b,
+                r.end - r.start,
+                Drawn::default(),
                 &mut summary,
                 None,
             )?;
-            Ok(summary)
+            Ok((summary, done))
         },
-        |item, summary| {
+        |item, (summary, done)| {
+            drawn += done.map_err(|e| BatchError::Disagree(Box::new(e)))?.drawn;
             let b = item % blocks;
             let r = block_runs(b, runs);
             done_runs += r.end - r.start;
@@ -165,7 +199,9 @@ pub fn run_points(
     if let Some(e) = failed {
         return Err(e);
     }
-    result.map_err(|e| point_failure(design, point(e.item), &e.error.to_string()))
+    result
+        .map(|()| drawn)
+        .map_err(|e| point_failure(design, point(e.item), &e.error.to_string()))
 }
 
 /// A run's failure at point `i` of `design`: the point and its values, and the command that
@@ -198,6 +234,8 @@ pub struct Written {
     pub options: serde_json::Value,
     /// The scenario's text, for manifest.json.
     pub scenario_text: String,
+    /// With news (`--given`): the runs drawn, agreeing or not, for manifest.json.
+    pub runs_drawn: Option<u64>,
 }
 
 /// Writes the manifest of a sweep, tornado, importance or compare folder into `dir` (the run
@@ -215,6 +253,7 @@ pub fn commit_folder(dir: OutputDir, job: &JobIdentity, how: &Written) -> Result
     manifest.kind = folder_kind(&job.command, &names);
     manifest.options = how.options.clone();
     manifest.scenario_text = how.scenario_text.clone();
+    manifest.record_news(job, how.runs_drawn);
     crate::output::write_manifest(&dir, &manifest)?;
     dir.commit()?;
     Ok(())

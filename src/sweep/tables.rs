@@ -147,9 +147,11 @@ pub fn merge_sweep(
     let mut writer: Option<(Design, SweepWriter)> = None;
     let n_parts = parts.len();
     let shape = Summary::new(&model);
+    let mut drawn = 0u64;
     for (name, p) in parts {
         let payload: SweepPayload = serde_json::from_value(p.payload)
             .map_err(|e| SweepError::Usage(format!("{name}: not a sweep partial file ({e})")))?;
+        drawn = drawn.saturating_add(payload.drawn);
         if payload.summaries.len() as u64 != p.covers.end - p.covers.start {
             return Err(SweepError::Usage(format!(
                 "{name}: covers points {}..{} but holds {} summaries",
@@ -206,6 +208,7 @@ pub fn merge_sweep(
         wall: std::time::Duration::ZERO,
         options: serde_json::json!({ "design": design.describe() }),
         scenario_text: scenario_text.clone(),
+        runs_drawn: Some(drawn),
     };
     crate::sweep::commit_folder(dir, &job, &written)?;
     Ok(MergedSweep {
