@@ -7,8 +7,10 @@
 //!
 //! The draws-only baseline replays, for the same runs, exactly the draws the engine made:
 //! every drawn parameter, every chance decision and drawn delay, every hazard budget and
-//! every branch choice, through the same samplers and the same addressed streams. The ratio
-//! engine / draws is what the engine costs beyond randomness itself.
+//! every branch choice, through the same samplers and the same addressed streams. The samplers
+//! are those the engine uses: rand_distr's, built once per scenario for constant arguments
+//! (`Distribution::sample`), so the baseline does not charge the engine for rebuilding them.
+//! The ratio engine / draws is what the engine costs beyond randomness itself.
 
 use std::hint::black_box;
 use std::path::Path;

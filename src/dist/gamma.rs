@@ -3,7 +3,7 @@
 use rand_distr::Distribution as _;
 
 use super::special::{gamma_inc, gamma_inc_inv};
-use super::{Arg, Args, DistError, Family, Spec};
+use super::{Args, DistError, Family, SHAPE_SCALE, Spec, shape_scale};
 
 /// Gamma(shape, scale) (mean shape * scale), through rand_distr's `Gamma`.
 #[derive(Clone, Debug)]
@@ -14,14 +14,10 @@ pub(crate) struct Gamma {
 }
 
 impl Family for Gamma {
-    const SPEC: Spec = Spec::new(
-        "gamma",
-        &[&[Arg::required("shape"), Arg::required("scale")]],
-    );
+    const SPEC: Spec = Spec::new("gamma", &[SHAPE_SCALE]);
 
     fn build(_form: usize, a: Args<'_>) -> Result<Self, DistError> {
-        let shape = a.positive(0)?;
-        let scale = a.positive(1)?;
+        let (shape, scale) = shape_scale(&a)?;
         let sampler = rand_distr::Gamma::new(shape, scale)
             .map_err(|e| DistError::refused(Self::SPEC.name, e))?;
         Ok(Gamma {

@@ -272,6 +272,14 @@ fn arity_error(spec: &Spec, form: Form, got: usize) -> DistError {
     )
 }
 
+/// The keys of gamma and weibull, and the check they share: both > 0.
+pub(crate) const SHAPE_SCALE: Form = &[Arg::required("shape"), Arg::required("scale")];
+
+/// The `shape` and `scale` of a [`SHAPE_SCALE`] family, if both are > 0.
+pub(crate) fn shape_scale(a: &Args<'_>) -> Result<(f64, f64), DistError> {
+    Ok((a.positive(0)?, a.positive(1)?))
+}
+
 /// A family's argument values with their names, for `build` to read and check.
 #[derive(Clone, Copy)]
 pub(crate) struct Args<'a> {

@@ -33,8 +33,9 @@ pub(crate) const Z_P95: f64 = 1.644_853_626_951_472_2;
 /// incomplete beta ~sqrt(max(a, b)), ~1e8 for the largest binomial.
 const MAX_TERMS: u64 = 1 << 30;
 
-/// The gamma function (Lanczos, g = 7, n = 9; relative error ~1e-15 for x >= 0.5).
-pub(crate) fn gamma_fn(x: f64) -> f64 {
+/// Lanczos's approximation (g = 7, n = 9) at x >= 0.5: Gamma(x) = sqrt(2 pi) t^(y + 1/2)
+/// e^-t sum with y = x - 1, returned as (y, t, sum).
+fn lanczos(x: f64) -> (f64, f64, f64) {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
         0.999_999_999_999_809_9,
@@ -47,17 +48,22 @@ pub(crate) fn gamma_fn(x: f64) -> f64 {
         9.984_369_578_019_572e-6,
         1.505_632_735_149_311_6e-7,
     ];
-    if x < 0.5 {
-        // Reflection: Gamma(x) Gamma(1 - x) = pi / sin(pi x).
-        return PI / ((PI * x).sin() * gamma_fn(1.0 - x));
-    }
     let x = x - 1.0;
     let mut sum = C[0];
     for (i, c) in C.iter().enumerate().skip(1) {
         sum += c / (x + i as f64);
     }
-    let t = x + G + 0.5;
-    (2.0 * PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * sum
+    (x, x + G + 0.5, sum)
+}
+
+/// The gamma function (Lanczos, g = 7, n = 9; relative error ~1e-15 for x >= 0.5).
+pub(crate) fn gamma_fn(x: f64) -> f64 {
+    if x < 0.5 {
+        // Reflection: Gamma(x) Gamma(1 - x) = pi / sin(pi x).
+        return PI / ((PI * x).sin() * gamma_fn(1.0 - x));
+    }
+    let (y, t, sum) = lanczos(x);
+    (2.0 * PI).sqrt() * t.powf(y + 0.5) * (-t).exp() * sum
 }
 
 /// The standard normal quantile function, by Wichura's algorithm AS 241 (PPND16): relative
@@ -161,25 +167,8 @@ fn ln_gamma(x: f64) -> f64 {
         // Reflection: Gamma(x) Gamma(1 - x) = pi / sin(pi x).
         return (PI / (PI * x).sin()).ln() - ln_gamma(1.0 - x);
     }
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    let x = x - 1.0;
-    let mut sum = C[0];
-    for (i, c) in C.iter().enumerate().skip(1) {
-        sum += c / (x + i as f64);
-    }
-    let t = x + G + 0.5;
-    LN_SQRT_2PI + (x + 0.5) * t.ln() - t + sum.ln()
+    let (y, t, sum) = lanczos(x);
+    LN_SQRT_2PI + (y + 0.5) * t.ln() - t + sum.ln()
 }
 
 /// The error of Stirling's formula: ln Gamma(n + 1) - (n + 1/2) ln n + n - ln sqrt(2 pi),

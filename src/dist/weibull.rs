@@ -3,7 +3,7 @@
 use rand_distr::Distribution as _;
 
 use super::special::gamma_fn;
-use super::{Arg, Args, DistError, Family, Spec};
+use super::{Args, DistError, Family, SHAPE_SCALE, Spec, shape_scale};
 
 /// Weibull(shape k, scale s): P(X > x) = exp(-(x / s)^k), through rand_distr's `Weibull`.
 #[derive(Clone, Debug)]
@@ -14,14 +14,10 @@ pub(crate) struct Weibull {
 }
 
 impl Family for Weibull {
-    const SPEC: Spec = Spec::new(
-        "weibull",
-        &[&[Arg::required("shape"), Arg::required("scale")]],
-    );
+    const SPEC: Spec = Spec::new("weibull", &[SHAPE_SCALE]);
 
     fn build(_form: usize, a: Args<'_>) -> Result<Self, DistError> {
-        let shape = a.positive(0)?;
-        let scale = a.positive(1)?;
+        let (shape, scale) = shape_scale(&a)?;
         // rand_distr orders the arguments scale, shape.
         let sampler = rand_distr::Weibull::new(scale, shape)
             .map_err(|e| DistError::refused(Self::SPEC.name, e))?;
