@@ -484,7 +484,7 @@ mod tests {
         let r = &rows_given(&items, &c)[0];
         let (lo, hi) = r.ci.unwrap();
         // Var = 2 * (n p (1-p) / m^2) / (n (n-1)), m = 0.4, n = 100, N = 40.
-        let var = 2.0 * (40.0 * 0.25 * 0.75 / 0.16) / (99.0 * 100.0);
+        let var: f64 = 2.0 * (40.0 * 0.25 * 0.75 / 0.16) / (99.0 * 100.0);
         assert!((hi - lo - 2.0 * Z_TWO_SIDED_95 * var.sqrt()).abs() < 1e-12);
     }
 
