@@ -452,14 +452,19 @@ pub fn cells(r: &Row) -> Vec<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn conditioned_counts_of_identical_variants_differ_by_nothing() {
-        let items = vec![Item {
+    /// One outcome `x`, in both variants.
+    fn one_outcome() -> Vec<Item> {
+        vec![Item {
             kind: ItemKind::Outcome,
             id: "x".into(),
             a: Some(0),
             b: Some(0),
-        }];
+        }]
+    }
+
+    #[test]
+    fn conditioned_counts_of_identical_variants_differ_by_nothing() {
+        let items = one_outcome();
         // 100 drawn, 40 agree in both, the item in 10 of them (in both variants).
         let c = Conditioned {
             drawn: 100,
@@ -486,18 +491,13 @@ mod tests {
         let r = &rows_given(&items, &c)[0];
         let (lo, hi) = r.ci.unwrap();
         // Var = 2 * (n p (1-p) / m^2) / (n (n-1)), m = 0.4, n = 100, N = 40.
-        let var = 2.0 * (40.0 * 0.25 * 0.75 / 0.16) / (99.0 * 100.0);
+        let var: f64 = 2.0 * (40.0 * 0.25 * 0.75 / 0.16) / (99.0 * 100.0);
         assert!((hi - lo - 2.0 * Z95 * var.sqrt()).abs() < 1e-12);
     }
 
     #[test]
     fn paired_interval_from_counts() {
-        let items = vec![Item {
-            kind: ItemKind::Outcome,
-            id: "x".into(),
-            a: Some(0),
-            b: Some(0),
-        }];
+        let items = one_outcome();
         // Identical: zero difference, zero width.
         let same = Paired {
             runs: 100,
