@@ -330,7 +330,7 @@ pub fn summarise(
         }
         let end = part.end;
         let stopped =
-            run_waves_until(plan.threads, part, |_| (), &work, &mut take).map_err(|e| e.error)?;
+            run_waves_until(plan.threads, part, |_| (), work, &mut take).map_err(|e| e.error)?;
         if stopped < end {
             break;
         }

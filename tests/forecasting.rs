@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use common::{assert_prop, rungs, write_file};
+use rungs::output::STATISTICS_FILES as CSVS;
 
 /// a ~ Exp(lam) (a hazard step), b = a + 5 (after a, delay 5), horizon 30.
 const EXP: &str = "[scenario]\nname = \"exp\"\nhorizon = 30\n\n[parameters]\nlam = 0.05\n\n\
@@ -14,17 +15,6 @@ const EXP: &str = "[scenario]\nname = \"exp\"\nhorizon = 30\n\n[parameters]\nlam
 [[steps]]\nid = \"b\"\nrung = 2\nafter = [\"a\"]\ndelay = 5\n";
 
 const LAM: f64 = 0.05;
-
-/// The statistics files every run writes.
-const CSVS: [&str; 7] = [
-    "steps.csv",
-    "outcomes.csv",
-    "rungs.csv",
-    "state.csv",
-    "parameters.csv",
-    "timeline.csv",
-    "paths.csv",
-];
 
 fn dprk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dprk-kursk.toml")
@@ -364,6 +354,45 @@ fn extend_writes_the_bytes_of_a_fresh_run() {
         "1000",
         "2500",
     );
+    // A merged folder of whole blocks extends too, to the bytes of a fresh run.
+    let p = d.path();
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        ok(
+            p,
+            &[
+                "run", "exp.toml", "--runs", "2048", "--given", "a>10", "--shard", &shard, "--out",
+                "parts", "-q",
+            ],
+        );
+    }
+    ok(
+        p,
+        &[
+            "merge",
+            "parts/shard-0-of-2.json",
+            "parts/shard-1-of-2.json",
+            "-q",
+            "--out",
+            "merged",
+        ],
+    );
+    ok(p, &["extend", "merged", "--runs", "3000", "-q"]);
+    ok(
+        p,
+        &[
+            "run",
+            "exp.toml",
+            "--runs",
+            "3000",
+            "--given",
+            "a>10",
+            "-q",
+            "--out",
+            "fresh3000",
+        ],
+    );
+    same_files(&p.join("merged"), &p.join("fresh3000"), &["extend.json"]);
     let s = dprk();
     extend_matches_fresh(
         d.path(),

@@ -173,8 +173,8 @@ fn read_folder(args: &ExtendArgs) -> Result<Folder, Failure> {
     if !state_path.is_file() {
         return Err(refuse(format!(
             "it has no {STATE_FILE}, the statistics of its blocks that extending continues \
-             (folders of `rungs merge` and of rungs before 0.2 lack it); run it afresh with \
-             `rungs run --runs {}`",
+             (folders of `rungs merge` whose runs are not a multiple of 1024, and of older \
+             rungs, lack it); run it afresh with `rungs run --runs {}`",
             args.runs
         )));
     }

@@ -210,3 +210,25 @@ pub(crate) fn merged_news(
         );
     }
 }
+
+/// Writes [`STATE_FILE`] into a merged run's folder when its blocks are all complete (runs a
+/// multiple of 1024): the merged tree is then the tree of complete blocks extending needs.
+/// With a short last block the shards' trees have merged it into their nodes, so such a
+/// folder is not extendable and gets no state.
+pub(crate) fn write_merged_state(
+    dir: &OutputDir,
+    job: &JobIdentity,
+    scenario_text: &str,
+    tree: &crate::stats::BlockTree<crate::stats::Summary>,
+    drawn: u64,
+) -> Result<(), Failure> {
+    if !job.runs.is_multiple_of(crate::engine::many::BLOCK_RUNS) {
+        return Ok(());
+    }
+    let state = RunState {
+        full: tree.clone(),
+        last: None,
+        drawn,
+    };
+    write_state(dir, job, scenario_text.as_bytes(), &state)
+}

@@ -115,6 +115,8 @@ fn merge_runs(
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": false });
     manifest.scenario_text = scenario_text;
     crate::cli::forecast::merged_news(&mut manifest, &job, drawn, args.quiet);
+    let drawn = manifest.runs_drawn.unwrap_or(job.runs);
+    crate::cli::forecast::write_merged_state(&dir, &job, &manifest.scenario_text, &tree, drawn)?;
     finish_run(&model, tree, dir, &manifest, args.paths, args.quiet)
 }
 

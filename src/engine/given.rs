@@ -183,24 +183,20 @@ const FORMS: &str = "write STEP<=T (it had happened by T), STEP>T (it had not ha
 
 /// Parses one `STEP<=T`, `STEP>T` or `STEP=T1..T2` against `model`'s nodes.
 pub fn parse_observation(model: &Model, s: &str) -> Result<Observation, String> {
+    // `>=` and `<` read naturally but mean nothing more than `>` and `<=` do for a time
+    // that is continuous: say which to write.
+    let instead = |op: &str, (id, t): (&str, &str), form: &str, means: &str| {
+        let (id, t) = (id.trim(), t.trim());
+        format!("`{op}` is not an observation; {FORMS} (`{id}{form}{t}` means {means} {t})")
+    };
     let (id, rel, rest) = if let Some((id, t)) = s.split_once("<=") {
         (id, "<=", t)
-    } else if let Some((id, t)) = s.split_once(">=") {
-        return Err(format!(
-            "`>=` is not an observation; {FORMS} (`{}>{}` means not by {})",
-            id.trim(),
-            t.trim(),
-            t.trim()
-        ));
+    } else if let Some(pair) = s.split_once(">=") {
+        return Err(instead(">=", pair, ">", "not by"));
     } else if let Some((id, t)) = s.split_once('>') {
         (id, ">", t)
-    } else if let Some((id, t)) = s.split_once('<') {
-        return Err(format!(
-            "`<` is not an observation; {FORMS} (`{}<={}` means by {})",
-            id.trim(),
-            t.trim(),
-            t.trim()
-        ));
+    } else if let Some(pair) = s.split_once('<') {
+        return Err(instead("<", pair, "<=", "by"));
     } else if let Some((id, t)) = s.split_once('=') {
         (id, "=", t)
     } else {
@@ -549,8 +545,9 @@ mod tests {
         assert_eq!(address(3, 5), 3 * BLOCK_RUNS + 5);
         assert_eq!(address(3, BLOCK_RUNS), RESERVE | (3 << 32));
         assert_eq!(address(3, BLOCK_RUNS + 7), RESERVE | (3 << 32) | 7);
-        // Streams of different blocks never meet.
-        assert_ne!(address(1, BLOCK_RUNS), address(0, BLOCK_RUNS + (1 << 32)));
+        // Streams of different blocks never meet within the largest draw budget.
+        assert_ne!(address(1, BLOCK_RUNS), address(0, MAX_MAX_DRAWS - 1));
+        assert!(address(0, MAX_MAX_DRAWS - 1) < address(1, BLOCK_RUNS));
     }
 
     #[test]
@@ -564,9 +561,9 @@ mod tests {
 
     #[test]
     fn bad_observations_say_what_to_write() {
-        let e = parse(&["aa<=3"]).unwrap_err();
+        let e = parse(&["bb1<=3"]).unwrap_err();
         assert!(
-            e.contains("no step or branch `aa`; did you mean `a`?"),
+            e.contains("no step or branch `bb1`; did you mean `b1`?"),
             "{e}"
         );
         assert!(parse(&["a<3"]).unwrap_err().contains("`a<=3` means by 3"));

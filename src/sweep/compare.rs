@@ -450,14 +450,19 @@ pub fn cells(r: &Row) -> Vec<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn conditioned_counts_of_identical_variants_differ_by_nothing() {
-        let items = vec![Item {
+    /// One outcome `x`, in both variants.
+    fn one_outcome() -> Vec<Item> {
+        vec![Item {
             kind: ItemKind::Outcome,
             id: "x".into(),
             a: Some(0),
             b: Some(0),
-        }];
+        }]
+    }
+
+    #[test]
+    fn conditioned_counts_of_identical_variants_differ_by_nothing() {
+        let items = one_outcome();
         // 100 drawn, 40 agree in both, the item in 10 of them (in both variants).
         let c = Conditioned {
             drawn: 100,
@@ -490,12 +495,7 @@ mod tests {
 
     #[test]
     fn paired_interval_from_counts() {
-        let items = vec![Item {
-            kind: ItemKind::Outcome,
-            id: "x".into(),
-            a: Some(0),
-            b: Some(0),
-        }];
+        let items = one_outcome();
         // Identical: zero difference, zero width.
         let same = Paired {
             runs: 100,
