@@ -126,33 +126,40 @@ pub fn heat(c: &Heat) -> String {
         f((top + y_end) / 2.0),
         esc(&format!("rows: {}", c.y_label))
     );
-    // Colour key.
     let ky = y_end + 34.0;
+    o.push_str(&colour_key(label_w, ky, lo, hi));
+    let w = (label_w + cw * ncols + 20.0).max(label_w + 260.0);
+    frame(&c.name, &c.title, w, ky + 20.0, &o)
+}
+
+/// The colour key at `x0`, `ky`: the sequential scale in 21 steps, from the map's lowest
+/// value `lo` to its highest `hi`.
+fn colour_key(x0: f64, ky: f64, lo: f64, hi: f64) -> String {
+    let mut o = String::new();
     for k in 0..=20 {
         let _ = write!(
             o,
             "<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"10\" fill=\"{}\"/>",
-            f(label_w + 9.0 * k as f64),
+            f(x0 + 9.0 * k as f64),
             f(ky),
             sequential(k as f64 / 20.0)
         );
     }
     if lo.is_finite() {
         o.push_str(&text(
-            label_w - 4.0,
+            x0 - 4.0,
             ky + 9.0,
             "end",
             " class=\"tick\" fill=\"#444\"",
             &pct(lo),
         ));
         o.push_str(&text(
-            label_w + 9.0 * 21.0 + 4.0,
+            x0 + 9.0 * 21.0 + 4.0,
             ky + 9.0,
             "start",
             " class=\"tick\" fill=\"#444\"",
             &pct(hi),
         ));
     }
-    let w = (label_w + cw * ncols + 20.0).max(label_w + 260.0);
-    frame(&c.name, &c.title, w, ky + 20.0, &o)
+    o
 }
