@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{WIDTH, esc, f, frame, pct, text, text_width, tip};
+use super::{WIDTH, column_width, esc, f, frame, pct, text, tip};
 
 /// A heat map: one cell per (row, column) value.
 #[derive(Clone, Debug)]
@@ -48,12 +48,12 @@ pub fn sequential(t: f64) -> String {
 
 /// Draws a [`Heat`] map, with the value written in each cell.
 pub fn heat(c: &Heat) -> String {
-    let label_w = c
-        .rows
-        .iter()
-        .map(|r| text_width(r, 12.0))
-        .fold(40.0_f64, f64::max)
-        + 40.0;
+    let label_w = column_width(
+        c.rows.iter().map(String::as_str),
+        None,
+        (40.0, f64::INFINITY),
+        40.0,
+    );
     let ncols = c.cols.len().max(1) as f64;
     let cw = ((WIDTH - label_w - 20.0) / ncols).clamp(24.0, 110.0);
     let ch = 28.0;

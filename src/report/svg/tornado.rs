@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::axes::x_axis;
 use super::{
-    PALETTE, ROW, Scale, Unit, WIDTH, cut, f, frame, nice_range, pct, text, text_width, tip,
+    PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, pct, text, tip,
 };
 
 /// One row of a tornado.
@@ -41,20 +41,10 @@ pub struct Tornado {
 /// Draws a [`Tornado`]. The low end is an open circle and a light bar, the high end a filled
 /// square and a dark bar, so the direction reads in greyscale.
 pub fn tornado(c: &Tornado) -> String {
-    let label_w = c
-        .rows
-        .iter()
-        .map(|b| text_width(&cut(&b.label, 40), 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(300.0)
-        + 16.0;
-    let text_w = c
-        .rows
-        .iter()
-        .map(|b| text_width(&b.text, 12.0))
-        .fold(30.0_f64, f64::max)
-        .min(260.0)
-        + 14.0;
+    let labels = c.rows.iter().map(|b| b.label.as_str());
+    let label_w = column_width(labels, Some(40), (60.0, 300.0), 16.0);
+    let texts = c.rows.iter().map(|b| b.text.as_str());
+    let text_w = column_width(texts, None, (30.0, 260.0), 14.0);
     let (x0, x1, top) = (label_w, WIDTH - text_w, 30.0);
     let y_end = top + ROW * c.rows.len() as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
