@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::svg::{cut, esc};
-use crate::scenario::{Model, NodeKind};
+use crate::scenario::{Model, Node, NodeKind};
 
 /// What the ladder shows of a node, from steps.csv.
 #[derive(Clone, Debug, Default)]
@@ -63,6 +63,46 @@ fn wrap(s: &str, n: usize) -> Vec<String> {
 /// The ladder of `model` with each node's result (indexed like `model.nodes`; `None` where
 /// the folder has none), times in `unit`.
 pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> String {
+    let (pos, bands, y) = layout(model);
+    let width = LEFT + PER_ROW as f64 * (W + GAP_X) + (W + GAP_X) / 2.0 + 8.0;
+    let mut o = String::new();
+    for (k, (r, a, b)) in bands.iter().enumerate() {
+        let _ = write!(
+            o,
+            "<rect x=\"2\" y=\"{a:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/>\
+             <text x=\"10\" y=\"{:.1}\" font-weight=\"600\" fill=\"#333\">rung {r}</text>",
+            width - 4.0,
+            b - a,
+            if k % 2 == 0 { "#f6f7f9" } else { "#fff" },
+            (a + b) / 2.0 + 4.0
+        );
+    }
+    // Edges under the boxes: after (solid), any_of (dashed), branch (thick).
+    o.push_str(&edges(model, &pos));
+    let ends: Vec<bool> = (0..model.nodes.len())
+        .map(|i| {
+            model.steps.iter().any(|s| {
+                (s.node == i && s.ends.is_some())
+                    || s.branches.iter().any(|b| b.node == i && b.ends.is_some())
+            })
+        })
+        .collect();
+    for (i, n) in model.nodes.iter().enumerate() {
+        let r = results.get(i).cloned().flatten();
+        o.push_str(&node_box(n, pos[i], r, ends[i]));
+    }
+    let ky = y + 6.0;
+    o.push_str(&key(ky, unit));
+    let h = ky + 24.0;
+    format!(
+        "<svg class=\"chart\" data-chart=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {h:.0}\" width=\"{width:.0}\" height=\"{h:.0}\" role=\"img\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif\" font-size=\"12\"><title>The ladder, each step with its probability</title>{o}</svg>"
+    )
+}
+
+/// Where each node's box goes (its top left corner, indexed like `model.nodes`): one band
+/// per rung, highest first, [`PER_ROW`] boxes a row; the bands as (rung, top, bottom); and
+/// the height used.
+fn layout(model: &Model) -> (Vec<(f64, f64)>, Vec<(u32, f64, f64)>, f64) {
     let mut rungs: Vec<u32> = model.nodes.iter().map(|n| n.rung).collect();
     rungs.sort_unstable();
     rungs.dedup();
@@ -89,20 +129,13 @@ pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> Stri
         y += rows as f64 * (H + GAP_Y) + 10.0;
         bands.push((r, top - 4.0, y - 8.0));
     }
-    let width = LEFT + PER_ROW as f64 * (W + GAP_X) + (W + GAP_X) / 2.0 + 8.0;
+    (pos, bands, y)
+}
+
+/// The arrows between the boxes at `pos`: what a step needs (`after`, solid; `any_of`,
+/// dashed) and a step's branches (thick), each from border to border.
+fn edges(model: &Model, pos: &[(f64, f64)]) -> String {
     let mut o = String::new();
-    for (k, (r, a, b)) in bands.iter().enumerate() {
-        let _ = write!(
-            o,
-            "<rect x=\"2\" y=\"{a:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/>\
-             <text x=\"10\" y=\"{:.1}\" font-weight=\"600\" fill=\"#333\">rung {r}</text>",
-            width - 4.0,
-            b - a,
-            if k % 2 == 0 { "#f6f7f9" } else { "#fff" },
-            (a + b) / 2.0 + 4.0
-        );
-    }
-    // Edges under the boxes: after (solid), any_of (dashed), branch (thick).
     let centre = |i: usize| (pos[i].0 + W / 2.0, pos[i].1 + H / 2.0);
     let border = |i: usize, toward: (f64, f64)| {
         let (cx, cy) = centre(i);
@@ -162,64 +195,63 @@ pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> Stri
             edge(step.node, b.node, " stroke-width=\"2.6\"");
         }
     }
-    let ends: Vec<bool> = (0..model.nodes.len())
-        .map(|i| {
-            model.steps.iter().any(|s| {
-                (s.node == i && s.ends.is_some())
-                    || s.branches.iter().any(|b| b.node == i && b.ends.is_some())
-            })
-        })
-        .collect();
-    for (i, n) in model.nodes.iter().enumerate() {
-        let (x, y) = pos[i];
-        let r = results.get(i).cloned().flatten();
-        let p = r.as_ref().map(|r| r.p);
-        let bg = p.map_or("#ffffff".to_string(), fill);
-        let fg = if p.is_some_and(|p| p.sqrt() > 0.55) {
-            "#fff"
-        } else {
-            "#111"
-        };
-        let tip = r.as_ref().map_or_else(|| n.id.clone(), |r| r.tip.clone());
-        let (rx, dash) = match n.kind {
-            NodeKind::Step => (3.0, ""),
-            NodeKind::Branch => (14.0, " stroke-dasharray=\"4 2\""),
-        };
-        let stroke = if ends[i] { "2.6" } else { "1" };
+    o
+}
+
+/// The box of node `n` at `(x, y)`: its label, its probability and median time, coloured
+/// by the probability; a thick border if it `ends` the run.
+fn node_box(n: &Node, (x, y): (f64, f64), r: Option<NodeResult>, ends: bool) -> String {
+    let mut o = String::new();
+    let p = r.as_ref().map(|r| r.p);
+    let bg = p.map_or("#ffffff".to_string(), fill);
+    let fg = if p.is_some_and(|p| p.sqrt() > 0.55) {
+        "#fff"
+    } else {
+        "#111"
+    };
+    let tip = r.as_ref().map_or_else(|| n.id.clone(), |r| r.tip.clone());
+    let (rx, dash) = match n.kind {
+        NodeKind::Step => (3.0, ""),
+        NodeKind::Branch => (14.0, " stroke-dasharray=\"4 2\""),
+    };
+    let stroke = if ends { "2.6" } else { "1" };
+    let _ = write!(
+        o,
+        "<g class=\"node\" data-node=\"{}\"><title>{}</title>\
+         <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{W}\" height=\"{H}\" rx=\"{rx}\" fill=\"{bg}\" stroke=\"#222\" stroke-width=\"{stroke}\"{dash}/>",
+        esc(&n.id),
+        esc(&tip)
+    );
+    let mut ty = y + 16.0;
+    for line in wrap(&n.label, 24) {
         let _ = write!(
             o,
-            "<g class=\"node\" data-node=\"{}\"><title>{}</title>\
-             <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{W}\" height=\"{H}\" rx=\"{rx}\" fill=\"{bg}\" stroke=\"#222\" stroke-width=\"{stroke}\"{dash}/>",
-            esc(&n.id),
-            esc(&tip)
-        );
-        let mut ty = y + 16.0;
-        for line in wrap(&n.label, 24) {
-            let _ = write!(
-                o,
-                "<text x=\"{:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{fg}\">{}</text>",
-                x + W / 2.0,
-                esc(&line)
-            );
-            ty += 13.0;
-        }
-        let value = match &r {
-            Some(r) => match r.median {
-                Some(m) => format!("{} · median {}", super::svg::pct(r.p), super::svg::num(m)),
-                None => super::svg::pct(r.p),
-            },
-            None => String::new(),
-        };
-        let _ = write!(
-            o,
-            "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"600\" fill=\"{fg}\">{}</text></g>",
+            "<text x=\"{:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{fg}\">{}</text>",
             x + W / 2.0,
-            y + H - 8.0,
-            esc(&value)
+            esc(&line)
         );
+        ty += 13.0;
     }
-    // Key.
-    let ky = y + 6.0;
+    let value = match &r {
+        Some(r) => match r.median {
+            Some(m) => format!("{} · median {}", super::svg::pct(r.p), super::svg::num(m)),
+            None => super::svg::pct(r.p),
+        },
+        None => String::new(),
+    };
+    let _ = write!(
+        o,
+        "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"600\" fill=\"{fg}\">{}</text></g>",
+        x + W / 2.0,
+        y + H - 8.0,
+        esc(&value)
+    );
+    o
+}
+
+/// The colour key under the ladder, at height `ky`.
+fn key(ky: f64, unit: &str) -> String {
+    let mut o = String::new();
     let _ = write!(
         o,
         "<text x=\"{LEFT}\" y=\"{:.1}\" fill=\"#333\">probability:</text>",
@@ -241,8 +273,5 @@ pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> Stri
         ky + 11.0,
         esc(unit)
     );
-    let h = ky + 24.0;
-    format!(
-        "<svg class=\"chart\" data-chart=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {h:.0}\" width=\"{width:.0}\" height=\"{h:.0}\" role=\"img\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif\" font-size=\"12\"><title>The ladder, each step with its probability</title>{o}</svg>"
-    )
+    o
 }

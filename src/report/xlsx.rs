@@ -201,218 +201,262 @@ fn num(t: &Csv, r: usize, c: usize) -> Cell {
 /// The chart blocks of `folder`: (data, chart type, x label, y label).
 fn blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
     let mut out: Vec<Spec> = Vec::new();
-    let unit = folder.time_unit();
     let kind = folder.manifest.kind.as_str();
     if kind == "run" {
-        let oc = folder.need("outcomes.csv")?;
-        let (co, cp) = (col(oc, "outcome")?, col(oc, "probability")?);
-        out.push((
-            Block {
-                title: "How the runs ended".into(),
-                header: vec!["outcome".into(), "probability".into()],
-                rows: (0..oc.rows.len())
-                    .map(|r| vec![Cell::Text(oc.text(r, co).into()), num(oc, r, cp)])
-                    .collect(),
-            },
-            ChartType::Bar,
-            "outcome".into(),
-            "share of runs (%)".into(),
-        ));
-        let tl = folder.need("timeline.csv")?;
-        let steps = folder.need("steps.csv")?;
-        let ids = super::pages::default_or_chosen(steps, tl, o)?;
-        let ct = col(tl, "time")?;
-        let cs: Vec<usize> = ids.iter().map(|i| col(tl, i)).collect::<Result<_, _>>()?;
-        let mut header = vec!["time".to_string()];
-        let (cid, clab) = (col(steps, "step")?, col(steps, "label")?);
-        header.extend(ids.iter().map(|id| {
-            (0..steps.rows.len())
-                .find(|&r| steps.text(r, cid) == id)
-                .map_or(id.clone(), |r| unguard(steps.text(r, clab)).to_string())
-        }));
-        out.push((
-            Block {
-                title: "Probability that each step has happened by each time".into(),
-                header,
-                rows: (0..tl.rows.len())
-                    .map(|r| {
-                        let mut v = vec![num(tl, r, ct)];
-                        v.extend(cs.iter().map(|&c| num(tl, r, c)));
-                        v
-                    })
-                    .collect(),
-            },
-            ChartType::ScatterStraight,
-            format!("time ({unit})"),
-            "P(happened by then) (%)".into(),
-        ));
-        if let Some(rt) = folder.table("rungs.csv") {
-            let (ca, cr, cp) = (col(rt, "actor")?, col(rt, "rung")?, col(rt, "p_reached")?);
-            out.push((
-                Block {
-                    title: "Share of runs reaching at least each rung (the whole ladder)".into(),
-                    header: vec!["rung".into(), "p_reached".into()],
-                    rows: (0..rt.rows.len())
-                        .filter(|&r| rt.text(r, ca) == "all")
-                        .map(|r| {
-                            vec![
-                                Cell::Text(format!("rung {}", rt.text(r, cr))),
-                                num(rt, r, cp),
-                            ]
-                        })
-                        .collect(),
-                },
-                ChartType::Column,
-                "rung".into(),
-                "share of runs (%)".into(),
-            ));
-        }
+        out.extend(run_blocks(folder, o)?);
     }
     if kind == "sweep" {
-        let points = folder.need("points.csv")?;
-        let param = points.header.get(1).cloned().unwrap_or_default();
-        for (file, key) in [
-            ("sweep_outcomes.csv", "outcome"),
-            ("sweep_steps.csv", "step"),
-        ] {
-            let t = folder.need(file)?;
-            let (cpt, ck, cp, cx) = (
-                col(t, "point")?,
-                col(t, key)?,
-                col(t, "probability")?,
-                col(t, &param)?,
-            );
-            let ids: Vec<String> = if key == "outcome" {
-                let mut v: Vec<String> = Vec::new();
-                for r in 0..t.rows.len() {
-                    if !v.iter().any(|x| x == t.text(r, ck)) {
-                        v.push(t.text(r, ck).to_string());
-                    }
-                }
-                v
-            } else {
-                super::pages::sweep_steps(t, o)?
-            };
-            let mut header = vec![param.clone()];
-            header.extend(ids.iter().cloned());
-            let mut rows: Vec<Vec<Cell>> = Vec::new();
-            let mut point_of: Vec<String> = Vec::new();
-            for r in 0..t.rows.len() {
-                let p = t.text(r, cpt);
-                let i = match point_of.iter().position(|x| x == p) {
-                    Some(i) => i,
-                    None => {
-                        point_of.push(p.to_string());
-                        let mut v = vec![num(t, r, cx)];
-                        v.extend(ids.iter().map(|_| Cell::Empty));
-                        rows.push(v);
-                        point_of.len() - 1
-                    }
-                };
-                if let Some(j) = ids.iter().position(|x| x == t.text(r, ck)) {
-                    rows[i][j + 1] = num(t, r, cp);
-                }
-            }
-            let one_d = points.header.len() == 2
-                && folder.manifest.options["design"]["kind"].as_str() == Some("grid");
-            out.push((
-                Block {
-                    title: format!("Probability of each {key} at each point, against {param}"),
-                    header,
-                    rows,
-                },
-                if one_d {
-                    ChartType::ScatterStraightWithMarkers
-                } else {
-                    ChartType::Scatter
-                },
-                param.clone(),
-                "probability (%)".into(),
-            ));
-        }
+        out.extend(sweep_blocks(folder, o)?);
     }
     if kind.contains("tornado") {
-        let t = folder.need("tornado.csv")?;
-        let outcome = super::pages::tornado_outcome(folder, t, o)?;
-        let (cpar, co, cl, ch) = (
-            col(t, "parameter")?,
-            col(t, "outcome")?,
-            col(t, "p_low")?,
-            col(t, "p_high")?,
-        );
-        out.push((
-            Block {
-                title: format!("Tornado: probability of {outcome} with each parameter at its low and high value"),
-                header: vec!["parameter".into(), "p_low".into(), "p_high".into()],
-                rows: (0..t.rows.len())
-                    .filter(|&r| t.text(r, co) == outcome)
-                    .take(20)
-                    .map(|r| vec![Cell::Text(t.text(r, cpar).into()), num(t, r, cl), num(t, r, ch)])
-                    .collect(),
-            },
-            ChartType::Bar,
-            "parameter".into(),
-            format!("probability of {outcome} (%)"),
-        ));
+        out.extend(tornado_block(folder, o)?);
     }
     if kind.contains("importance") {
-        let t = folder.need("importance.csv")?;
-        let outcome = super::pages::tornado_outcome(folder, t, o)?;
-        let (cs, co, cra, crr) = (
-            col(t, "step")?,
-            col(t, "outcome")?,
-            col(t, "raw")?,
-            col(t, "rrw")?,
-        );
-        out.push((
-            Block {
-                title: format!("Importance of each step for {outcome} (RAW, RRW)"),
-                header: vec!["step".into(), "raw".into(), "rrw".into()],
-                rows: (0..t.rows.len())
-                    .filter(|&r| t.text(r, co) == outcome)
-                    .map(|r| {
-                        vec![
-                            Cell::Text(t.text(r, cs).into()),
-                            num(t, r, cra),
-                            num(t, r, crr),
-                        ]
-                    })
-                    .collect(),
-            },
-            ChartType::Bar,
-            "step".into(),
-            "ratio".into(),
-        ));
+        out.extend(importance_block(folder, o)?);
     }
     if kind == "compare" {
-        let t = folder.need("compare.csv")?;
-        let (ck, ci, cd) = (col(t, "kind")?, col(t, "id")?, col(t, "diff")?);
-        let mut rows: Vec<usize> = (0..t.rows.len())
-            .filter(|&r| t.num(r, cd) != Some(0.0))
-            .collect();
-        rows.sort_by(|&a, &b| {
-            let v = |r: usize| t.num(r, cd).unwrap_or(0.0).abs();
-            v(b).total_cmp(&v(a))
-        });
-        rows.truncate(25);
+        out.extend(compare_block(folder)?);
+    }
+    Ok(out)
+}
+
+/// The charts of a run: outcomes, the timeline and the rungs of the whole ladder.
+fn run_blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
+    let mut out: Vec<Spec> = Vec::new();
+    let unit = folder.time_unit();
+    let oc = folder.need("outcomes.csv")?;
+    let (co, cp) = (col(oc, "outcome")?, col(oc, "probability")?);
+    out.push((
+        Block {
+            title: "How the runs ended".into(),
+            header: vec!["outcome".into(), "probability".into()],
+            rows: (0..oc.rows.len())
+                .map(|r| vec![Cell::Text(oc.text(r, co).into()), num(oc, r, cp)])
+                .collect(),
+        },
+        ChartType::Bar,
+        "outcome".into(),
+        "share of runs (%)".into(),
+    ));
+    let tl = folder.need("timeline.csv")?;
+    let steps = folder.need("steps.csv")?;
+    let ids = super::pages::default_or_chosen(steps, tl, o)?;
+    let ct = col(tl, "time")?;
+    let cs: Vec<usize> = ids.iter().map(|i| col(tl, i)).collect::<Result<_, _>>()?;
+    let mut header = vec!["time".to_string()];
+    let (cid, clab) = (col(steps, "step")?, col(steps, "label")?);
+    header.extend(ids.iter().map(|id| {
+        (0..steps.rows.len())
+            .find(|&r| steps.text(r, cid) == id)
+            .map_or(id.clone(), |r| unguard(steps.text(r, clab)).to_string())
+    }));
+    out.push((
+        Block {
+            title: "Probability that each step has happened by each time".into(),
+            header,
+            rows: (0..tl.rows.len())
+                .map(|r| {
+                    let mut v = vec![num(tl, r, ct)];
+                    v.extend(cs.iter().map(|&c| num(tl, r, c)));
+                    v
+                })
+                .collect(),
+        },
+        ChartType::ScatterStraight,
+        format!("time ({unit})"),
+        "P(happened by then) (%)".into(),
+    ));
+    if let Some(rt) = folder.table("rungs.csv") {
+        let (ca, cr, cp) = (col(rt, "actor")?, col(rt, "rung")?, col(rt, "p_reached")?);
         out.push((
             Block {
-                title: "Paired differences B - A (largest first)".into(),
-                header: vec!["id".into(), "diff".into()],
-                rows: rows
-                    .iter()
-                    .map(|&r| {
+                title: "Share of runs reaching at least each rung (the whole ladder)".into(),
+                header: vec!["rung".into(), "p_reached".into()],
+                rows: (0..rt.rows.len())
+                    .filter(|&r| rt.text(r, ca) == "all")
+                    .map(|r| {
                         vec![
-                            Cell::Text(format!("{} ({})", t.text(r, ci), t.text(r, ck))),
-                            num(t, r, cd),
+                            Cell::Text(format!("rung {}", rt.text(r, cr))),
+                            num(rt, r, cp),
                         ]
                     })
                     .collect(),
             },
-            ChartType::Bar,
-            "step or outcome".into(),
-            "difference in probability (%)".into(),
+            ChartType::Column,
+            "rung".into(),
+            "share of runs (%)".into(),
         ));
     }
+    Ok(out)
+}
+
+/// The charts of a sweep: the outcomes and the chosen steps at each point, against the first
+/// varied parameter.
+fn sweep_blocks(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
+    let mut out: Vec<Spec> = Vec::new();
+    let points = folder.need("points.csv")?;
+    let param = points.header.get(1).cloned().unwrap_or_default();
+    for (file, key) in [
+        ("sweep_outcomes.csv", "outcome"),
+        ("sweep_steps.csv", "step"),
+    ] {
+        let t = folder.need(file)?;
+        let (cpt, ck, cp, cx) = (
+            col(t, "point")?,
+            col(t, key)?,
+            col(t, "probability")?,
+            col(t, &param)?,
+        );
+        let ids: Vec<String> = if key == "outcome" {
+            let mut v: Vec<String> = Vec::new();
+            for r in 0..t.rows.len() {
+                if !v.iter().any(|x| x == t.text(r, ck)) {
+                    v.push(t.text(r, ck).to_string());
+                }
+            }
+            v
+        } else {
+            super::pages::sweep_steps(t, o)?
+        };
+        let mut header = vec![param.clone()];
+        header.extend(ids.iter().cloned());
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        let mut point_of: Vec<String> = Vec::new();
+        for r in 0..t.rows.len() {
+            let p = t.text(r, cpt);
+            let i = match point_of.iter().position(|x| x == p) {
+                Some(i) => i,
+                None => {
+                    point_of.push(p.to_string());
+                    let mut v = vec![num(t, r, cx)];
+                    v.extend(ids.iter().map(|_| Cell::Empty));
+                    rows.push(v);
+                    point_of.len() - 1
+                }
+            };
+            if let Some(j) = ids.iter().position(|x| x == t.text(r, ck)) {
+                rows[i][j + 1] = num(t, r, cp);
+            }
+        }
+        let one_d = points.header.len() == 2
+            && folder.manifest.options["design"]["kind"].as_str() == Some("grid");
+        out.push((
+            Block {
+                title: format!("Probability of each {key} at each point, against {param}"),
+                header,
+                rows,
+            },
+            if one_d {
+                ChartType::ScatterStraightWithMarkers
+            } else {
+                ChartType::Scatter
+            },
+            param.clone(),
+            "probability (%)".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The tornado of the chosen outcome: each parameter at its low and high value.
+fn tornado_block(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
+    let mut out: Vec<Spec> = Vec::new();
+    let t = folder.need("tornado.csv")?;
+    let outcome = super::pages::tornado_outcome(folder, t, o)?;
+    let (cpar, co, cl, ch) = (
+        col(t, "parameter")?,
+        col(t, "outcome")?,
+        col(t, "p_low")?,
+        col(t, "p_high")?,
+    );
+    out.push((
+        Block {
+            title: format!(
+                "Tornado: probability of {outcome} with each parameter at its low and high value"
+            ),
+            header: vec!["parameter".into(), "p_low".into(), "p_high".into()],
+            rows: (0..t.rows.len())
+                .filter(|&r| t.text(r, co) == outcome)
+                .take(20)
+                .map(|r| {
+                    vec![
+                        Cell::Text(t.text(r, cpar).into()),
+                        num(t, r, cl),
+                        num(t, r, ch),
+                    ]
+                })
+                .collect(),
+        },
+        ChartType::Bar,
+        "parameter".into(),
+        format!("probability of {outcome} (%)"),
+    ));
+    Ok(out)
+}
+
+/// The RAW and RRW of each step for the chosen outcome.
+fn importance_block(folder: &Folder, o: &Options) -> Result<Vec<Spec>, Error> {
+    let mut out: Vec<Spec> = Vec::new();
+    let t = folder.need("importance.csv")?;
+    let outcome = super::pages::tornado_outcome(folder, t, o)?;
+    let (cs, co, cra, crr) = (
+        col(t, "step")?,
+        col(t, "outcome")?,
+        col(t, "raw")?,
+        col(t, "rrw")?,
+    );
+    out.push((
+        Block {
+            title: format!("Importance of each step for {outcome} (RAW, RRW)"),
+            header: vec!["step".into(), "raw".into(), "rrw".into()],
+            rows: (0..t.rows.len())
+                .filter(|&r| t.text(r, co) == outcome)
+                .map(|r| {
+                    vec![
+                        Cell::Text(t.text(r, cs).into()),
+                        num(t, r, cra),
+                        num(t, r, crr),
+                    ]
+                })
+                .collect(),
+        },
+        ChartType::Bar,
+        "step".into(),
+        "ratio".into(),
+    ));
+    Ok(out)
+}
+
+/// The paired differences B - A, largest first.
+fn compare_block(folder: &Folder) -> Result<Vec<Spec>, Error> {
+    let mut out: Vec<Spec> = Vec::new();
+    let t = folder.need("compare.csv")?;
+    let (ck, ci, cd) = (col(t, "kind")?, col(t, "id")?, col(t, "diff")?);
+    let mut rows: Vec<usize> = (0..t.rows.len())
+        .filter(|&r| t.num(r, cd) != Some(0.0))
+        .collect();
+    rows.sort_by(|&a, &b| {
+        let v = |r: usize| t.num(r, cd).unwrap_or(0.0).abs();
+        v(b).total_cmp(&v(a))
+    });
+    rows.truncate(25);
+    out.push((
+        Block {
+            title: "Paired differences B - A (largest first)".into(),
+            header: vec!["id".into(), "diff".into()],
+            rows: rows
+                .iter()
+                .map(|&r| {
+                    vec![
+                        Cell::Text(format!("{} ({})", t.text(r, ci), t.text(r, ck))),
+                        num(t, r, cd),
+                    ]
+                })
+                .collect(),
+        },
+        ChartType::Bar,
+        "step or outcome".into(),
+        "difference in probability (%)".into(),
+    ));
     Ok(out)
 }

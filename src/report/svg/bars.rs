@@ -3,7 +3,10 @@
 use std::fmt::Write;
 
 use super::axes::x_axis;
-use super::{PALETTE, ROW, Scale, Unit, WIDTH, cut, f, frame, nice_range, text, text_width, tip};
+use super::{
+    PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, text, text_width,
+    tip,
+};
 
 /// One horizontal bar.
 #[derive(Clone, Debug, Default)]
@@ -66,19 +69,10 @@ impl Bars {
 
 /// Draws [`Bars`].
 pub fn bars(c: &Bars) -> String {
-    let label_w = c
-        .bars
-        .iter()
-        .map(|b| text_width(&cut(&b.label, 48), 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(330.0)
-        + 16.0;
-    let text_w = c
-        .bars
-        .iter()
-        .map(|b| text_width(&b.text, 12.0))
-        .fold(30.0_f64, f64::max)
-        + 14.0;
+    let labels = c.bars.iter().map(|b| b.label.as_str());
+    let label_w = column_width(labels, Some(48), (60.0, 330.0), 16.0);
+    let texts = c.bars.iter().map(|b| b.text.as_str());
+    let text_w = column_width(texts, None, (30.0, f64::INFINITY), 14.0);
     let (x0, x1) = (label_w, WIDTH - text_w);
     let top = 10.0;
     let group_rows = c.groups.iter().filter(|(i, _)| *i < c.bars.len()).count() as f64;

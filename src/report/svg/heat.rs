@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{WIDTH, esc, f, frame, pct, text, text_width, tip};
+use super::{WIDTH, column_width, esc, f, frame, pct, text, tip};
 
 /// A heat map: one cell per (row, column) value.
 #[derive(Clone, Debug)]
@@ -48,12 +48,12 @@ pub fn sequential(t: f64) -> String {
 
 /// Draws a [`Heat`] map, with the value written in each cell.
 pub fn heat(c: &Heat) -> String {
-    let label_w = c
-        .rows
-        .iter()
-        .map(|r| text_width(r, 12.0))
-        .fold(40.0_f64, f64::max)
-        + 40.0;
+    let label_w = column_width(
+        c.rows.iter().map(String::as_str),
+        None,
+        (40.0, f64::INFINITY),
+        40.0,
+    );
     let ncols = c.cols.len().max(1) as f64;
     let cw = ((WIDTH - label_w - 20.0) / ncols).clamp(24.0, 110.0);
     let ch = 28.0;
@@ -126,33 +126,40 @@ pub fn heat(c: &Heat) -> String {
         f((top + y_end) / 2.0),
         esc(&format!("rows: {}", c.y_label))
     );
-    // Colour key.
     let ky = y_end + 34.0;
+    o.push_str(&colour_key(label_w, ky, lo, hi));
+    let w = (label_w + cw * ncols + 20.0).max(label_w + 260.0);
+    frame(&c.name, &c.title, w, ky + 20.0, &o)
+}
+
+/// The colour key at `x0`, `ky`: the sequential scale in 21 steps, from the map's lowest
+/// value `lo` to its highest `hi`.
+fn colour_key(x0: f64, ky: f64, lo: f64, hi: f64) -> String {
+    let mut o = String::new();
     for k in 0..=20 {
         let _ = write!(
             o,
             "<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"10\" fill=\"{}\"/>",
-            f(label_w + 9.0 * k as f64),
+            f(x0 + 9.0 * k as f64),
             f(ky),
             sequential(k as f64 / 20.0)
         );
     }
     if lo.is_finite() {
         o.push_str(&text(
-            label_w - 4.0,
+            x0 - 4.0,
             ky + 9.0,
             "end",
             " class=\"tick\" fill=\"#444\"",
             &pct(lo),
         ));
         o.push_str(&text(
-            label_w + 9.0 * 21.0 + 4.0,
+            x0 + 9.0 * 21.0 + 4.0,
             ky + 9.0,
             "start",
             " class=\"tick\" fill=\"#444\"",
             &pct(hi),
         ));
     }
-    let w = (label_w + cw * ncols + 20.0).max(label_w + 260.0);
-    frame(&c.name, &c.title, w, ky + 20.0, &o)
+    o
 }

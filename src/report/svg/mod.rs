@@ -67,6 +67,24 @@ const ROW: f64 = 22.0;
 /// The width of the charts (a heat map with few columns is narrower).
 const WIDTH: f64 = 820.0;
 
+/// The width of a column of texts at 12px, each cut to `cut_at` characters when given: that
+/// of the widest, at least `min` and at most `max`, plus `pad`.
+fn column_width<'a>(
+    texts: impl Iterator<Item = &'a str>,
+    cut_at: Option<usize>,
+    (min, max): (f64, f64),
+    pad: f64,
+) -> f64 {
+    texts
+        .map(|t| match cut_at {
+            Some(n) => text_width(&cut(t, n), 12.0),
+            None => text_width(t, 12.0),
+        })
+        .fold(min, f64::max)
+        .min(max)
+        + pad
+}
+
 fn f(v: f64) -> String {
     let s = format!("{v:.1}");
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::axes::x_axis;
-use super::{PALETTE, ROW, Scale, Unit, WIDTH, cut, f, frame, nice_range, text, text_width, tip};
+use super::{PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, text, tip};
 
 /// One row of a [`Strips`] chart: five quantiles and the mean of a time.
 #[derive(Clone, Debug, Default)]
@@ -37,20 +37,10 @@ pub struct Strips {
 
 /// Draws [`Strips`]: a thin line p05..p95, a box p25..p75, a bar at p50, a dot at the mean.
 pub fn strips(c: &Strips) -> String {
-    let label_w = c
-        .rows
-        .iter()
-        .map(|b| text_width(&cut(&b.label, 48), 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(330.0)
-        + 16.0;
-    let text_w = c
-        .rows
-        .iter()
-        .map(|b| text_width(&b.text, 12.0))
-        .fold(30.0_f64, f64::max)
-        .min(240.0)
-        + 14.0;
+    let labels = c.rows.iter().map(|b| b.label.as_str());
+    let label_w = column_width(labels, Some(48), (60.0, 330.0), 16.0);
+    let texts = c.rows.iter().map(|b| b.text.as_str());
+    let text_w = column_width(texts, None, (30.0, 240.0), 14.0);
     let (x0, x1, top) = (label_w, WIDTH - text_w, 10.0);
     let y_end = top + ROW * c.rows.len() as f64;
     let (a, b) = c.domain.unwrap_or_else(|| {
@@ -122,12 +112,8 @@ pub fn strips(c: &Strips) -> String {
 
 /// A dot plot: per row, one dot per value (tooltip each), on a common percent axis.
 pub fn dots(name: &str, rows: &[(String, Vec<(f64, String)>)], x_label: &str) -> String {
-    let label_w = rows
-        .iter()
-        .map(|(l, _)| text_width(&cut(l, 48), 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(330.0)
-        + 16.0;
+    let labels = rows.iter().map(|(l, _)| l.as_str());
+    let label_w = column_width(labels, Some(48), (60.0, 330.0), 16.0);
     let (x0, x1, top) = (label_w, WIDTH - 20.0, 10.0);
     let y_end = top + ROW * rows.len() as f64;
     let hi = rows

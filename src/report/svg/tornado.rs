@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::axes::x_axis;
 use super::{
-    PALETTE, ROW, Scale, Unit, WIDTH, cut, f, frame, nice_range, pct, text, text_width, tip,
+    PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, pct, text, tip,
 };
 
 /// One row of a tornado.
@@ -41,20 +41,10 @@ pub struct Tornado {
 /// Draws a [`Tornado`]. The low end is an open circle and a light bar, the high end a filled
 /// square and a dark bar, so the direction reads in greyscale.
 pub fn tornado(c: &Tornado) -> String {
-    let label_w = c
-        .rows
-        .iter()
-        .map(|b| text_width(&cut(&b.label, 40), 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(300.0)
-        + 16.0;
-    let text_w = c
-        .rows
-        .iter()
-        .map(|b| text_width(&b.text, 12.0))
-        .fold(30.0_f64, f64::max)
-        .min(260.0)
-        + 14.0;
+    let labels = c.rows.iter().map(|b| b.label.as_str());
+    let label_w = column_width(labels, Some(40), (60.0, 300.0), 16.0);
+    let texts = c.rows.iter().map(|b| b.text.as_str());
+    let text_w = column_width(texts, None, (30.0, 260.0), 14.0);
     let (x0, x1, top) = (label_w, WIDTH - text_w, 30.0);
     let y_end = top + ROW * c.rows.len() as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -79,83 +69,10 @@ pub fn tornado(c: &Tornado) -> String {
         Unit::Percent,
         &c.x_label,
     );
-    // Key.
-    let _ = write!(
-        o,
-        "<rect x=\"{}\" y=\"4\" width=\"22\" height=\"10\" fill=\"{}\" fill-opacity=\"0.45\"/>{}\
-         <rect x=\"{}\" y=\"4\" width=\"22\" height=\"10\" fill=\"{}\"/>{}",
-        f(x0),
-        PALETTE[5],
-        text(
-            x0 + 28.0,
-            13.0,
-            "start",
-            " fill=\"#222\"",
-            "parameter at its low value"
-        ),
-        f(x0 + 220.0),
-        PALETTE[0],
-        text(
-            x0 + 248.0,
-            13.0,
-            "start",
-            " fill=\"#222\"",
-            "parameter at its high value"
-        ),
-    );
+    o.push_str(&key(x0));
     let centre = c.base.unwrap_or(f64::NAN);
     for (i, r) in c.rows.iter().enumerate() {
-        let y = top + ROW * i as f64;
-        let cy = y + ROW / 2.0;
-        let mut g = format!("<g class=\"bar\">{}", tip(&r.tip));
-        g.push_str(&text(
-            label_w - 8.0,
-            y + 15.0,
-            "end",
-            " fill=\"#222\"",
-            &cut(&r.label, 40),
-        ));
-        // From the centre (or the other end) to each end.
-        let from = |p: f64, other: f64| {
-            if centre.is_finite() {
-                centre
-            } else {
-                (p + other) / 2.0
-            }
-        };
-        for (p, other, colour, op) in [
-            (r.p_low, r.p_high, PALETTE[5], "0.45"),
-            (r.p_high, r.p_low, PALETTE[0], "1"),
-        ] {
-            let (a, b) = (s.at(from(p, other)), s.at(p));
-            let _ = write!(
-                g,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"{op}\"/>",
-                f(a.min(b)),
-                f(y + 4.0),
-                f((a - b).abs().max(0.8)),
-                f(ROW - 8.0)
-            );
-        }
-        g.push_str(&format!(
-            "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"#fff\" stroke=\"#000\"/>",
-            f(s.at(r.p_low)),
-            f(cy)
-        ));
-        g.push_str(&format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"7\" height=\"7\" fill=\"#000\"/>",
-            f(s.at(r.p_high) - 3.5),
-            f(cy - 3.5)
-        ));
-        g.push_str(&text(
-            x1 + 8.0,
-            y + 15.0,
-            "start",
-            " class=\"value\" fill=\"#222\"",
-            &r.text,
-        ));
-        g.push_str("</g>");
-        o.push_str(&g);
+        o.push_str(&row(r, &s, centre, (label_w, x1), top + ROW * i as f64));
     }
     if let Some(b) = c.base {
         let x = s.at(b);
@@ -182,4 +99,89 @@ pub fn tornado(c: &Tornado) -> String {
         ));
     }
     frame(&c.name, &c.title, WIDTH, y_end + 44.0, &o)
+}
+
+/// The key above the bars: what the light and the dark bar mean.
+fn key(x0: f64) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<rect x=\"{}\" y=\"4\" width=\"22\" height=\"10\" fill=\"{}\" fill-opacity=\"0.45\"/>{}\
+         <rect x=\"{}\" y=\"4\" width=\"22\" height=\"10\" fill=\"{}\"/>{}",
+        f(x0),
+        PALETTE[5],
+        text(
+            x0 + 28.0,
+            13.0,
+            "start",
+            " fill=\"#222\"",
+            "parameter at its low value"
+        ),
+        f(x0 + 220.0),
+        PALETTE[0],
+        text(
+            x0 + 248.0,
+            13.0,
+            "start",
+            " fill=\"#222\"",
+            "parameter at its high value"
+        ),
+    );
+    o
+}
+
+/// The bar of row `r` at height `y` on the scale `s`: from the centre (the base, or the
+/// middle of the two ends) to each end, the end markers, and the label before `label_w` and
+/// the text after `x1`.
+fn row(r: &TornadoRow, s: &Scale, centre: f64, (label_w, x1): (f64, f64), y: f64) -> String {
+    let cy = y + ROW / 2.0;
+    let mut g = format!("<g class=\"bar\">{}", tip(&r.tip));
+    g.push_str(&text(
+        label_w - 8.0,
+        y + 15.0,
+        "end",
+        " fill=\"#222\"",
+        &cut(&r.label, 40),
+    ));
+    // From the centre (or the other end) to each end.
+    let from = |p: f64, other: f64| {
+        if centre.is_finite() {
+            centre
+        } else {
+            (p + other) / 2.0
+        }
+    };
+    for (p, other, colour, op) in [
+        (r.p_low, r.p_high, PALETTE[5], "0.45"),
+        (r.p_high, r.p_low, PALETTE[0], "1"),
+    ] {
+        let (a, b) = (s.at(from(p, other)), s.at(p));
+        let _ = write!(
+            g,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"{op}\"/>",
+            f(a.min(b)),
+            f(y + 4.0),
+            f((a - b).abs().max(0.8)),
+            f(ROW - 8.0)
+        );
+    }
+    g.push_str(&format!(
+        "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"#fff\" stroke=\"#000\"/>",
+        f(s.at(r.p_low)),
+        f(cy)
+    ));
+    g.push_str(&format!(
+        "<rect x=\"{}\" y=\"{}\" width=\"7\" height=\"7\" fill=\"#000\"/>",
+        f(s.at(r.p_high) - 3.5),
+        f(cy - 3.5)
+    ));
+    g.push_str(&text(
+        x1 + 8.0,
+        y + 15.0,
+        "start",
+        " class=\"value\" fill=\"#222\"",
+        &r.text,
+    ));
+    g.push_str("</g>");
+    g
 }
