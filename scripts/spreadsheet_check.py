@@ -40,11 +40,14 @@ SNAKE = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLAIN_NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 
 QUANTS = ["time_p05", "time_p25", "time_p50", "time_p75", "time_p95"]
+# Repeat counts of steps that can repeat (empty for the others).
+COUNTS = ["count_mean", "count_sd", "count_p05", "count_p25", "count_p50", "count_p75",
+          "count_p95", "count_max"]
 # file -> (columns in order, the text columns among them); every other column is numeric.
 FIXED = {
     "steps.csv": (
         ["step", "label", "actor", "rung", "kind", "runs", "happened", "probability",
-         "ci_low", "ci_high", "time_mean", "time_sd", *QUANTS],
+         "ci_low", "ci_high", "time_mean", "time_sd", *QUANTS, *COUNTS],
         {"step", "label", "actor", "kind"},
     ),
     "outcomes.csv": (
@@ -58,7 +61,7 @@ FIXED = {
         {"actor", "variable"},
     ),
     "parameters.csv": (
-        ["parameter", "mean", "sd", "min", "p05", "p50", "p95", "max"],
+        ["parameter", "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95", "max"],
         {"parameter"},
     ),
     "paths.csv": (["rank", "path", "outcome", "count", "probability"], {"path", "outcome"}),
@@ -76,19 +79,35 @@ class Checker:
         self.problems.append(f"{where}: {what}")
 
 
+def unique(names: list[str]) -> list[str]:
+    """rungs' rule for equal column names: a later duplicate gets the first free `_k`."""
+    taken, used, out = set(names), set(), []
+    for name in names:
+        candidate, k = name, 2
+        while candidate in used or (candidate != name and candidate in taken):
+            candidate, k = f"{name}_{k}", k + 1
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
 def expected_columns(name: str, header: list[str], ids: list[str] | None,
-                     params: list[str] | None) -> tuple[list[str] | None, set[str]]:
-    """The columns a file must have (None: not known) and its text columns."""
+                     params: list[str] | None, finals: list[str] | None = None,
+                     repeating: list[str] | None = None) -> tuple[list[str] | None, set[str]]:
+    """The columns a file must have (None: not known) and its text columns. runs.csv has,
+    after the step times, `<actor>_<variable>_final` per state variable (`finals`, from
+    state.csv) and `<id>_count` per step that can repeat (`repeating`, from steps.csv)."""
     if name in FIXED:
         cols, text = FIXED[name]
         return cols, text
     if name == "timeline.csv":
         return (["time", *ids] if ids is not None else None), set()
     if name == "runs.csv":
-        if ids is None or params is None:
+        if ids is None or params is None or finals is None or repeating is None:
             return None, {"outcome"}
-        return ["run", *params, "outcome", "end_time", "max_rung",
-                *[f"{i}_time" for i in ids]], {"outcome"}
+        return unique(["run", *params, "outcome", "end_time", "max_rung",
+                       *[f"{i}_time" for i in ids], *finals,
+                       *[f"{i}_count" for i in repeating]]), {"outcome"}
     return None, set()
 
 
@@ -100,7 +119,8 @@ def read_raw(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
-def check_csv(c: Checker, path: Path, ids: list[str] | None, params: list[str] | None):
+def check_csv(c: Checker, path: Path, ids: list[str] | None, params: list[str] | None,
+              finals: list[str] | None = None, repeating: list[str] | None = None):
     """pandas and text-level checks of one CSV. Returns (DataFrame, text columns) or None."""
     import pandas as pd
     from pandas.api.types import is_numeric_dtype
@@ -119,7 +139,7 @@ def check_csv(c: Checker, path: Path, ids: list[str] | None, params: list[str] |
             c.fail(name, f"column name {col!r} is not snake_case")
     if len(set(header)) != len(header):
         c.fail(name, "duplicate column names")
-    expect, text_cols = expected_columns(name, header, ids, params)
+    expect, text_cols = expected_columns(name, header, ids, params, finals, repeating)
     if expect is not None and header != expect:
         c.fail(name, f"columns {header}\n    expected {expect}")
     if name not in FIXED and name not in ("timeline.csv", "runs.csv"):
@@ -304,16 +324,22 @@ def check_dir(d: Path, spreadsheet: bool = True) -> list[str]:
     for required in ("steps.csv", "outcomes.csv", "rungs.csv", "timeline.csv", "paths.csv"):
         if not (d / required).exists():
             c.fail(required, "missing")
-    ids = params = None
+    ids = params = finals = repeating = None
     if (d / "steps.csv").exists():
-        _, rows = read_raw(d / "steps.csv")
+        header, rows = read_raw(d / "steps.csv")
         ids = [r[0] for r in rows if r]
+        if "count_mean" in header:
+            at = header.index("count_mean")
+            repeating = [r[0] for r in rows if len(r) > at and r[at] != ""]
+    if (d / "state.csv").exists():
+        _, rows = read_raw(d / "state.csv")
+        finals = [f"{r[0]}_{r[1]}_final" for r in rows if len(r) > 1]
     if (d / "parameters.csv").exists():
         _, rows = read_raw(d / "parameters.csv")
         params = [r[0] for r in rows if r]
     files = {}
     for p in csvs:
-        r = check_csv(c, p, ids, params)
+        r = check_csv(c, p, ids, params, finals, repeating)
         if r is not None:
             files[p] = r
     if spreadsheet and files:
@@ -326,11 +352,12 @@ def write_fixture(d: Path, bad: str | None = None) -> None:
     d.mkdir(parents=True, exist_ok=True)
     steps = [
         "step,label,actor,rung,kind,runs,happened,probability,ci_low,ci_high,time_mean,"
-        "time_sd,time_p05,time_p25,time_p50,time_p75,time_p95",
+        "time_sd,time_p05,time_p25,time_p50,time_p75,time_p95,count_mean,count_sd,count_p05,"
+        "count_p25,count_p50,count_p75,count_p95,count_max",
         'deploy,"Troops ""deploy"", fast",dprk,1,step,2000,1000,0.5,0.478,0.522,'
-        "14.25,3.5,8,11,14,17,21",
-        "strike,Strike,ua,2,step,2000,0,0,0,0.0019,,,,,,,",
-        "strike_hit,Hit,ua,4,branch,2000,0,0,0,0.0019,,,,,,,",
+        "14.25,3.5,8,11,14,17,21,,,,,,,,",
+        "strike,Strike,ua,2,step,2000,0,0,0,0.0019,,,,,,,,0,0,0,0,0,0,0,0",
+        "strike_hit,Hit,ua,4,branch,2000,0,0,0,0.0019,,,,,,,,0,0,0,0,0,0,0,0",
     ]
     if bad == "exponent":
         steps[1] = steps[1].replace("0.478", "4.78e-1")
@@ -350,16 +377,18 @@ def write_fixture(d: Path, bad: str | None = None) -> None:
         "state.csv": ["actor,variable,mean,sd,min,p05,p25,p50,p75,p95,max",
                       "ru,casualties,81234.5,1000.25,79000,80000,80500,81200,81900,82500,"
                       "84000"],
-        "parameters.csv": ["parameter,mean,sd,min,p05,p50,p95,max",
-                           "dprk_troops,10000,0,10000,10000,10000,10000,10000",
-                           "ammo_failure,0.8000123456789,0.12,0.2,0.55,0.82,0.96,0.999"],
+        "parameters.csv": ["parameter,mean,sd,min,p05,p25,p50,p75,p95,max",
+                           "dprk_troops,10000,0,10000,10000,10000,10000,10000,10000,10000",
+                           "ammo_failure,0.8000123456789,0.12,0.2,0.55,0.7,0.82,0.9,0.96,0.999"],
         "timeline.csv": ["time,deploy,strike,strike_hit", "0,0,0,0", "1,0.0125,0,0",
                          "2,0.5,0,0"],
         "paths.csv": ["rank,path,outcome,count,probability", "1,,horizon,1000,0.5",
                       "2,deploy,horizon,500,0.25", "3,deploy > strike,war,500,0.25"],
         "runs.csv": ["run,dprk_troops,ammo_failure,outcome,end_time,max_rung,deploy_time,"
-                     "strike_time,strike_hit_time",
-                     "0,10000,0.81,horizon,365,1,12.5,,", "1,10000,0.77,war,40,0,,,"],
+                     "strike_time,strike_hit_time,ru_casualties_final,strike_count,"
+                     "strike_hit_count",
+                     "0,10000,0.81,horizon,365,1,12.5,,,80000,0,0",
+                     "1,10000,0.77,war,40,0,,,,81000,0,0"],
     }
     for name, lines in files.items():
         (d / name).write_text("\n".join(lines) + "\n", encoding="utf-8")

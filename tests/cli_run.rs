@@ -330,12 +330,47 @@ fn exact_quantiles_match_the_closed_forms() {
     assert_eq!(raid["time_p05"], "10");
     // A step that cannot repeat has no count cells.
     assert_eq!(row(&steps, "step", "first")["count_mean"], "");
+}
 
-    // alarm can only happen at the end of a daily tick: its time quantiles are whole days.
-    let alarm = row(&steps, "step", "alarm");
-    for c in q {
-        let t = num(alarm, &format!("time_{c}"));
-        assert_eq!(t, t.round(), "alarm time_{c} = {t}");
+/// A threshold on a flow and nothing else: the step can only happen at the end of a daily
+/// tick, over 900 days, far more distinct days than exact value counts hold; its time
+/// quantiles are read exactly from the timeline (whole days), and match the closed form.
+#[test]
+fn tick_aligned_times_have_exact_quantiles() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("ticks.toml");
+    std::fs::write(
+        &file,
+        "[scenario]\nname = \"ticks\"\nhorizon = 1000\nresolution = 1\n\n\
+         [parameters]\nrate = { dist = \"uniform\", min = 0.1, max = 1 }\n\n\
+         [actors.g]\nstate = { level = 0 }\n\n\
+         [[flows]]\ntarget = \"g.level\"\nrate = \"rate\"\n\n\
+         [[steps]]\nid = \"cross\"\nwhen = \"g.level >= 100\"\n",
+    )
+    .expect("written");
+    let n = 20_000.0f64;
+    let (_out_dir, out) = run_to_temp(&["--runs", "20000"], &file);
+    let steps = read_csv(&out.join("steps.csv"));
+    let cross = row(&steps, "step", "cross");
+    assert_eq!(cross["happened"], "20000");
+    // T = ceil(100 / rate) with rate uniform on [0.1, 1]: F(t) = (1 - 100 / t) / 0.9 on
+    // [100, 1000], so the q-quantile is 100 / (1 - 0.9 q), up to the whole day; its standard
+    // error is sqrt(q (1 - q) / n) / F'(t) with F'(t) = 100 / (0.9 t^2).
+    for (c, q) in [
+        ("p05", 0.05),
+        ("p25", 0.25),
+        ("p50", 0.5),
+        ("p75", 0.75),
+        ("p95", 0.95),
+    ] {
+        let t = num(cross, &format!("time_{c}"));
+        assert_eq!(t, t.round(), "time_{c} = {t} is not a tick end");
+        let exact = 100.0 / (1.0 - 0.9 * q);
+        let se = (q * (1.0 - q) / n).sqrt() / (100.0 / (0.9 * exact * exact));
+        assert!(
+            (t - exact).abs() <= 4.0 * se + 1.0,
+            "time_{c} = {t}, exact {exact}"
+        );
     }
 }
 

@@ -5,7 +5,7 @@ use rungs::engine::RunRecord;
 use rungs::expr::Expr;
 use rungs::output::{self, OutputDir, num};
 use rungs::scenario::{Actor, Model, Node, NodeKind, Param, ParamValue, StateVar, Step, Trigger};
-use rungs::stats::summary::Dist;
+use rungs::stats::summary::{Dist, RepeatStats};
 use rungs::stats::{BlockTree, Merge, Summary};
 
 const LABEL: &str = "Strike, \"big\" one";
@@ -408,6 +408,71 @@ fn shards_merge_to_the_same_bytes() {
     assert_eq!(empty, flat);
 }
 
+/// Times that are all grid points (tick ends) have exact quantiles read from the timeline,
+/// however many distinct days they span; one time off the grid and they come from the sketch.
+#[test]
+fn times_on_the_grid_are_exact_beyond_the_exact_bound() {
+    let m = Model {
+        horizon: 1000.0,
+        ..model()
+    };
+    let days: Vec<f64> = (0..2000u64).map(|r| ((r * 37) % 1001) as f64).collect();
+    let mut s = Summary::new(&m);
+    for (r, &t) in days.iter().enumerate() {
+        s.record(
+            &m,
+            &rec(r as u64, 0.5, [t, NA, NA, NA], &[0], 0, 1000.0, 1, [1, 0]),
+        );
+    }
+    assert!(
+        !s.nodes[0].time.is_exact(),
+        "more days than exact counts hold"
+    );
+    assert_eq!(s.nodes[0].off_grid, 0);
+    assert_eq!(s.check(&Summary::new(&m)), Ok(()));
+    let mut sorted = days.clone();
+    sorted.sort_by(f64::total_cmp);
+    let exact = |q: f64| sorted[(q * 1999.0).floor() as usize];
+    for i in 0..=100 {
+        let q = f64::from(i) / 100.0;
+        assert_eq!(s.time_quantile(0, q), Some(exact(q)), "q = {q}");
+    }
+    let (_, rows) = read(&output::steps_table(&m, &s).to_csv_string());
+    let printed: Vec<f64> = rows[0][12..17].iter().map(|c| f(c)).collect();
+    let want: Vec<f64> = [0.05, 0.25, 0.5, 0.75, 0.95].map(exact).to_vec();
+    assert_eq!(printed, want);
+
+    // A forged claim that all times are on the grid, beside one that is not, is refused.
+    let mut off = s.clone();
+    off.record(
+        &m,
+        &rec(2000, 0.5, [10.5, NA, NA, NA], &[0], 0, 1000.0, 1, [1, 0]),
+    );
+    assert_eq!(off.nodes[0].off_grid, 1);
+    assert_eq!(off.check(&Summary::new(&m)), Ok(()));
+    // Off the grid: the sketch answers, within 1% but not a whole day everywhere.
+    let sketchy = (0..=100).any(|i| {
+        let v = off.time_quantile(0, f64::from(i) / 100.0).unwrap();
+        v != v.round()
+    });
+    assert!(sketchy, "the guard: the sketch is not exact");
+    let mut forged = off.clone();
+    forged.nodes[0].off_grid = 0;
+    assert!(
+        forged
+            .check(&Summary::new(&m))
+            .unwrap_err()
+            .contains("grid")
+    );
+    forged.nodes[0].off_grid = 2002;
+    assert!(
+        forged
+            .check(&Summary::new(&m))
+            .unwrap_err()
+            .contains("grid")
+    );
+}
+
 /// Repeat counts read back from a partial must agree with the step's happenings and with
 /// the scenario's shape, even when they are consistent in themselves.
 #[test]
@@ -420,21 +485,27 @@ fn check_refuses_repeat_counts_that_disagree_with_the_runs() {
     let mut bad = good.clone();
     let mut every = Dist::default();
     (0..4).for_each(|_| every.push(1.0));
-    bad.nodes[0].count = Some(every);
+    bad.repeats[0].count = every;
     let err = bad.check(&shape).unwrap_err();
     assert!(err.contains("step 0: repeat counts"), "{err}");
     // Counts over 3 runs where there were 4.
     let mut short = good.clone();
     let mut three = Dist::default();
     [2.0, 3.0, 1.0].iter().for_each(|&c| three.push(c));
-    short.nodes[0].count = Some(three);
+    short.repeats[0].count = three;
     assert!(short.check(&shape).is_err());
     // Counts for a step that cannot repeat, or none for one that can: not this scenario.
     let mut extra = good.clone();
-    extra.nodes[2].count = Some(Dist::default());
+    extra.repeats.push(RepeatStats {
+        node: 2,
+        count: Dist::default(),
+    });
     assert!(extra.check(&shape).unwrap_err().contains("shape"));
+    let mut other = good.clone();
+    other.repeats[1].node = 2;
+    assert!(other.check(&shape).unwrap_err().contains("shape"));
     let mut missing = good;
-    missing.nodes[0].count = None;
+    missing.repeats.clear();
     assert!(missing.check(&shape).unwrap_err().contains("shape"));
 }
 

@@ -58,7 +58,7 @@ pub fn steps_table(model: &Model, s: &Summary) -> Table {
         "count_p95",
         "count_max",
     ]);
-    for (node, st) in model.nodes.iter().zip(&s.nodes) {
+    for (i, (node, st)) in model.nodes.iter().zip(&s.nodes).enumerate() {
         let actor = node
             .actor
             .and_then(|a| model.actors.get(a))
@@ -76,10 +76,10 @@ pub fn steps_table(model: &Model, s: &Summary) -> Table {
         row.push(opt(st.time.moments.mean()));
         row.push(opt(st.time.moments.sd()));
         for q in QUARTILES_AND_TAILS {
-            row.push(opt(st.time.quantile(q)));
+            row.push(opt(s.time_quantile(i, q)));
         }
         // Repeat counts: empty cells for a node that cannot happen more than once.
-        let count = st.count.as_ref();
+        let count = s.repeat_count(i);
         row.push(opt(count.and_then(|d| d.moments.mean())));
         row.push(opt(count.and_then(|d| d.moments.sd())));
         for q in QUARTILES_AND_TAILS {

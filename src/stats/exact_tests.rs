@@ -81,13 +81,14 @@ fn exact_quantiles_of_a_binomial() {
 }
 
 #[test]
-fn tick_times_of_a_year_are_exact_and_one_more_value_falls_back() {
-    // The end of every daily tick of a year, 0 to 365: 366 values.
-    let days = dist_of((0..3660).map(|i| f64::from(i % 366)));
+fn as_many_values_as_the_bound_are_exact_and_one_more_falls_back() {
+    // Whole days 0 .. MAX_EXACT - 1, ten of each.
+    let m = MAX_EXACT as f64;
+    let days = dist_of((0..10 * MAX_EXACT).map(|i| (i % MAX_EXACT) as f64));
     assert!(days.is_exact());
     for q in levels() {
-        // Ten of each day: rank r is day floor(r / 10).
-        let r = (q * 3659.0).floor();
+        // Rank r of 10 m values is day floor(r / 10).
+        let r = (q * (10.0 * m - 1.0)).floor();
         assert_eq!(days.quantile(q), Some((r / 10.0).floor()), "q = {q}");
     }
     // MAX_EXACT distinct values are held; one more overflows, and the sketch answers

@@ -12,6 +12,7 @@
 //! - [`summarise`], [`run_all`]: the engine's runs of one model reduced into a [`Summary`].
 
 pub mod exact;
+pub mod quantity;
 pub mod summary;
 
 pub use exact::{Exact, MAX_EXACT};

@@ -9,7 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::RunRecord;
 use crate::scenario::{Model, Node};
-use crate::stats::{Exact, MAX_EXACT, Merge, Moments, Sketch};
+pub use crate::stats::quantity::Dist;
+use crate::stats::{Merge, Sketch};
 
 /// Most rows a timeline has (see [`timeline_grid`]).
 pub const MAX_TIMELINE_POINTS: usize = 2001;
@@ -21,101 +22,6 @@ pub fn can_repeat(model: &Model, node: &Node) -> bool {
     model.steps.get(node.step).is_some_and(|s| s.repeat > 1)
 }
 
-/// Moments, exact counts while the values are few, and a quantile sketch of one quantity.
-///
-/// Every value goes to all three. The sketch is fed even while the exact counts hold, so
-/// that when they overflow ([`MAX_EXACT`](crate::stats::MAX_EXACT) distinct values) it has
-/// every value already; whether they overflow depends only on the set of values. Quantiles
-/// are the exact ones while the counts hold, the sketch's after.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Dist {
-    /// Mean, sd, min, max.
-    pub moments: Moments,
-    /// Exact quantiles while there are few distinct values.
-    pub exact: Exact,
-    /// Quantiles within 1% otherwise.
-    pub sketch: Sketch,
-}
-
-impl Dist {
-    /// Adds one value.
-    #[inline]
-    pub fn push(&mut self, x: f64) {
-        self.moments.push(x);
-        self.exact.push(x);
-        self.sketch.push(x);
-    }
-
-    /// The `q`-quantile: exact while the exact counts hold (the value of rank
-    /// `floor(q (n - 1))`, as [`Exact::quantile`]); else the sketch's, clamped to the exact
-    /// [min, max] (which can only bring it closer to the exact quantile). None if empty.
-    pub fn quantile(&self, q: f64) -> Option<f64> {
-        if let Some(v) = self.exact.quantile(q) {
-            return Some(v);
-        }
-        let v = self.sketch.quantile(q)?;
-        match (self.moments.min(), self.moments.max()) {
-            (Some(lo), Some(hi)) => Some(v.clamp(lo, hi)),
-            _ => Some(v),
-        }
-    }
-
-    /// True if [`Dist::quantile`] is exact (the values are few), false if it comes from the
-    /// sketch.
-    pub fn is_exact(&self) -> bool {
-        !self.exact.overflowed()
-    }
-}
-
-impl Dist {
-    /// Checks a distribution read back from a file: its moments, its exact counts and its
-    /// sketch count the same values, at most `most` of them; returns that count. While the
-    /// exact counts hold they fix everything else: their smallest and largest values must be
-    /// the moments' min and max, and the sketch must be the one they make. Counts that
-    /// overflowed need more than [`MAX_EXACT`] values.
-    pub fn check(&self, most: u64) -> Result<u64, String> {
-        let n = self.moments.count();
-        match self.sketch.checked_count() {
-            Some(c) if c == n && n <= most => {}
-            Some(c) if c == n => return Err(format!("{n} values where there are at most {most}")),
-            _ => return Err("its moments and its quantile sketch disagree".to_string()),
-        }
-        let disagree = || Err("its moments and its exact value counts disagree".to_string());
-        if self.exact.overflowed() {
-            return if n > MAX_EXACT as u64 {
-                Ok(n)
-            } else {
-                disagree()
-            };
-        }
-        let values = self.exact.sorted();
-        if self.exact.checked_count() != Some(n) {
-            return disagree();
-        }
-        if let (Some(first), Some(last)) = (values.first(), values.last())
-            && (Some(first.0) != self.moments.min() || Some(last.0) != self.moments.max())
-        {
-            return disagree();
-        }
-        let mut sketch = Sketch::default();
-        for &(x, c) in &values {
-            sketch.push_n(x, c);
-        }
-        if sketch != self.sketch {
-            return Err("its quantile sketch and its exact value counts disagree".to_string());
-        }
-        Ok(n)
-    }
-}
-
-impl Merge for Dist {
-    fn merge(&mut self, other: &Self) {
-        self.moments.merge(&other.moments);
-        self.exact.merge(&other.exact);
-        self.sketch.merge(&other.sketch);
-    }
-}
-
 /// What is known of one node (step or branch).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeStats {
@@ -123,9 +29,20 @@ pub struct NodeStats {
     pub happened: u64,
     /// Time of its first happening, over those runs.
     pub time: Dist,
-    /// How many times it happened, over all runs (0 included): only for a node that can
-    /// happen more than once (a step with `repeat > 1` and its branches), None otherwise.
-    pub count: Option<Dist>,
+    /// Of those times, how many are not a point of the timeline grid. While none is (a node
+    /// that happens only at tick ends, on a grid of the model's resolution), the timeline
+    /// counts are the exact distribution of its times, and its time quantiles come from
+    /// them ([`Summary::time_quantile`]), however many ticks that spans.
+    pub off_grid: u64,
+}
+
+/// How many times a node that can happen more than once ([`can_repeat`]) happened.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RepeatStats {
+    /// The node (index into `Model::nodes`).
+    pub node: u32,
+    /// Its number of happenings per run, over all runs (0 included).
+    pub count: Dist,
 }
 
 /// What is known of one outcome.
@@ -361,6 +278,9 @@ pub struct Summary {
     pub runs: u64,
     /// Per node.
     pub nodes: Vec<NodeStats>,
+    /// Per node that can happen more than once, in node order. Apart from `nodes` so that
+    /// recording a run visits only these.
+    pub repeats: Vec<RepeatStats>,
     /// Per outcome (`horizon` first).
     pub outcomes: Vec<OutcomeStats>,
     /// Runs whose highest rung (any actor) is `r`, for r = 0..=max rung.
@@ -397,12 +317,12 @@ impl Summary {
         };
         Summary {
             runs: 0,
-            nodes: model
-                .nodes
-                .iter()
-                .map(|n| NodeStats {
-                    count: can_repeat(model, n).then(Dist::default),
-                    ..NodeStats::default()
+            nodes: vec![NodeStats::default(); model.nodes.len()],
+            repeats: (0..model.nodes.len())
+                .filter(|&i| can_repeat(model, &model.nodes[i]))
+                .map(|i| RepeatStats {
+                    node: i as u32,
+                    count: Dist::default(),
                 })
                 .collect(),
             outcomes: vec![OutcomeStats::default(); model.outcomes.len().max(1)],
@@ -434,11 +354,12 @@ impl Summary {
                 .iter()
                 .zip(&shape.rungs_actor)
                 .all(|(a, b)| a.len() == b.len())
+            && self.repeats.len() == shape.repeats.len()
             && self
-                .nodes
+                .repeats
                 .iter()
-                .zip(&shape.nodes)
-                .all(|(a, b)| a.count.is_some() == b.count.is_some())
+                .zip(&shape.repeats)
+                .all(|(a, b)| a.node == b.node)
             && self.vars.len() == shape.vars.len()
             && self.params.len() == shape.params.len()
             && self.grid == shape.grid
@@ -467,25 +388,30 @@ impl Summary {
                     node.happened
                 ));
             }
-            if let Some(count) = &node.count {
-                let counted = count
-                    .check(runs)
-                    .map_err(|e| format!("step {i}: its repeat counts: {e}"))?;
-                // Counted in every run; at least once in exactly the runs it happened in.
-                let zero = count
-                    .exact
-                    .sorted()
-                    .first()
-                    .filter(|v| v.0 == 0.0)
-                    .map_or(0, |v| v.1);
-                let never = if count.is_exact() { Some(zero) } else { None };
-                if counted != runs || never.is_some_and(|z| z != runs - node.happened) {
-                    return Err(format!(
-                        "step {i}: repeat counts over {counted} runs where there are {runs}, \
-                         or that disagree with the {} runs it happened in",
-                        node.happened
-                    ));
-                }
+            self.check_on_grid(i)
+                .map_err(|e| format!("step {i}: {e}"))?;
+        }
+        // Repeat counts: counted in every run, and (while exact) 0 in exactly the runs in
+        // which the node never happened. The shape check above put their nodes in range.
+        for r in &self.repeats {
+            let i = r.node;
+            let happened = self.nodes.get(i as usize).map_or(0, |n| n.happened);
+            let counted = r
+                .count
+                .check(runs)
+                .map_err(|e| format!("step {i}: its repeat counts: {e}"))?;
+            let zeros = r
+                .count
+                .exact
+                .sorted()
+                .first()
+                .filter(|v| v.0 == 0.0)
+                .map_or(0, |v| v.1);
+            if counted != runs || (r.count.is_exact() && zeros != runs - happened) {
+                return Err(format!(
+                    "step {i}: repeat counts over {counted} runs where there are {runs}, \
+                     or that disagree with the {happened} runs it happened in"
+                ));
             }
         }
         for (i, o) in self.outcomes.iter().enumerate() {
@@ -525,14 +451,68 @@ impl Summary {
         all("the paths", paths)
     }
 
+    /// Checks the grid claim of node `i` (its lengths already checked): at most `happened`
+    /// times off the grid, and while none is, the timeline counts at the grid points must
+    /// make exactly its sketch, min and max (so that quantiles read from them are its times).
+    fn check_on_grid(&self, i: usize) -> Result<(), String> {
+        let node = &self.nodes[i];
+        if node.off_grid > node.happened {
+            return Err(format!(
+                "{} of its {} times off the timeline grid",
+                node.off_grid, node.happened
+            ));
+        }
+        if node.off_grid > 0 || node.happened == 0 {
+            return Ok(());
+        }
+        let p = self.grid.points;
+        let bins = &self.timeline[i * p..(i + 1) * p];
+        let mut sketch = Sketch::default();
+        for (b, &c) in bins.iter().enumerate() {
+            sketch.push_n(self.grid.time(b), c);
+        }
+        let first = bins.iter().position(|&c| c > 0).map(|b| self.grid.time(b));
+        let last = bins.iter().rposition(|&c| c > 0).map(|b| self.grid.time(b));
+        let m = &node.time.moments;
+        if sketch != node.time.sketch || first != m.min() || last != m.max() {
+            return Err("its times on the grid and its timeline counts disagree".to_string());
+        }
+        Ok(())
+    }
+
+    /// The `q`-quantile of node `node`'s first times (None if it never happened): from the
+    /// timeline counts, exactly, while all its times are grid points (see
+    /// [`NodeStats::off_grid`]), else [`Dist::quantile`]. Both use the rank `floor(q (n-1))`.
+    pub fn time_quantile(&self, node: usize, q: f64) -> Option<f64> {
+        let st = self.nodes.get(node)?;
+        if st.off_grid > 0 || st.happened == 0 || q.is_nan() {
+            return st.time.quantile(q);
+        }
+        let p = self.grid.points;
+        let bins = self.timeline.get(node * p..(node + 1) * p)?;
+        let n: u64 = bins.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * (n - 1) as f64).floor() as u64).min(n - 1);
+        let mut seen = 0;
+        for (b, &c) in bins.iter().enumerate() {
+            seen += c;
+            if seen > rank {
+                return Some(self.grid.time(b));
+            }
+        }
+        None
+    }
+
     /// Adds one run. Allocates nothing unless the run's path is new to this summary.
     /// Out-of-range indices in the record (a bug) are clamped or ignored, never a panic.
     pub fn record(&mut self, model: &Model, run: &RunRecord) {
         let _ = model;
         self.runs += 1;
-        for (node, &c) in self.nodes.iter_mut().zip(&run.counts) {
-            if let Some(d) = &mut node.count {
-                d.push(f64::from(c));
+        for r in &mut self.repeats {
+            if let Some(&c) = run.counts.get(r.node as usize) {
+                r.count.push(f64::from(c));
             }
         }
         let points = self.grid.points;
@@ -542,7 +522,10 @@ impl Summary {
             }
             node.happened += 1;
             node.time.push(t);
-            if let Some(c) = self.timeline.get_mut(i * points + self.grid.bin(t)) {
+            let bin = self.grid.bin(t);
+            // -0 is the grid point 0 too; NaN was skipped above.
+            node.off_grid += u64::from(self.grid.time(bin) != t);
+            if let Some(c) = self.timeline.get_mut(i * points + bin) {
                 *c += 1;
             }
         }
@@ -562,6 +545,14 @@ impl Summary {
             d.push(x);
         }
         self.paths.add(&run.path, run.outcome as u32, 1);
+    }
+
+    /// How many times node `node` happened per run, if it can happen more than once.
+    pub fn repeat_count(&self, node: usize) -> Option<&Dist> {
+        self.repeats
+            .iter()
+            .find(|r| r.node as usize == node)
+            .map(|r| &r.count)
     }
 
     /// Runs in which node `i` first happened by each timeline point (cumulative counts).
@@ -605,9 +596,7 @@ impl Merge for NodeStats {
     fn merge(&mut self, other: &Self) {
         self.happened += other.happened;
         self.time.merge(&other.time);
-        if let (Some(a), Some(b)) = (&mut self.count, &other.count) {
-            a.merge(b);
-        }
+        self.off_grid += other.off_grid;
     }
 }
 
@@ -622,6 +611,11 @@ impl Merge for Summary {
     fn merge(&mut self, other: &Self) {
         self.runs += other.runs;
         merge_vec(&mut self.nodes, &other.nodes);
+        for (a, b) in self.repeats.iter_mut().zip(&other.repeats) {
+            if a.node == b.node {
+                a.count.merge(&b.count);
+            }
+        }
         merge_vec(&mut self.outcomes, &other.outcomes);
         add_counts(&mut self.rungs_all, &other.rungs_all);
         for (a, b) in self.rungs_actor.iter_mut().zip(&other.rungs_actor) {
