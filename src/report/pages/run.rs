@@ -2,7 +2,7 @@
 //! paths, times and inputs.
 
 use super::{
-    cells_tip, chosen_steps, interval_text, label_of, labels, outcome_name, section, usage,
+    cells_tip, chosen_steps, columns, interval_text, label_of, labels, outcome_name, section, usage,
 };
 use crate::report::html::{Section, table};
 use crate::report::svg::{self, Bar, Bars, Lines, Series, Strip, Strips, Unit};
@@ -361,21 +361,20 @@ fn paths(folder: &Folder, pt: &Csv, step_labels: &[(String, String)]) -> Result<
 /// When each step first happens, in the runs where it does: quantile strips (steps.csv).
 fn times(folder: &Folder, steps: &Csv, step_labels: &[(String, String)]) -> Result<Section, Error> {
     let unit = folder.time_unit();
-    let cols: Result<Vec<usize>, Error> = [
-        "step",
-        "probability",
-        "time_p05",
-        "time_p25",
-        "time_p50",
-        "time_p75",
-        "time_p95",
-        "time_mean",
-        "kind",
-    ]
-    .iter()
-    .map(|c| steps.col(c).map_err(usage))
-    .collect();
-    let cols = cols?;
+    let cols = columns(
+        steps,
+        &[
+            "step",
+            "probability",
+            "time_p05",
+            "time_p25",
+            "time_p50",
+            "time_p75",
+            "time_p95",
+            "time_mean",
+            "kind",
+        ],
+    )?;
     let mut rows = Vec::new();
     for r in 0..steps.rows.len() {
         let q: Option<Vec<f64>> = cols[2..7].iter().map(|&c| steps.num(r, c)).collect();
