@@ -6,17 +6,9 @@ use crate::report::svg::{self, Bar, Bars, Unit};
 use crate::report::table::Csv;
 use crate::report::{Error, Folder};
 
-/// The columns of compare.csv that the bars read (`c[k]` is column `COMPARE[k]`) and quote
-/// in their tooltips.
-const COMPARE: [&str; 7] = [
-    "kind",
-    "id",
-    "p_a",
-    "p_b",
-    "diff",
-    "diff_ci_low",
-    "diff_ci_high",
-];
+/// The columns the bars read (`c[k]` is column `COMPARE[k]`) and quote in their tooltips:
+/// all of compare.csv, as `rungs` writes it.
+const COMPARE: [&str; 7] = crate::sweep::compare::HEADER;
 
 /// What changes from A to B: the paired differences of the outcomes, then of the steps,
 /// largest first (compare.csv).

@@ -21,17 +21,9 @@ const TORNADO: [&str; 7] = [
     "swing",
 ];
 
-/// The columns of importance.csv that the importance bars read (`c[k]` is column
-/// `IMPORTANCE[k]`) and quote in their tooltips.
-const IMPORTANCE: [&str; 7] = [
-    "step",
-    "outcome",
-    "p_base",
-    "p_blocked",
-    "p_forced",
-    "raw",
-    "rrw",
-];
+/// The columns the bars read (`c[k]` is column `IMPORTANCE[k]`) and quote in their tooltips:
+/// all of importance.csv, as `rungs` writes it.
+const IMPORTANCE: [&str; 7] = crate::sweep::importance::HEADER;
 
 /// The outcome the tornado (and the workbook's importance chart) draws.
 pub fn tornado_outcome(folder: &Folder, t: &Csv, o: &Options) -> Result<String, Error> {

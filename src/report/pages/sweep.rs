@@ -79,6 +79,29 @@ impl Sweep<'_> {
         })
     }
 
+    /// The chart `name` of `series` of the `what` against parameter `p`: a scatter if
+    /// `scatter`, else lines (with `markers` at the points).
+    fn lines(
+        &self,
+        name: &str,
+        what: &str,
+        p: &str,
+        series: Vec<Series>,
+        (markers, scatter): (bool, bool),
+    ) -> Lines {
+        Lines {
+            name: name.into(),
+            title: format!("Probability of the {what} against {p}"),
+            x_label: self.param_label(p),
+            y_label: "probability".into(),
+            series,
+            y_unit: Unit::Percent,
+            y_domain: None,
+            markers,
+            scatter,
+        }
+    }
+
     /// The name of an outcome (`key` "outcome") or the label of a step.
     fn name_of(&self, key: &str, id: &str) -> String {
         if key == "outcome" {
@@ -168,17 +191,13 @@ fn curves(s: &Sweep, groups: &[Group]) -> Result<Vec<Section>, Error> {
             .iter()
             .map(|id| s.series(t, key, id, p, true))
             .collect::<Result<Vec<_>, _>>()?;
-        let l = Lines {
-            name: format!("sweep-{what}"),
-            title: format!("Probability of the {what} against {p}"),
-            x_label: s.param_label(p),
-            y_label: "probability".into(),
+        let l = s.lines(
+            &format!("sweep-{what}"),
+            what,
+            p,
             series,
-            y_unit: Unit::Percent,
-            y_domain: None,
-            markers: s.npoints <= 40,
-            scatter: false,
-        };
+            (s.npoints <= 40, false),
+        );
         out.push(section(
             &format!("sweep-{what}"),
             &format!("The {what} against {p}"),
@@ -308,17 +327,7 @@ fn scatters(s: &Sweep, groups: &[Group]) -> Result<Vec<Section>, Error> {
                 .iter()
                 .map(|id| s.series(t, key, id, p, false))
                 .collect::<Result<Vec<_>, _>>()?;
-            let l = Lines {
-                name: format!("scatter-{what}"),
-                title: format!("Probability of the {what} against {p}"),
-                x_label: s.param_label(p),
-                y_label: "probability".into(),
-                series,
-                y_unit: Unit::Percent,
-                y_domain: None,
-                markers: true,
-                scatter: true,
-            };
+            let l = s.lines(&format!("scatter-{what}"), what, p, series, (true, true));
             out.push(section(
                 &format!("scatter-{what}-{p}"),
                 &format!("The {what} against {p}"),
