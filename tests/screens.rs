@@ -90,14 +90,15 @@ fn near(p: f64, want: f64, n: f64, what: &str) {
 fn run_prints_percentages_with_intervals_in_aligned_columns() {
     let tmp = tempfile::tempdir().unwrap();
     let s = write_file(tmp.path(), "s.toml", &scenario("0.3"));
-    let out = rungs()
-        .args(["run", s.to_str().unwrap(), "--runs", "4000", "--out"])
-        .arg(tmp.path().join("o"))
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = tmp.path().join("o");
+    let text = stdout(&[
+        "run",
+        s.to_str().unwrap(),
+        "--runs",
+        "4000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let lines: Vec<&str> = text.lines().filter(|l| l.contains("95% CI")).collect();
     assert_eq!(lines.len(), 4, "{text}");
     let mut columns = Vec::new();
@@ -130,15 +131,17 @@ fn sweep_prints_each_point_as_run_does_and_says_per_point() {
         help.contains("Number of Monte Carlo runs per point"),
         "{help}"
     );
-    let out = rungs()
-        .args(["sweep", s.to_str().unwrap(), "--runs", "3000"])
-        .args(["--vary", "p=0.1,0.8", "--out"])
-        .arg(tmp.path().join("o"))
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = tmp.path().join("o");
+    let text = stdout(&[
+        "sweep",
+        s.to_str().unwrap(),
+        "--runs",
+        "3000",
+        "--vary",
+        "p=0.1,0.8",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(
         text.starts_with("sweep: 2 points (grid) over p; 3000 runs per point\n"),
         "{text}"

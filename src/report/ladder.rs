@@ -63,7 +63,11 @@ fn wrap(s: &str, n: usize) -> Vec<String> {
 /// The ladder of `model` with each node's result (indexed like `model.nodes`; `None` where
 /// the folder has none), times in `unit`.
 pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> String {
-    let (pos, bands, y) = layout(model);
+    let Layout {
+        pos,
+        bands,
+        height: y,
+    } = layout(model);
     let width = LEFT + PER_ROW as f64 * (W + GAP_X) + (W + GAP_X) / 2.0 + 8.0;
     let mut o = String::new();
     for (k, (r, a, b)) in bands.iter().enumerate() {
@@ -99,10 +103,18 @@ pub fn ladder(model: &Model, results: &[Option<NodeResult>], unit: &str) -> Stri
     )
 }
 
-/// Where each node's box goes (its top left corner, indexed like `model.nodes`): one band
-/// per rung, highest first, [`PER_ROW`] boxes a row; the bands as (rung, top, bottom); and
-/// the height used.
-fn layout(model: &Model) -> (Vec<(f64, f64)>, Vec<(u32, f64, f64)>, f64) {
+/// Where the ladder's boxes go: one band per rung, highest first, [`PER_ROW`] boxes a row.
+struct Layout {
+    /// The top left corner of each node's box, indexed like `model.nodes`.
+    pos: Vec<(f64, f64)>,
+    /// The bands: (rung, top, bottom).
+    bands: Vec<(u32, f64, f64)>,
+    /// The height used.
+    height: f64,
+}
+
+/// The [`Layout`] of `model`'s nodes.
+fn layout(model: &Model) -> Layout {
     let mut rungs: Vec<u32> = model.nodes.iter().map(|n| n.rung).collect();
     rungs.sort_unstable();
     rungs.dedup();
@@ -129,7 +141,11 @@ fn layout(model: &Model) -> (Vec<(f64, f64)>, Vec<(u32, f64, f64)>, f64) {
         y += rows as f64 * (H + GAP_Y) + 10.0;
         bands.push((r, top - 4.0, y - 8.0));
     }
-    (pos, bands, y)
+    Layout {
+        pos,
+        bands,
+        height: y,
+    }
 }
 
 /// The arrows between the boxes at `pos`: what a step needs (`after`, solid; `any_of`,

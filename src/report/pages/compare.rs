@@ -1,28 +1,20 @@
 //! The sections of a comparison's page: the paired differences of outcomes and steps.
 
-use super::{cells_tip, label_of, model_labels, outcome_name, section, usage};
+use super::{cells_tip, columns, label_of, model_labels, outcome_name, section};
 use crate::report::html::Section;
 use crate::report::svg::{self, Bar, Bars, Unit};
 use crate::report::table::Csv;
 use crate::report::{Error, Folder};
 
+/// The columns the bars read (`c[k]` is column `COMPARE[k]`) and quote in their tooltips:
+/// all of compare.csv, as `rungs` writes it.
+const COMPARE: [&str; 7] = crate::sweep::compare::HEADER;
+
 /// What changes from A to B: the paired differences of the outcomes, then of the steps,
 /// largest first (compare.csv).
 pub(super) fn compare(folder: &Folder) -> Result<Vec<Section>, Error> {
     let t = folder.need("compare.csv")?;
-    let c: Result<Vec<usize>, Error> = [
-        "kind",
-        "id",
-        "p_a",
-        "p_b",
-        "diff",
-        "diff_ci_low",
-        "diff_ci_high",
-    ]
-    .iter()
-    .map(|c| t.col(c).map_err(usage))
-    .collect();
-    let c = c?;
+    let c = columns(t, &COMPARE)?;
     let step_labels = model_labels(folder);
     let mut out = Vec::new();
     for (kinds, what, name) in [
@@ -112,19 +104,7 @@ fn diff_bar(
                 pp(h)
             )
         },
-        tip: cells_tip(
-            t,
-            r,
-            &[
-                "kind",
-                "id",
-                "p_a",
-                "p_b",
-                "diff",
-                "diff_ci_low",
-                "diff_ci_high",
-            ],
-        ),
+        tip: cells_tip(t, r, &COMPARE),
         colour: if d < 0.0 { 0 } else { 1 },
     }
 }

@@ -251,6 +251,12 @@ pub(super) fn interval_text(p: f64, lo: Option<f64>, hi: Option<f64>) -> String 
     }
 }
 
+/// The indices of the columns `names` of `t`, in that order (a missing one: a usage error
+/// naming it).
+pub(super) fn columns(t: &Csv, names: &[&str]) -> Result<Vec<usize>, Error> {
+    names.iter().map(|c| t.col(c).map_err(usage)).collect()
+}
+
 /// A tooltip quoting cells of row `r` of `t` verbatim: `file: col=value, ...`.
 pub(super) fn cells_tip(t: &Csv, r: usize, cols: &[&str]) -> String {
     let mut parts = Vec::new();

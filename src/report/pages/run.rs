@@ -2,7 +2,7 @@
 //! paths, times and inputs.
 
 use super::{
-    cells_tip, chosen_steps, interval_text, label_of, labels, outcome_name, section, usage,
+    cells_tip, chosen_steps, columns, interval_text, label_of, labels, outcome_name, section, usage,
 };
 use crate::report::html::{Section, table};
 use crate::report::svg::{self, Bar, Bars, Lines, Series, Strip, Strips, Unit};
@@ -361,7 +361,7 @@ fn paths(folder: &Folder, pt: &Csv, step_labels: &[(String, String)]) -> Result<
 /// When each step first happens, in the runs where it does: quantile strips (steps.csv).
 fn times(folder: &Folder, steps: &Csv, step_labels: &[(String, String)]) -> Result<Section, Error> {
     let unit = folder.time_unit();
-    let cols: Result<Vec<usize>, Error> = [
+    const TIMES: [&str; 8] = [
         "step",
         "probability",
         "time_p05",
@@ -370,12 +370,10 @@ fn times(folder: &Folder, steps: &Csv, step_labels: &[(String, String)]) -> Resu
         "time_p75",
         "time_p95",
         "time_mean",
-        "kind",
-    ]
-    .iter()
-    .map(|c| steps.col(c).map_err(usage))
-    .collect();
-    let cols = cols?;
+    ];
+    // The columns drawn and quoted (`cols[k]` is `TIMES[k]`), then `kind`.
+    let mut cols = columns(steps, &TIMES)?;
+    cols.push(steps.col("kind").map_err(usage)?);
     let mut rows = Vec::new();
     for r in 0..steps.rows.len() {
         let q: Option<Vec<f64>> = cols[2..7].iter().map(|&c| steps.num(r, c)).collect();
@@ -402,20 +400,7 @@ fn times(folder: &Folder, steps: &Csv, step_labels: &[(String, String)]) -> Resu
                 svg::num(q[2]),
                 svg::pct(p)
             ),
-            tip: cells_tip(
-                steps,
-                r,
-                &[
-                    "step",
-                    "probability",
-                    "time_p05",
-                    "time_p25",
-                    "time_p50",
-                    "time_p75",
-                    "time_p95",
-                    "time_mean",
-                ],
-            ),
+            tip: cells_tip(steps, r, &TIMES),
         });
     }
     let horizon = folder.model.as_ref().map(|m| (0.0, m.horizon));

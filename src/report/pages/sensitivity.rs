@@ -1,11 +1,29 @@
 //! The sections of a sensitivity folder's page: the tornado chart and the importance
 //! (RAW and RRW) bars.
 
-use super::{cells_tip, ids_in_order, label_of, model_labels, outcome_name, section, usage};
+use super::{
+    cells_tip, columns, ids_in_order, label_of, model_labels, outcome_name, section, usage,
+};
 use crate::report::html::{Section, table};
 use crate::report::svg::{self, Bar, Bars, Tornado, TornadoRow, Unit};
 use crate::report::table::Csv;
 use crate::report::{Error, Folder, Options};
+
+/// The columns of tornado.csv that the tornado reads (`c[k]` is column `TORNADO[k]`) and
+/// quotes in its tooltips.
+const TORNADO: [&str; 7] = [
+    "parameter",
+    "outcome",
+    "low_value",
+    "high_value",
+    "p_low",
+    "p_high",
+    "swing",
+];
+
+/// The columns the bars read (`c[k]` is column `IMPORTANCE[k]`) and quote in their tooltips:
+/// all of importance.csv, as `rungs` writes it.
+const IMPORTANCE: [&str; 7] = crate::sweep::importance::HEADER;
 
 /// The outcome the tornado (and the workbook's importance chart) draws.
 pub fn tornado_outcome(folder: &Folder, t: &Csv, o: &Options) -> Result<String, Error> {
@@ -70,19 +88,7 @@ fn pick_outcome(folder: &Folder, t: &Csv, o: &Options, cols: &[&str]) -> Result<
 pub(super) fn tornado(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("tornado.csv")?;
     let outcome = tornado_outcome(folder, t, o)?;
-    let c: Result<Vec<usize>, Error> = [
-        "parameter",
-        "outcome",
-        "low_value",
-        "high_value",
-        "p_low",
-        "p_high",
-        "swing",
-    ]
-    .iter()
-    .map(|c| t.col(c).map_err(usage))
-    .collect();
-    let c = c?;
+    let c = columns(t, &TORNADO)?;
     let rows: Vec<usize> = (0..t.rows.len())
         .filter(|&r| t.text(r, c[1]) == outcome)
         .collect();
@@ -146,19 +152,7 @@ fn tornado_row(t: &Csv, c: &[usize], r: usize) -> TornadoRow {
             svg::pct(t.num(r, c[5]).unwrap_or(0.0)),
             svg::pct(t.num(r, c[6]).unwrap_or(0.0))
         ),
-        tip: cells_tip(
-            t,
-            r,
-            &[
-                "parameter",
-                "outcome",
-                "low_value",
-                "high_value",
-                "p_low",
-                "p_high",
-                "swing",
-            ],
-        ),
+        tip: cells_tip(t, r, &TORNADO),
     }
 }
 
@@ -215,19 +209,7 @@ fn values_table(folder: &Folder, t: &Csv, c: &[usize], rows: &[usize]) -> String
 /// largest first (importance.csv).
 pub(super) fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, Error> {
     let t = folder.need("importance.csv")?;
-    let c: Result<Vec<usize>, Error> = [
-        "step",
-        "outcome",
-        "p_base",
-        "p_blocked",
-        "p_forced",
-        "raw",
-        "rrw",
-    ]
-    .iter()
-    .map(|c| t.col(c).map_err(usage))
-    .collect();
-    let c = c?;
+    let c = columns(t, &IMPORTANCE)?;
     let mut outcomes: Vec<String> = ids_in_order(t, "outcome")?
         .into_iter()
         .filter(|i| i != crate::scenario::HORIZON_OUTCOME)
@@ -297,19 +279,7 @@ pub(super) fn importance(folder: &Folder, o: &Options) -> Result<Vec<Section>, E
 /// The two bars of row `r` of importance.csv: its RAW and its RRW (`c`: the columns in the
 /// order [`importance`] reads them), the first labelled with the step.
 fn push_ratio_bars(b: &mut Bars, t: &Csv, c: &[usize], r: usize, label: String) {
-    let tipc = cells_tip(
-        t,
-        r,
-        &[
-            "step",
-            "outcome",
-            "p_base",
-            "p_blocked",
-            "p_forced",
-            "raw",
-            "rrw",
-        ],
-    );
+    let tipc = cells_tip(t, r, &IMPORTANCE);
     for (col, what, colour) in [
         (c[5], "if certain (RAW)", 0),
         (c[6], "if prevented (RRW)", 1),

@@ -54,6 +54,54 @@ impl Sweep<'_> {
         }
     }
 
+    /// The probability of `id` (the rows of `t` whose `key` is `id`) against parameter `p`,
+    /// a tooltip per point, and its 95% band if `band`.
+    fn series(&self, t: &Csv, key: &str, id: &str, p: &str, band: bool) -> Result<Series, Error> {
+        let rows = rows_of(t, key, id)?;
+        let (cx, cp, cl, ch) = cols4(t, p)?;
+        Ok(Series {
+            name: self.name_of(key, id),
+            points: rows
+                .iter()
+                .filter_map(|&r| Some((t.num(r, cx)?, t.num(r, cp)?)))
+                .collect(),
+            band: if band {
+                rows.iter()
+                    .filter_map(|&r| Some((t.num(r, cx)?, t.num(r, cl)?, t.num(r, ch)?)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            tips: rows
+                .iter()
+                .map(|&r| cells_tip(t, r, &["point", p, key, "probability", "ci_low", "ci_high"]))
+                .collect(),
+        })
+    }
+
+    /// The chart `name` of `series` of the `what` against parameter `p`: a scatter if
+    /// `scatter`, else lines (with `markers` at the points).
+    fn lines(
+        &self,
+        name: &str,
+        what: &str,
+        p: &str,
+        series: Vec<Series>,
+        (markers, scatter): (bool, bool),
+    ) -> Lines {
+        Lines {
+            name: name.into(),
+            title: format!("Probability of the {what} against {p}"),
+            x_label: self.param_label(p),
+            y_label: "probability".into(),
+            series,
+            y_unit: Unit::Percent,
+            y_domain: None,
+            markers,
+            scatter,
+        }
+    }
+
     /// The name of an outcome (`key` "outcome") or the label of a step.
     fn name_of(&self, key: &str, id: &str) -> String {
         if key == "outcome" {
@@ -139,39 +187,17 @@ fn curves(s: &Sweep, groups: &[Group]) -> Result<Vec<Section>, Error> {
     let mut out = Vec::new();
     let p = &s.params[0];
     for (t, key, ids, what) in groups {
-        let mut series = Vec::new();
-        for id in ids {
-            let rows = rows_of(t, key, id)?;
-            let (cx, cp, cl, ch) = cols4(t, p)?;
-            series.push(Series {
-                name: s.name_of(key, id),
-                points: rows
-                    .iter()
-                    .filter_map(|&r| Some((t.num(r, cx)?, t.num(r, cp)?)))
-                    .collect(),
-                band: rows
-                    .iter()
-                    .filter_map(|&r| Some((t.num(r, cx)?, t.num(r, cl)?, t.num(r, ch)?)))
-                    .collect(),
-                tips: rows
-                    .iter()
-                    .map(|&r| {
-                        cells_tip(t, r, &["point", p, key, "probability", "ci_low", "ci_high"])
-                    })
-                    .collect(),
-            });
-        }
-        let l = Lines {
-            name: format!("sweep-{what}"),
-            title: format!("Probability of the {what} against {p}"),
-            x_label: s.param_label(p),
-            y_label: "probability".into(),
+        let series = ids
+            .iter()
+            .map(|id| s.series(t, key, id, p, true))
+            .collect::<Result<Vec<_>, _>>()?;
+        let l = s.lines(
+            &format!("sweep-{what}"),
+            what,
+            p,
             series,
-            y_unit: Unit::Percent,
-            y_domain: None,
-            markers: s.npoints <= 40,
-            scatter: false,
-        };
+            (s.npoints <= 40, false),
+        );
         out.push(section(
             &format!("sweep-{what}"),
             &format!("The {what} against {p}"),
@@ -297,36 +323,11 @@ fn scatters(s: &Sweep, groups: &[Group]) -> Result<Vec<Section>, Error> {
     let mut out = Vec::new();
     for p in &s.params {
         for (t, key, ids, what) in groups {
-            let (cx, cp, _, _) = cols4(t, p)?;
-            let mut series = Vec::new();
-            for id in ids {
-                let rows = rows_of(t, key, id)?;
-                series.push(Series {
-                    name: s.name_of(key, id),
-                    points: rows
-                        .iter()
-                        .filter_map(|&r| Some((t.num(r, cx)?, t.num(r, cp)?)))
-                        .collect(),
-                    band: Vec::new(),
-                    tips: rows
-                        .iter()
-                        .map(|&r| {
-                            cells_tip(t, r, &["point", p, key, "probability", "ci_low", "ci_high"])
-                        })
-                        .collect(),
-                });
-            }
-            let l = Lines {
-                name: format!("scatter-{what}"),
-                title: format!("Probability of the {what} against {p}"),
-                x_label: s.param_label(p),
-                y_label: "probability".into(),
-                series,
-                y_unit: Unit::Percent,
-                y_domain: None,
-                markers: true,
-                scatter: true,
-            };
+            let series = ids
+                .iter()
+                .map(|id| s.series(t, key, id, p, false))
+                .collect::<Result<Vec<_>, _>>()?;
+            let l = s.lines(&format!("scatter-{what}"), what, p, series, (true, true));
             out.push(section(
                 &format!("scatter-{what}-{p}"),
                 &format!("The {what} against {p}"),
