@@ -170,6 +170,40 @@ pub(crate) fn precision_line(
     }
 }
 
+/// Runs [`crate::forecast::summarise`] for a folder: with `runs_csv` (the bytes it starts
+/// with: the header, or the rows of the runs already done), each agreeing run's row is
+/// appended to the folder's runs.csv in run order. The outer error is the folder's (I/O),
+/// the inner the runs'.
+pub(crate) fn summarise_into(
+    dir: &OutputDir,
+    model: &Model,
+    plan: &crate::forecast::Plan<'_>,
+    resume: RunState,
+    precision: Option<&Precision>,
+    progress: &dyn Fn(&crate::forecast::Progress),
+    runs_csv: Option<&[u8]>,
+) -> Result<Result<crate::forecast::Ran, crate::engine::many::BatchError>, Failure> {
+    use std::io::Write;
+    let Some(start) = runs_csv else {
+        return Ok(crate::forecast::summarise(
+            model, plan, resume, precision, progress, None,
+        ));
+    };
+    let mut file = dir.create_file("runs.csv")?;
+    file.write_all(start)?;
+    let mut sink = |bytes: &[u8]| file.write_all(bytes);
+    let ran = crate::forecast::summarise(
+        model,
+        plan,
+        resume,
+        precision,
+        progress,
+        Some((&crate::output::format_run, &mut sink)),
+    );
+    file.flush()?;
+    Ok(ran)
+}
+
 /// Writes `state` into the folder as [`STATE_FILE`]: a sealed partial of `job` (shard 0
 /// of 1) whose payload is the run's blocks, so `rungs extend` can add runs to it.
 pub(crate) fn write_state(
