@@ -62,6 +62,8 @@ pub(crate) struct SweepArgs {
     pub opts: RunOptions,
     #[command(flatten)]
     pub given: crate::cli::forecast::GivenArgs,
+    #[command(flatten)]
+    pub precision: crate::cli::forecast::PrecisionArgs,
     /// Output folder (default: out/<scenario file stem>-sweep/; out/<stem>-tornado/ with --tornado, out/<stem>-importance/ with --importance). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -154,6 +156,13 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(
             "--given conditions a design sweep's points; --tornado and --importance do not \
              take it (importance forces and blocks steps: an intervention, not news)"
+                .into(),
+        ));
+    }
+    if a.precision.precision.is_some() && (a.tornado || a.importance) {
+        return Err(Failure::Usage(
+            "--precision stops each point of a design sweep; --tornado and --importance take \
+             a fixed --runs"
                 .into(),
         ));
     }
@@ -360,6 +369,20 @@ fn design_sweep(s: Sweep) -> Result<(), Failure> {
     ));
     let quiet = a.opts.quiet;
     let total = design.len();
+    if let Some(rule) = a.precision.rule(&model)? {
+        let sweep = crate::cli::forecast::PreciseSweep {
+            model: &model,
+            design: &design,
+            text: &bytes,
+            out: &out,
+            seed,
+            threads,
+            given: &given,
+            start,
+            clock,
+        };
+        return crate::cli::forecast::precise_sweep(&a, sweep, &rule, job);
+    }
     design::check_size(total as u64, runs).map_err(Failure::Usage)?;
     let range = match &a.shard {
         Some(shard) => {
