@@ -715,3 +715,52 @@ fn check_and_compare_condition_on_the_news() {
     assert!(lo < pb - pa && pb - pa < hi && hi - lo < 0.03, "{lo} {hi}");
     assert!(manifest(&p.join("c"))["runs_drawn"].as_u64().unwrap() > n);
 }
+
+#[test]
+fn a_precision_sweep_stops_each_point_on_its_own() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write_file(p, "exp.toml", EXP);
+    let said = ok(
+        p,
+        &[
+            "sweep",
+            "exp.toml",
+            "--vary",
+            "lam=0.02,0.2",
+            "--precision",
+            "0.01",
+            "--out",
+            "s",
+        ],
+    );
+    assert!(said.contains("point    1:"), "{said}");
+    let rows = std::fs::read_to_string(p.join("s/sweep_steps.csv")).unwrap();
+    let mut reached = Vec::new();
+    for (point, lam) in [(0, "0.02"), (1, "0.2")] {
+        let mine: Vec<&str> = rows
+            .lines()
+            .filter(|l| l.starts_with(&format!("{point},")))
+            .map(|l| l.splitn(3, ',').nth(2).unwrap())
+            .collect();
+        // The `runs` column of the point's rows is where its rule was met.
+        let runs = mine[0].split(',').nth(5).unwrap().to_string();
+        let out = format!("r{point}");
+        let set = format!("lam={lam}");
+        ok(
+            p,
+            &[
+                "run", "exp.toml", "--set", &set, "--runs", &runs, "-q", "--out", &out,
+            ],
+        );
+        let run = std::fs::read_to_string(p.join(&out).join("steps.csv")).unwrap();
+        assert_eq!(
+            mine,
+            run.lines().skip(1).collect::<Vec<_>>(),
+            "point {point}"
+        );
+        reached.push(runs.parse::<u64>().unwrap());
+    }
+    // A probability near 1 (lam = 0.2) is precise sooner than one near 0.45 (lam = 0.02).
+    assert!(reached[1] < reached[0], "{reached:?}");
+}

@@ -8,7 +8,6 @@
 //! stopped, adds the new blocks to the tree, and writes the folder again through the
 //! atomic output-folder writer (a failure leaves the old folder as it was).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -18,7 +17,7 @@ use crate::cli::forecast::{self, STATE_FILE};
 use crate::cli::{Failure, finish_run, parse_threads, progress_bar};
 use crate::engine::given::{DEFAULT_MAX_DRAWS, Given, thousands};
 use crate::engine::many::block_count;
-use crate::forecast::{Plan, RunState, summarise};
+use crate::forecast::{Plan, RunState};
 use crate::output::{self, Manifest, OutputDir};
 use crate::partial::{self, JobIdentity};
 use crate::scenario::Model;
@@ -89,25 +88,21 @@ pub(crate) fn run(args: ExtendArgs) -> Result<(), Failure> {
     let dir = OutputDir::create(&args.dir)?;
     let bar = progress_bar(args.runs - old, args.quiet, "added runs");
     let progress = |p: &crate::forecast::Progress| bar.set_position(p.runs.saturating_sub(old));
-    let ran = if f.per_run {
-        // The old rows, then the new ones: runs.csv is in run order within the blocks.
-        let mut runs_csv = dir.create_file("runs.csv")?;
-        let old_rows = std::fs::read(args.dir.join("runs.csv"))?;
-        runs_csv.write_all(&old_rows)?;
-        let mut sink = |bytes: &[u8]| runs_csv.write_all(bytes);
-        let ran = summarise(
-            &f.model,
-            &plan,
-            f.state,
-            None,
-            &progress,
-            Some((&output::format_run, &mut sink)),
-        );
-        runs_csv.flush()?;
-        ran
+    // The old rows, then the new ones: runs.csv is in run order within the blocks.
+    let old_rows = if f.per_run {
+        Some(std::fs::read(args.dir.join("runs.csv"))?)
     } else {
-        summarise(&f.model, &plan, f.state, None, &progress, None)
-    }
+        None
+    };
+    let ran = forecast::summarise_into(
+        &dir,
+        &f.model,
+        &plan,
+        f.state,
+        None,
+        &progress,
+        old_rows.as_deref(),
+    )?
     .map_err(|e| match e {
         crate::engine::many::BatchError::Run(r) => {
             let sets: Vec<String> = f

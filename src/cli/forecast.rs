@@ -170,6 +170,40 @@ pub(crate) fn precision_line(
     }
 }
 
+/// Runs [`crate::forecast::summarise`] for a folder: with `runs_csv` (the bytes it starts
+/// with: the header, or the rows of the runs already done), each agreeing run's row is
+/// appended to the folder's runs.csv in run order. The outer error is the folder's (I/O),
+/// the inner the runs'.
+pub(crate) fn summarise_into(
+    dir: &OutputDir,
+    model: &Model,
+    plan: &crate::forecast::Plan<'_>,
+    resume: RunState,
+    precision: Option<&Precision>,
+    progress: &dyn Fn(&crate::forecast::Progress),
+    runs_csv: Option<&[u8]>,
+) -> Result<Result<crate::forecast::Ran, crate::engine::many::BatchError>, Failure> {
+    use std::io::Write;
+    let Some(start) = runs_csv else {
+        return Ok(crate::forecast::summarise(
+            model, plan, resume, precision, progress, None,
+        ));
+    };
+    let mut file = dir.create_file("runs.csv")?;
+    file.write_all(start)?;
+    let mut sink = |bytes: &[u8]| file.write_all(bytes);
+    let ran = crate::forecast::summarise(
+        model,
+        plan,
+        resume,
+        precision,
+        progress,
+        Some((&crate::output::format_run, &mut sink)),
+    );
+    file.flush()?;
+    Ok(ran)
+}
+
 /// Writes `state` into the folder as [`STATE_FILE`]: a sealed partial of `job` (shard 0
 /// of 1) whose payload is the run's blocks, so `rungs extend` can add runs to it.
 pub(crate) fn write_state(
@@ -231,4 +265,112 @@ pub(crate) fn write_merged_state(
         drawn,
     };
     write_state(dir, job, scenario_text.as_bytes(), &state)
+}
+
+/// What `rungs sweep --precision` works on.
+pub(crate) struct PreciseSweep<'a> {
+    pub model: &'a Model,
+    pub design: &'a crate::sweep::Design,
+    pub text: &'a [u8],
+    pub out: &'a Path,
+    pub seed: u64,
+    pub threads: usize,
+    pub given: &'a Given,
+    pub start: std::time::SystemTime,
+    pub clock: std::time::Instant,
+}
+
+/// `rungs sweep --precision E`: every point of the design runs until its own probabilities
+/// are precise enough ([`crate::sweep::run_points_precise`]); the folder is the sweep's,
+/// each point's rows the bytes of that point with the runs it reached (its `runs` column).
+pub(crate) fn precise_sweep(
+    a: &crate::cli::sweep::SweepArgs,
+    s: PreciseSweep<'_>,
+    rule: &Precision,
+    mut job: JobIdentity,
+) -> Result<(), Failure> {
+    if a.shard.is_some() {
+        return Err(Failure::Usage(
+            "--precision cannot be combined with --shard yet: give a fixed --runs to shard a \
+             sweep"
+                .into(),
+        ));
+    }
+    let most = a.precision.max_runs();
+    crate::sweep::design::check_size(s.design.len() as u64, crate::engine::many::BLOCK_RUNS)
+        .map_err(Failure::Usage)?;
+    job.runs = most;
+    job.options
+        .push(("precision".into(), a.precision.describe().to_string()));
+    let failure = |e: crate::sweep::SweepError| match e {
+        crate::sweep::SweepError::Usage(m) => Failure::Usage(m),
+        crate::sweep::SweepError::Run(m) => Failure::Run(crate::engine::run::reproduce_in(
+            &m,
+            &a.scenario.display().to_string(),
+            &a.opts.set,
+        )),
+    };
+    let dir = OutputDir::create(s.out)?;
+    let mut writer = crate::sweep::tables::SweepWriter::create(&dir, s.model, s.design)?;
+    let bar = crate::cli::progress_bar(s.design.len() as u64, a.opts.quiet, "points");
+    let mut reached: Vec<(u64, Option<(f64, Target)>)> = Vec::new();
+    let drawn = crate::sweep::run_points_precise(
+        s.model,
+        s.design,
+        0..s.design.len(),
+        s.seed,
+        most,
+        s.threads,
+        s.given,
+        rule,
+        &mut |p, summary, ran| {
+            writer.add(s.model, p, &summary)?;
+            reached.push((ran.runs, ran.worst));
+            bar.inc(1);
+            bar.set_message(format!("point {p}: {} runs", ran.runs));
+            Ok(())
+        },
+    )
+    .map_err(failure)?;
+    bar.finish_and_clear();
+    writer.finish()?;
+    let how = crate::sweep::Written {
+        threads: s.threads,
+        shards: 1,
+        start: s.start,
+        wall: s.clock.elapsed(),
+        scenario_text: String::from_utf8_lossy(s.text).into_owned(),
+        options: serde_json::json!({
+            "design": s.design.describe(),
+            "precision": a.precision.describe(),
+        }),
+        runs_drawn: (!s.given.is_empty()).then_some(drawn),
+    };
+    crate::sweep::commit_folder(dir, &job, &how).map_err(failure)?;
+    if !a.opts.quiet {
+        if !s.given.is_empty() {
+            let agreeing = reached.iter().map(|r| r.0).sum();
+            println!("{}", news_line(s.given, agreeing, drawn));
+        }
+        println!(
+            "sweep: {} points, each run until every targeted probability is within ±{}",
+            s.design.len(),
+            rule.half_width
+        );
+        for (p, (runs, worst)) in reached.iter().enumerate() {
+            let met = worst.is_some_and(|(w, _)| w <= rule.half_width);
+            println!(
+                "  point {p:>4}: {:>10} runs, widest {}{}",
+                crate::engine::given::thousands(*runs),
+                worst_text(s.model, *worst),
+                if met {
+                    ""
+                } else {
+                    "  (NOT reached: --max-runs)"
+                }
+            );
+        }
+        println!("wrote {}", s.out.display());
+    }
+    Ok(())
 }

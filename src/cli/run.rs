@@ -1,7 +1,6 @@
 //! `rungs run`: Monte Carlo runs of one scenario, statistics as CSV files (or, with
 //! `--shard K/N`, one partial-result file for `rungs merge`).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
@@ -45,26 +44,24 @@ pub(crate) struct RunArgs {
     pub precision: PrecisionArgs,
 }
 
+/// What every way of running shares: the loaded scenario, the news, the rule, the job.
+struct Job {
+    model: crate::scenario::Model,
+    text: Vec<u8>,
+    given: crate::engine::given::Given,
+    precision: Option<crate::forecast::Precision>,
+    /// The runs to make (with a precision rule: the most it may take).
+    runs: u64,
+    out: std::path::PathBuf,
+    job: JobIdentity,
+    threads: usize,
+    started: SystemTime,
+    clock: Instant,
+}
+
 /// Runs the command.
 pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
-    if args.opts.runs == 0 {
-        return Err(Failure::Usage("--runs must be at least 1".into()));
-    }
-    if args.shard.is_some() && args.per_run {
-        return Err(Failure::Usage(
-            "--per-run cannot be combined with --shard: a shard writes one partial-result file; \
-             run the per-run table without --shard (or with fewer --runs)"
-                .into(),
-        ));
-    }
-    if args.shard.is_some() && args.precision.precision.is_some() {
-        return Err(Failure::Usage(
-            "--precision cannot be combined with --shard: where to stop depends on all the \
-             runs; run it in one process, or shard a fixed --runs"
-                .into(),
-        ));
-    }
-    crate::cli::report::check_not_shard(args.opts.report, args.shard.is_some())?;
+    check_options(&args)?;
     let (model, text, overrides) = load_scenario(&args.scenario, &args.opts.set, !args.opts.quiet)?;
     let given = args.given.load(&model)?;
     let precision = args.precision.rule(&model)?;
@@ -91,137 +88,165 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         &overrides,
     );
     forecast::identify(&mut job, &given);
-    let threads = args.opts.threads();
-    let started = SystemTime::now();
-    let clock = Instant::now();
+    let j = Job {
+        model,
+        text,
+        given,
+        precision,
+        runs,
+        out,
+        job,
+        threads: args.opts.threads(),
+        started: SystemTime::now(),
+        clock: Instant::now(),
+    };
+    match args.shard {
+        Some((k, n)) => run_shard(&args, j, k, n),
+        None => run_whole(&args, j),
+    }
+}
+
+/// Refuses combinations of options that cannot work, before anything is loaded.
+fn check_options(args: &RunArgs) -> Result<(), Failure> {
+    if args.opts.runs == 0 {
+        return Err(Failure::Usage("--runs must be at least 1".into()));
+    }
+    if args.shard.is_some() && args.per_run {
+        return Err(Failure::Usage(
+            "--per-run cannot be combined with --shard: a shard writes one partial-result file; \
+             run the per-run table without --shard (or with fewer --runs)"
+                .into(),
+        ));
+    }
+    if args.shard.is_some() && args.precision.precision.is_some() {
+        return Err(Failure::Usage(
+            "--precision cannot be combined with --shard: where to stop depends on all the \
+             runs; run it in one process, or shard a fixed --runs"
+                .into(),
+        ));
+    }
+    crate::cli::report::check_not_shard(args.opts.report, args.shard.is_some())
+}
+
+/// `--shard K/N`: the shard's blocks into one partial file for `rungs merge`.
+fn run_shard(args: &RunArgs, j: Job, k: u64, n: u64) -> Result<(), Failure> {
+    let batch = Batch::shard(args.opts.seed, j.runs, j.threads, k, n);
     let plan = Plan {
         seed: args.opts.seed,
-        runs,
-        threads,
-        given: &given,
-        blocks: 0..block_count(runs),
+        runs: j.runs,
+        threads: j.threads,
+        given: &j.given,
+        blocks: batch.blocks.clone(),
     };
-
-    if let Some((k, n)) = args.shard {
-        let batch = Batch::shard(args.opts.seed, runs, threads, k, n);
-        let plan = Plan {
-            blocks: batch.blocks.clone(),
-            ..plan
-        };
-        let start = batch.blocks.start * BLOCK_RUNS;
-        let bar = progress_bar(batch.run_count(), args.opts.quiet, "runs");
-        let ran = summarise(
-            &model,
-            &plan,
-            RunState::default(),
-            None,
-            &|p| bar.set_position(p.runs - start),
-            None,
-        )
-        .map_err(|e| batch_failure(e, &args))?;
-        bar.finish_and_clear();
-        let tree = ran.state.tree().map_err(Failure::Run)?;
-        let payload = if given.is_empty() {
-            serde_json::to_value(&tree)
-        } else {
-            serde_json::to_value(ShardTree {
-                tree,
-                drawn: ran.state.drawn,
-            })
-        }
-        .map_err(|e| Failure::Run(e.to_string()))?;
-        let part = Partial {
-            job,
-            scenario_text: String::from_utf8_lossy(&text).into_owned(),
-            shard: (k, n),
-            covers: batch.blocks.clone(),
-            total: block_count(runs),
-            payload,
-        };
-        let path = partial::write(&out, &part).map_err(Failure::Run)?;
-        if !args.opts.quiet {
-            if !given.is_empty() {
-                println!(
-                    "{}",
-                    forecast::news_line(&given, batch.run_count(), ran.state.drawn)
-                );
-            }
-            println!(
-                "shard {k}/{n}: runs {}..{} of {} in {:.1} s; wrote {}",
-                start,
-                start + batch.run_count(),
-                runs,
-                clock.elapsed().as_secs_f64(),
-                path.display()
-            );
-        }
-        return Ok(());
+    let start = batch.blocks.start * BLOCK_RUNS;
+    let bar = progress_bar(batch.run_count(), args.opts.quiet, "runs");
+    let ran = summarise(
+        &j.model,
+        &plan,
+        RunState::default(),
+        None,
+        &|p| bar.set_position(p.runs - start),
+        None,
+    )
+    .map_err(|e| batch_failure(e, args))?;
+    bar.finish_and_clear();
+    let tree = ran.state.tree().map_err(Failure::Run)?;
+    // Without news, the payload a shard has always written; with news, its draws too.
+    let payload = if j.given.is_empty() {
+        serde_json::to_value(&tree)
+    } else {
+        serde_json::to_value(ShardTree {
+            tree,
+            drawn: ran.state.drawn,
+        })
     }
+    .map_err(|e| Failure::Run(e.to_string()))?;
+    let part = Partial {
+        job: j.job,
+        scenario_text: String::from_utf8_lossy(&j.text).into_owned(),
+        shard: (k, n),
+        covers: batch.blocks.clone(),
+        total: block_count(j.runs),
+        payload,
+    };
+    let path = partial::write(&j.out, &part).map_err(Failure::Run)?;
+    if !args.opts.quiet {
+        if !j.given.is_empty() {
+            let line = forecast::news_line(&j.given, batch.run_count(), ran.state.drawn);
+            println!("{line}");
+        }
+        println!(
+            "shard {k}/{n}: runs {}..{} of {} in {:.1} s; wrote {}",
+            start,
+            start + batch.run_count(),
+            j.runs,
+            j.clock.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
+    Ok(())
+}
 
+/// The whole job into the output folder: the CSVs, extend.json and the manifest.
+fn run_whole(args: &RunArgs, mut j: Job) -> Result<(), Failure> {
     let mut inputs = vec![args.scenario.as_path()];
     inputs.extend(args.given.inputs());
-    output::check_out(&out, &inputs).map_err(Failure::Usage)?;
-    let dir = OutputDir::create(&out)?;
-    let bar = progress_bar(runs, args.opts.quiet, "runs");
+    output::check_out(&j.out, &inputs).map_err(Failure::Usage)?;
+    let dir = OutputDir::create(&j.out)?;
+    let plan = Plan {
+        seed: args.opts.seed,
+        runs: j.runs,
+        threads: j.threads,
+        given: &j.given,
+        blocks: 0..block_count(j.runs),
+    };
+    let bar = progress_bar(j.runs, args.opts.quiet, "runs");
     let progress = |p: &Progress| {
         bar.set_position(p.runs);
-        show_progress(&bar, &model, precision.as_ref(), p, runs);
+        show_progress(&bar, &j.model, j.precision.as_ref(), p, j.runs);
     };
-    let ran = if args.per_run {
-        let mut runs_csv = dir.create_file("runs.csv")?;
-        runs_csv.write_all(&output::runs_header(&model))?;
-        let mut sink = |bytes: &[u8]| runs_csv.write_all(bytes);
-        let ran = summarise(
-            &model,
-            &plan,
-            RunState::default(),
-            precision.as_ref(),
-            &progress,
-            Some((&output::format_run, &mut sink)),
-        );
-        runs_csv.flush()?;
-        ran
-    } else {
-        summarise(
-            &model,
-            &plan,
-            RunState::default(),
-            precision.as_ref(),
-            &progress,
-            None,
-        )
-    }
-    .map_err(|e| batch_failure(e, &args))?;
+    let header = args.per_run.then(|| output::runs_header(&j.model));
+    let ran = forecast::summarise_into(
+        &dir,
+        &j.model,
+        &plan,
+        RunState::default(),
+        j.precision.as_ref(),
+        &progress,
+        header.as_deref(),
+    )?
+    .map_err(|e| batch_failure(e, args))?;
     bar.finish_and_clear();
 
     // A precision run is the job of the runs it reached: the same identity, bytes and
     // extend.json as `--runs M`.
-    job.runs = ran.runs;
-    forecast::write_state(&dir, &job, &text, &ran.state)?;
-    let mut manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
+    j.job.runs = ran.runs;
+    forecast::write_state(&dir, &j.job, &j.text, &ran.state)?;
+    let mut manifest = Manifest::for_job(&j.job, j.threads, 1, j.started, j.clock.elapsed());
     manifest.options = serde_json::json!({ "paths": args.paths, "per_run": args.per_run });
-    if precision.is_some() {
+    if j.precision.is_some() {
         manifest.options["precision"] = args.precision.describe();
     }
-    manifest.scenario_text = String::from_utf8_lossy(&text).into_owned();
-    if !given.is_empty() {
-        manifest.given = given.texts();
+    manifest.scenario_text = String::from_utf8_lossy(&j.text).into_owned();
+    if !j.given.is_empty() {
+        manifest.given = j.given.texts();
         manifest.runs_drawn = Some(ran.state.drawn);
     }
     if !args.opts.quiet {
-        if !given.is_empty() {
-            println!("{}", forecast::news_line(&given, ran.runs, ran.state.drawn));
-        }
-        if let Some(p) = &precision {
+        if !j.given.is_empty() {
             println!(
                 "{}",
-                forecast::precision_line(&model, p, ran.runs, ran.worst, runs)
+                forecast::news_line(&j.given, ran.runs, ran.state.drawn)
             );
+        }
+        if let Some(p) = &j.precision {
+            let line = forecast::precision_line(&j.model, p, ran.runs, ran.worst, j.runs);
+            println!("{line}");
         }
     }
     let tree = ran.state.tree().map_err(Failure::Run)?;
-    finish_run(&model, tree, dir, &manifest, args.paths, args.opts.quiet)?;
-    crate::cli::report::after(&out, args.opts.report, args.opts.quiet);
+    finish_run(&j.model, tree, dir, &manifest, args.paths, args.opts.quiet)?;
+    crate::cli::report::after(&j.out, args.opts.report, args.opts.quiet);
     Ok(())
 }
 

@@ -66,6 +66,8 @@ pub(crate) struct SweepArgs {
     pub opts: RunOptions,
     #[command(flatten)]
     pub given: crate::cli::forecast::GivenArgs,
+    #[command(flatten)]
+    pub precision: crate::cli::forecast::PrecisionArgs,
     /// Output folder (default: out/<scenario file stem>-sweep/; out/<stem>-tornado/ with --tornado, out/<stem>-importance/ with --importance). rungs replaces only a folder it wrote itself (its manifest.json, nothing added): a folder holding anything else, an input of the command, or the working folder or an ancestor of it is refused (exit 2), never deleted.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -182,6 +184,13 @@ pub(crate) fn run(a: SweepArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(
             "--given conditions a design sweep's points; --tornado and --importance do not \
              take it (importance forces and blocks steps: an intervention, not news)"
+                .into(),
+        ));
+    }
+    if a.precision.precision.is_some() && (a.tornado || a.importance) {
+        return Err(Failure::Usage(
+            "--precision stops each point of a design sweep; --tornado and --importance take \
+             a fixed --runs"
                 .into(),
         ));
     }
@@ -383,6 +392,20 @@ fn design_sweep(mut s: Sweep, spec: &CheckedSpec) -> Result<(), Failure> {
         "design".into(),
         serde_json::to_string(&design).map_err(|e| Failure::Run(e.to_string()))?,
     ));
+    if let Some(rule) = s.args.precision.rule(&s.model)? {
+        let sweep = crate::cli::forecast::PreciseSweep {
+            model: &s.model,
+            design: &design,
+            text: &s.bytes,
+            out: &s.out,
+            seed,
+            threads: s.args.opts.threads(),
+            given: &s.given,
+            start: s.start,
+            clock: s.clock,
+        };
+        return crate::cli::forecast::precise_sweep(&s.args, sweep, &rule, s.job);
+    }
     design::check_size(design.len() as u64, runs).map_err(Failure::Usage)?;
     match &s.args.shard {
         Some(shard) => {

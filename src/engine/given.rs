@@ -358,9 +358,17 @@ pub fn check_possible(model: &Model, obs: &[Observation]) -> Result<(), String> 
             });
         }
     }
-    // What must have happened by when, carried to what must have happened before it: a
-    // branch's step, a step's `after` list. Each pass can only lower an upper bound, so at
-    // most one pass per node is needed.
+    carry_bounds(model, &mut allowed, &said)
+}
+
+/// Carries "must have happened by T" to what must have happened before (a branch's step, a
+/// step's `after` list), refusing when that leaves a node no possible first time. Each pass
+/// can only lower an upper bound, so at most one pass per node is needed.
+fn carry_bounds(
+    model: &Model,
+    allowed: &mut [Allowed],
+    said: &[Vec<String>],
+) -> Result<(), String> {
     for _ in 0..model.nodes.len() {
         let mut changed = false;
         for (n, node) in model.nodes.iter().enumerate() {

@@ -201,21 +201,60 @@ pub fn run_points_given(
     }
     result
         .map(|()| drawn)
-        .map_err(|e| point_failure(design, point(e.item), &e.error.to_string()))
+        .map_err(|e| point_failure(design, point(e.item), &e.error))
 }
 
-/// A run's failure at point `i` of `design`: the point and its values, and the command that
-/// replays the run with the point's values as --set (the command line adds the path and the
+/// A failure of point `i`: the error with the point's values, and its "reproduce with"
+/// line replaying the run with them as `--set` (the command line adds the path and the
 /// user's own --set: see `crate::engine::run::reproduce_in`).
-fn point_failure(design: &Design, i: usize, error: &str) -> SweepError {
+fn point_failure(design: &Design, i: usize, error: &BatchError) -> SweepError {
     let values: Vec<String> = design
         .params
         .iter()
         .zip(&design.points[i])
         .map(|(p, v)| format!("{p}={}", num(*v)))
         .collect();
-    let why = crate::engine::run::reproduce_in(error, "SCENARIO", &values);
+    let why = crate::engine::run::reproduce_in(&error.to_string(), "SCENARIO", &values);
     SweepError::Run(format!("point {i} ({}): {why}", values.join(", ")))
+}
+
+/// The points `range` of `design`, each run until `precision` holds at a block boundary
+/// (or `most` runs), on its own: point `p`'s summary is the bytes of `rungs run --runs M_p`
+/// at that point, where `M_p` is where its rule was met, and so of a fixed sweep point of
+/// that many runs. Points run one after another, each over every thread (a point's stopping
+/// block is known only once its blocks before are in). `on_point` also gets how the point
+/// ended ([`crate::forecast::Ran`]: `runs`, the widest half-width). Returns the runs drawn.
+#[allow(clippy::too_many_arguments)]
+pub fn run_points_precise(
+    base: &Model,
+    design: &Design,
+    range: Range<usize>,
+    seed: u64,
+    most: u64,
+    threads: usize,
+    given: &Given,
+    precision: &crate::forecast::Precision,
+    on_point: &mut dyn FnMut(usize, Summary, &crate::forecast::Ran) -> Result<(), SweepError>,
+) -> Result<u64, SweepError> {
+    let mut drawn = 0u64;
+    for p in range {
+        let model = design.model_at(base, p);
+        let plan = crate::forecast::Plan {
+            seed,
+            runs: most,
+            threads,
+            given,
+            blocks: 0..block_count(most),
+        };
+        let state = crate::forecast::RunState::default();
+        let ran = crate::forecast::summarise(&model, &plan, state, Some(precision), &|_| {}, None)
+            .map_err(|e| point_failure(design, p, &e))?;
+        drawn += ran.state.drawn;
+        let tree = ran.state.tree().map_err(SweepError::Run)?;
+        let summary = tree.finish().unwrap_or_else(|| Summary::new(&model));
+        on_point(p, summary, &ran)?;
+    }
+    Ok(drawn)
 }
 
 /// How a command's files came about, for manifest.json.
