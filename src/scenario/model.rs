@@ -260,6 +260,10 @@ pub struct Effect {
     pub text: String,
 }
 
+/// How far from 1 the probabilities of a step's branches may sum (rounding in the
+/// analyst's numbers and in evaluated expressions); the loader and the engine both use it.
+pub const BRANCH_SUM_TOLERANCE: f64 = 1e-9;
+
 /// A branch's probability.
 #[derive(Clone, Debug)]
 pub enum BranchProbability {

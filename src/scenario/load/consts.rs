@@ -16,10 +16,9 @@
 use crate::diag::{Diagnostic, line_col};
 use crate::dist::Distribution;
 use crate::expr::{Env, Expr};
-use crate::scenario::{AssignOp, BranchProbability, Delay, Effect, Model, ParamValue, Trigger};
-
-/// Tolerance on the sum of branch probabilities (the engine's).
-const BRANCH_SUM_TOLERANCE: f64 = 1e-9;
+use crate::scenario::{
+    AssignOp, BRANCH_SUM_TOLERANCE, BranchProbability, Delay, Effect, Model, ParamValue, Trigger,
+};
 
 /// The end of the hint of a parameter or an initial value, computed at the start of every
 /// run.
