@@ -86,14 +86,26 @@ pub(super) fn trim_zeros(s: &str) -> String {
     }
 }
 
-/// The width in pixels of `s` at 12px in a sans-serif font, roughly (for layout).
+/// The width in pixels of `s` at `size` px in a sans-serif font, roughly (for layout).
+///
+/// The advances are DejaVu Sans's (in em), the face Debian's and most Linux browsers fall back
+/// to for `sans-serif`; the fonts of other systems are narrower, so labels laid out with these
+/// widths fit there too. Digits are what chart labels are mostly made of: at 0.64 em they are
+/// wider than a generic "average letter", and guessing them narrower once clipped the end of
+/// an interval label (`+1.49]`) off a chart.
 pub(super) fn text_width(s: &str, size: f64) -> f64 {
     s.chars()
         .map(|c| match c {
-            'i' | 'l' | 'j' | '.' | ',' | '\'' | '|' | ':' | ';' | '!' => 0.3,
-            'm' | 'w' | 'M' | 'W' | '%' => 0.85,
-            c if c.is_uppercase() => 0.68,
-            _ => 0.55,
+            '0'..='9' => 0.64,
+            'i' | 'l' | 'j' | '\'' | '|' => 0.28,
+            '.' | ',' | ':' | ';' | '!' | ' ' | '/' => 0.34,
+            '(' | ')' | '[' | ']' | '-' | 't' | 'f' | 'r' => 0.40,
+            '+' | '\u{2212}' | '=' | '<' | '>' | '\u{00b1}' | '\u{00d7}' | '\u{2192}'
+            | '\u{2264}' | '\u{2265}' | '~' => 0.84,
+            'm' | 'M' | 'W' | '%' => 0.96,
+            'w' => 0.82,
+            c if c.is_uppercase() => 0.72,
+            _ => 0.62,
         })
         .sum::<f64>()
         * size
