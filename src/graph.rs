@@ -242,23 +242,7 @@ pub fn to_dot_with(model: &Model, results: &[Option<NodeResult>], unit: &str) ->
                 .map(|l| dot_escape(l))
                 .collect::<Vec<_>>()
                 .join("\\n");
-            let attrs = match (info.kind, info.ends.is_some()) {
-                (_, true) => "shape=doubleoctagon, style=filled, fillcolor=\"#f4cccc\"",
-                (NodeKind::Step, false) => "",
-                (NodeKind::Branch, false) => "shape=ellipse, style=filled, fillcolor=\"#dde8f5\"",
-            };
-            let mut attrs = attrs.to_string();
-            if let Some(Some(r)) = results.get(i) {
-                let (fill, dark) = probability_fill(r.probability);
-                // Later attributes win in dot: the probability's colour replaces the kind's.
-                let _ = write!(
-                    attrs,
-                    "{}style=filled, fillcolor=\"{fill}\", fontcolor=\"{}\", penwidth={:.1}",
-                    if attrs.is_empty() { "" } else { ", " },
-                    if dark { "#ffffff" } else { "#000000" },
-                    1.0 + 3.0 * r.probability.clamp(0.0, 1.0)
-                );
-            }
+            let attrs = dot_node_attrs(info, results.get(i).and_then(Option::as_ref));
             let sep = if attrs.is_empty() { "" } else { ", " };
             let _ = writeln!(
                 s,
@@ -293,6 +277,28 @@ pub fn to_dot_with(model: &Model, results: &[Option<NodeResult>], unit: &str) ->
     }
     s.push_str("}\n");
     s
+}
+
+/// The dot attributes of a node: by its kind, or, with a result, filled by its probability.
+fn dot_node_attrs(info: &NodeInfo<'_>, result: Option<&NodeResult>) -> String {
+    let attrs = match (info.kind, info.ends.is_some()) {
+        (_, true) => "shape=doubleoctagon, style=filled, fillcolor=\"#f4cccc\"",
+        (NodeKind::Step, false) => "",
+        (NodeKind::Branch, false) => "shape=ellipse, style=filled, fillcolor=\"#dde8f5\"",
+    };
+    let mut attrs = attrs.to_string();
+    if let Some(r) = result {
+        let (fill, dark) = probability_fill(r.probability);
+        // Later attributes win in dot: the probability's colour replaces the kind's.
+        let _ = write!(
+            attrs,
+            "{}style=filled, fillcolor=\"{fill}\", fontcolor=\"{}\", penwidth={:.1}",
+            if attrs.is_empty() { "" } else { ", " },
+            if dark { "#ffffff" } else { "#000000" },
+            1.0 + 3.0 * r.probability.clamp(0.0, 1.0)
+        );
+    }
+    attrs
 }
 
 /// A Mermaid node id for node `i`: `n_<id>` where the id is plain (always, for a loaded

@@ -194,4 +194,3 @@ pub fn time(reps: usize, mut f: impl FnMut()) -> f64 {
             .collect(),
     )
 }
-

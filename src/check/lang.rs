@@ -270,57 +270,8 @@ impl Parser<'_> {
             )]);
         };
         if name == "rises" || name == "falls" {
-            if let Some((_, span, _, op_span)) = &lead {
-                return Err(vec![err(
-                    span.start..op_span.end,
-                    format!("`{name}(...)` is a claim by itself and cannot be compared"),
-                    Some(format!("write just `{name}(p(E))`")),
-                )]);
-            }
-            let inner = self.group(&name, &name_span)?;
-            let stat = {
-                let mut sub = Parser {
-                    text: self.text,
-                    pos: inner.start,
-                };
-                let Some((sname, sspan)) = sub.name() else {
-                    sub.skip_ws();
-                    return Err(vec![err(
-                        if sub.pos >= inner.end {
-                            inner.clone()
-                        } else {
-                            sub.char_span()
-                        },
-                        format!("`{name}` takes a statistic, e.g. `{name}(p(E))`"),
-                        None,
-                    )]);
-                };
-                let stat = sub.stat(&sname, &sspan, model)?;
-                sub.skip_ws();
-                if sub.pos < inner.end {
-                    return Err(vec![err(
-                        sub.pos..inner.end,
-                        format!("`{name}` takes one statistic; this is left over"),
-                        Some(format!("write e.g. `{name}(p(E))`")),
-                    )]);
-                }
-                stat
-            };
-            if let Some((_, op_span)) = self.cmp()? {
-                return Err(vec![err(
-                    op_span.start..self.text.len(),
-                    format!("`{name}(...)` is a claim by itself and cannot be compared"),
-                    Some(format!("write just `{name}(...)`")),
-                )]);
-            }
-            self.trailing()?;
-            return Ok(Parsed {
-                claim: Claim::Trend {
-                    stat,
-                    rises: name == "rises",
-                },
-                trend: Some(name_span),
-            });
+            let lead = lead.map(|(_, span, _, op_span)| span.start..op_span.end);
+            return self.trend(&name, name_span, lead, model);
         }
         let stat = self.stat(&name, &name_span, model)?;
         let stat_span = name_span.start..self.pos;
@@ -354,37 +305,72 @@ impl Parser<'_> {
             }
             (None, Some((op, op_span, v, span))) => compare(stat, op, v, op_span.start..span.end)?,
             (Some((lo, lo_span, op1, _)), Some((op2, _, hi, hi_span))) => {
-                let is_lt = |op| matches!(op, Cmp::Lt | Cmp::Le);
-                if !is_lt(op1) || !is_lt(op2) {
-                    return Err(vec![err(
-                        lo_span.start..hi_span.end,
-                        "a range is written `lo < statistic < hi` (or with `<=`)",
-                        Some(
-                            "put the smaller number first and use `<` or `<=` on both sides".into(),
-                        ),
-                    )]);
-                }
-                if lo >= hi {
-                    return Err(vec![err(
-                        lo_span.start..hi_span.end,
-                        format!("the range from {lo} to {hi} is empty"),
-                        Some("put the smaller number first".into()),
-                    )]);
-                }
-                if stat.is_probability() {
-                    check_probability(lo, &lo_span)?;
-                    check_probability(hi, &hi_span)?;
-                }
-                Claim::Within {
-                    stat,
-                    bounds: Bounds {
-                        lower: Some((lo, op1 == Cmp::Le)),
-                        upper: Some((hi, op2 == Cmp::Le)),
-                    },
-                }
+                range_claim(stat, (lo, lo_span, op1), (op2, hi, hi_span))?
             }
         };
         Ok(Parsed { claim, trend: None })
+    }
+
+    /// `rises(STAT)` or `falls(STAT)` (`name`), after its name; `lead` is the span of a
+    /// `number <` written before it, which a trend cannot have.
+    fn trend(
+        &mut self,
+        name: &str,
+        name_span: Range<usize>,
+        lead: Option<Range<usize>>,
+        model: &Model,
+    ) -> PResult<Parsed> {
+        if let Some(span) = lead {
+            return Err(vec![err(
+                span,
+                format!("`{name}(...)` is a claim by itself and cannot be compared"),
+                Some(format!("write just `{name}(p(E))`")),
+            )]);
+        }
+        let inner = self.group(name, &name_span)?;
+        let stat = {
+            let mut sub = Parser {
+                text: self.text,
+                pos: inner.start,
+            };
+            let Some((sname, sspan)) = sub.name() else {
+                sub.skip_ws();
+                return Err(vec![err(
+                    if sub.pos >= inner.end {
+                        inner.clone()
+                    } else {
+                        sub.char_span()
+                    },
+                    format!("`{name}` takes a statistic, e.g. `{name}(p(E))`"),
+                    None,
+                )]);
+            };
+            let stat = sub.stat(&sname, &sspan, model)?;
+            sub.skip_ws();
+            if sub.pos < inner.end {
+                return Err(vec![err(
+                    sub.pos..inner.end,
+                    format!("`{name}` takes one statistic; this is left over"),
+                    Some(format!("write e.g. `{name}(p(E))`")),
+                )]);
+            }
+            stat
+        };
+        if let Some((_, op_span)) = self.cmp()? {
+            return Err(vec![err(
+                op_span.start..self.text.len(),
+                format!("`{name}(...)` is a claim by itself and cannot be compared"),
+                Some(format!("write just `{name}(...)`")),
+            )]);
+        }
+        self.trailing()?;
+        Ok(Parsed {
+            claim: Claim::Trend {
+                stat,
+                rises: name == "rises",
+            },
+            trend: Some(name_span),
+        })
     }
 
     fn trailing(&mut self) -> PResult<()> {
@@ -461,6 +447,41 @@ impl Parser<'_> {
 }
 
 /// A probability bound must be in [0, 1].
+/// The claim `lo < stat < hi` (or with `<=`): both comparisons must point up and the range
+/// must not be empty.
+fn range_claim(
+    stat: Stat,
+    (lo, lo_span, op1): (f64, Range<usize>, Cmp),
+    (op2, hi, hi_span): (Cmp, f64, Range<usize>),
+) -> PResult<Claim> {
+    let is_lt = |op| matches!(op, Cmp::Lt | Cmp::Le);
+    if !is_lt(op1) || !is_lt(op2) {
+        return Err(vec![err(
+            lo_span.start..hi_span.end,
+            "a range is written `lo < statistic < hi` (or with `<=`)",
+            Some("put the smaller number first and use `<` or `<=` on both sides".into()),
+        )]);
+    }
+    if lo >= hi {
+        return Err(vec![err(
+            lo_span.start..hi_span.end,
+            format!("the range from {lo} to {hi} is empty"),
+            Some("put the smaller number first".into()),
+        )]);
+    }
+    if stat.is_probability() {
+        check_probability(lo, &lo_span)?;
+        check_probability(hi, &hi_span)?;
+    }
+    Ok(Claim::Within {
+        stat,
+        bounds: Bounds {
+            lower: Some((lo, op1 == Cmp::Le)),
+            upper: Some((hi, op2 == Cmp::Le)),
+        },
+    })
+}
+
 fn check_probability(v: f64, span: &Range<usize>) -> PResult<()> {
     if (0.0..=1.0).contains(&v) {
         Ok(())

@@ -6,7 +6,9 @@ use toml::de::DeValue;
 use crate::check::{Check, Claim, lang};
 use crate::diag::{Diagnostic, closest};
 use crate::scenario::Model;
-use crate::scenario::load::{Ctx, Val, inner_span, number_of, want_int, want_str, want_table};
+use crate::scenario::load::{
+    Ctx, Table, Val, inner_span, number_of, want_int, want_str, want_table,
+};
 
 /// The keys of a `[[checks]]` table.
 const KEYS: [&str; 5] = ["claim", "expect", "vary", "runs", "seed"];
@@ -30,101 +32,106 @@ pub(crate) fn checks(ctx: &mut Ctx<'_>, v: &Val<'_>, model: &Model) -> Vec<Check
         let Some(t) = want_table(ctx, item, &what) else {
             continue;
         };
-        t.check_keys(ctx, &KEYS);
-        let missing = |ctx: &mut Ctx<'_>, key: &str, hint: &str| {
-            ctx.error_hint(
-                t.span.clone(),
-                format!("{what} has no `{key}`; it is required"),
-                hint,
-            );
-        };
-        let claim_v = t.get("claim");
-        if claim_v.is_none() {
-            missing(
-                ctx,
-                "claim",
-                "say in words what the check encodes, e.g. claim = \"[A] 'the sentence it quotes'\"",
-            );
+        if let Some(check) = one_check(ctx, &t, &what, model) {
+            out.push(check);
         }
-        let claim = claim_v.and_then(|v| {
-            let s = want_str(ctx, v, &format!("`claim` of {what}"))?;
-            if s.trim().is_empty() {
-                ctx.error_hint(
-                    v.span(),
-                    format!("the `claim` of {what} is empty"),
-                    "say in words what the check encodes, e.g. the sentence of the source it quotes",
-                );
-                return None;
-            }
-            Some(s.to_string())
-        });
-        let runs = t.get("runs").and_then(|v| {
-            want_int(ctx, v, &format!("`runs` of {what}"), 1, MAX_CHECK_RUNS).map(|n| n as u64)
-        });
-        let seed = t.get("seed").and_then(|v| {
-            want_int(ctx, v, &format!("`seed` of {what}"), 0, i64::MAX).map(|n| n as u64)
-        });
-        let vary = t.get("vary").and_then(|v| vary(ctx, v, model, &what));
-        let Some(ev) = t.get("expect") else {
-            missing(
-                ctx,
-                "expect",
-                "e.g. expect = \"p(war) < 0.05\"; see docs/checks.md",
-            );
-            continue;
-        };
-        let Some(text) = want_str(ctx, ev, &format!("`expect` of {what}")) else {
-            continue;
-        };
-        let parsed = match lang::parse(text, model) {
-            Ok(p) => p,
-            Err(errors) => {
-                for e in errors {
-                    let at = inner_span(ctx.src, &ev.span(), text, &e.span);
-                    let d = Diagnostic::error(at, format!("in `expect` of {what}: {}", e.message));
-                    ctx.push(match e.hint {
-                        Some(h) => d.with_hint(h),
-                        None => d,
-                    });
-                }
-                continue;
-            }
-        };
-        let is_trend = matches!(parsed.claim, Claim::Trend { .. });
-        match (&parsed.trend, t.key_span("vary")) {
-            (Some(span), None) if is_trend => {
-                let word = &text[span.clone()];
-                ctx.error_hint(
-                    inner_span(ctx.src, &ev.span(), text, span),
-                    format!("in `expect` of {what}: `{word}` compares two values of a parameter, but the check has no `vary`"),
-                    "add e.g. vary = { dprk_troops = [3000, 20000] }: the first value is the baseline",
-                );
-                continue;
-            }
-            (None, Some(span)) => {
-                ctx.error_hint(
-                    span,
-                    format!("{what} has `vary`, but its `expect` does not use rises() or falls()"),
-                    "write e.g. expect = \"rises(p(E))\", or remove `vary` (use `--set` to fix a parameter)",
-                );
-                continue;
-            }
-            _ => {}
-        }
-        let (Some(claim), true) = (claim, !is_trend || vary.is_some()) else {
-            continue;
-        };
-        out.push(Check {
-            claim,
-            expect: text.to_string(),
-            claim_kind: parsed.claim,
-            vary,
-            runs,
-            seed,
-            span: ev.span(),
-        });
     }
     out
+}
+
+/// One `[[checks]]` table (`what`: "check number 3"), or None after reporting what is wrong.
+fn one_check(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, what: &str, model: &Model) -> Option<Check> {
+    t.check_keys(ctx, &KEYS);
+    let missing = |ctx: &mut Ctx<'_>, key: &str, hint: &str| {
+        ctx.error_hint(
+            t.span.clone(),
+            format!("{what} has no `{key}`; it is required"),
+            hint,
+        );
+    };
+    let claim_v = t.get("claim");
+    if claim_v.is_none() {
+        missing(
+            ctx,
+            "claim",
+            "say in words what the check encodes, e.g. claim = \"[A] 'the sentence it quotes'\"",
+        );
+    }
+    let claim = claim_v.and_then(|v| {
+        let s = want_str(ctx, v, &format!("`claim` of {what}"))?;
+        if s.trim().is_empty() {
+            ctx.error_hint(
+                v.span(),
+                format!("the `claim` of {what} is empty"),
+                "say in words what the check encodes, e.g. the sentence of the source it quotes",
+            );
+            return None;
+        }
+        Some(s.to_string())
+    });
+    let runs = t.get("runs").and_then(|v| {
+        want_int(ctx, v, &format!("`runs` of {what}"), 1, MAX_CHECK_RUNS).map(|n| n as u64)
+    });
+    let seed = t.get("seed").and_then(|v| {
+        want_int(ctx, v, &format!("`seed` of {what}"), 0, i64::MAX).map(|n| n as u64)
+    });
+    let vary = t.get("vary").and_then(|v| vary(ctx, v, model, what));
+    let Some(ev) = t.get("expect") else {
+        missing(
+            ctx,
+            "expect",
+            "e.g. expect = \"p(war) < 0.05\"; see docs/checks.md",
+        );
+        return None;
+    };
+    let text = want_str(ctx, ev, &format!("`expect` of {what}"))?;
+    let parsed = match lang::parse(text, model) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in errors {
+                let at = inner_span(ctx.src, &ev.span(), text, &e.span);
+                let d = Diagnostic::error(at, format!("in `expect` of {what}: {}", e.message));
+                ctx.push(match e.hint {
+                    Some(h) => d.with_hint(h),
+                    None => d,
+                });
+            }
+            return None;
+        }
+    };
+    let is_trend = matches!(parsed.claim, Claim::Trend { .. });
+    match (&parsed.trend, t.key_span("vary")) {
+        (Some(span), None) if is_trend => {
+            let word = &text[span.clone()];
+            ctx.error_hint(
+                inner_span(ctx.src, &ev.span(), text, span),
+                format!("in `expect` of {what}: `{word}` compares two values of a parameter, but the check has no `vary`"),
+                "add e.g. vary = { dprk_troops = [3000, 20000] }: the first value is the baseline",
+            );
+            return None;
+        }
+        (None, Some(span)) => {
+            ctx.error_hint(
+                span,
+                format!("{what} has `vary`, but its `expect` does not use rises() or falls()"),
+                "write e.g. expect = \"rises(p(E))\", or remove `vary` (use `--set` to fix a parameter)",
+            );
+            return None;
+        }
+        _ => {}
+    }
+    let (Some(claim), true) = (claim, !is_trend || vary.is_some()) else {
+        return None;
+    };
+    Some(Check {
+        claim,
+        expect: text.to_string(),
+        claim_kind: parsed.claim,
+        vary,
+        runs,
+        seed,
+        span: ev.span(),
+    })
 }
 
 /// `vary = { param = [a, b] }`.

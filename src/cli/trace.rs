@@ -183,91 +183,7 @@ fn render(m: &Model, args: &TraceArgs, run: u64, rec: &RunRecord, events: &[Trac
     }
     let _ = writeln!(out, "time ({}s)   event", m.time_unit);
     for e in events {
-        match e {
-            TraceEvent::Param { .. } => {}
-            TraceEvent::Decided {
-                t,
-                step,
-                probability,
-                draw,
-                due,
-            } => {
-                let id = &m.nodes[m.steps[*step].node].id;
-                let verdict = match due {
-                    Some(d) => format!("yes, happens at {d:.3}"),
-                    None => "no: declined".into(),
-                };
-                let _ = writeln!(
-                    out,
-                    "{t:>12.3}   enabled   {id}: probability {probability:.4}, draw {draw:.4} -> {verdict}"
-                );
-            }
-            TraceEvent::Hazard { .. } if brief => {}
-            TraceEvent::Hazard { t, step, rate, due } => {
-                let id = &m.nodes[m.steps[*step].node].id;
-                let when = if due.is_finite() {
-                    format!("due at {due:.3} if nothing changes")
-                } else {
-                    "paused".into()
-                };
-                let _ = writeln!(
-                    out,
-                    "{t:>12.3}   hazard    {id}: rate {rate} per {}, {when}",
-                    m.time_unit
-                );
-            }
-            TraceEvent::Happened { t, node, draw } => {
-                let n = &m.nodes[*node];
-                let actor = n
-                    .actor
-                    .map(|a| format!(", {}", m.actors[a].id))
-                    .unwrap_or_default();
-                match (n.kind, draw) {
-                    (NodeKind::Branch, Some(u)) => {
-                        let _ = writeln!(
-                            out,
-                            "{:>12}   branch    {} ({}; rung {}), draw {u:.4}",
-                            "", n.id, n.label, n.rung
-                        );
-                    }
-                    _ => {
-                        let _ = writeln!(
-                            out,
-                            "{t:>12.3}   HAPPENED  {} ({}; rung {}{actor})",
-                            n.id, n.label, n.rung
-                        );
-                    }
-                }
-            }
-            TraceEvent::Effect { old, new, .. } if brief && old == new => {}
-            TraceEvent::Effect { var, old, new } => {
-                if old != new
-                    && let Some(c) = changed.get_mut(*var)
-                {
-                    *c = true;
-                }
-                let _ = writeln!(
-                    out,
-                    "{:>12}   effect    {}: {old} -> {new}",
-                    "",
-                    m.var_name(*var)
-                );
-            }
-            TraceEvent::Excluded { t, step } => {
-                let _ = writeln!(
-                    out,
-                    "{t:>12.3}   excluded  {}",
-                    m.nodes[m.steps[*step].node].id
-                );
-            }
-            TraceEvent::Ended { t, outcome } => {
-                let _ = writeln!(
-                    out,
-                    "{t:>12.3}   END       outcome `{}`",
-                    m.outcomes[*outcome]
-                );
-            }
-        }
+        event_line(&mut out, m, e, brief, &mut changed);
     }
     let _ = writeln!(
         out,
@@ -281,4 +197,95 @@ fn render(m: &Model, args: &TraceArgs, run: u64, rec: &RunRecord, events: &[Trac
     }
     let _ = writeln!(out, "highest rung reached: {}", rec.max_rung);
     out
+}
+
+/// One event of the trace as a line of `out` (none for parameters, shown above the events,
+/// nor, when `brief`, for hazard re-ratings and effects that changed nothing). Marks in
+/// `changed` the variables an effect changed.
+fn event_line(out: &mut String, m: &Model, e: &TraceEvent, brief: bool, changed: &mut [bool]) {
+    match e {
+        TraceEvent::Param { .. } => {}
+        TraceEvent::Decided {
+            t,
+            step,
+            probability,
+            draw,
+            due,
+        } => {
+            let id = &m.nodes[m.steps[*step].node].id;
+            let verdict = match due {
+                Some(d) => format!("yes, happens at {d:.3}"),
+                None => "no: declined".into(),
+            };
+            let _ = writeln!(
+                out,
+                "{t:>12.3}   enabled   {id}: probability {probability:.4}, draw {draw:.4} -> {verdict}"
+            );
+        }
+        TraceEvent::Hazard { .. } if brief => {}
+        TraceEvent::Hazard { t, step, rate, due } => {
+            let id = &m.nodes[m.steps[*step].node].id;
+            let when = if due.is_finite() {
+                format!("due at {due:.3} if nothing changes")
+            } else {
+                "paused".into()
+            };
+            let _ = writeln!(
+                out,
+                "{t:>12.3}   hazard    {id}: rate {rate} per {}, {when}",
+                m.time_unit
+            );
+        }
+        TraceEvent::Happened { t, node, draw } => {
+            let n = &m.nodes[*node];
+            let actor = n
+                .actor
+                .map(|a| format!(", {}", m.actors[a].id))
+                .unwrap_or_default();
+            match (n.kind, draw) {
+                (NodeKind::Branch, Some(u)) => {
+                    let _ = writeln!(
+                        out,
+                        "{:>12}   branch    {} ({}; rung {}), draw {u:.4}",
+                        "", n.id, n.label, n.rung
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "{t:>12.3}   HAPPENED  {} ({}; rung {}{actor})",
+                        n.id, n.label, n.rung
+                    );
+                }
+            }
+        }
+        TraceEvent::Effect { old, new, .. } if brief && old == new => {}
+        TraceEvent::Effect { var, old, new } => {
+            if old != new
+                && let Some(c) = changed.get_mut(*var)
+            {
+                *c = true;
+            }
+            let _ = writeln!(
+                out,
+                "{:>12}   effect    {}: {old} -> {new}",
+                "",
+                m.var_name(*var)
+            );
+        }
+        TraceEvent::Excluded { t, step } => {
+            let _ = writeln!(
+                out,
+                "{t:>12.3}   excluded  {}",
+                m.nodes[m.steps[*step].node].id
+            );
+        }
+        TraceEvent::Ended { t, outcome } => {
+            let _ = writeln!(
+                out,
+                "{t:>12.3}   END       outcome `{}`",
+                m.outcomes[*outcome]
+            );
+        }
+    }
 }
