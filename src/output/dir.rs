@@ -44,6 +44,17 @@ const OTHER_FILES: [&str; 11] = [
     "report.xlsx",
 ];
 
+/// The tables rungs may write into an output folder, in no particular order: the
+/// statistics of a run and those of sweeps, comparisons and sensitivity (not `runs.csv`,
+/// one row per run).
+pub fn result_tables() -> impl Iterator<Item = &'static str> {
+    STATISTICS_FILES
+        .iter()
+        .chain(&OTHER_FILES)
+        .copied()
+        .filter(|n| n.ends_with(".csv") && *n != "runs.csv")
+}
+
 /// Whether `name` is a file name rungs writes into an output folder.
 pub fn is_rungs_file(name: &str) -> bool {
     STATISTICS_FILES.contains(&name) || OTHER_FILES.contains(&name)

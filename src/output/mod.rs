@@ -30,7 +30,8 @@ mod runs;
 mod tables;
 
 pub use dir::{
-    OutputDir, OutputFile, check_out, check_replaceable, is_rungs_file, write_file_atomically,
+    OutputDir, OutputFile, check_out, check_replaceable, is_rungs_file, result_tables,
+    write_file_atomically,
 };
 pub use human::human_summary;
 pub use manifest::{MAX_MANIFEST_BYTES, Manifest, Override, rfc3339_utc, write_manifest};

@@ -24,18 +24,10 @@ const GAP_Y: f64 = 16.0;
 const LEFT: f64 = 64.0;
 const PER_ROW: usize = 5;
 
-/// The fill for probability `p`: from near white (0) to dark blue (1), lightness falling
-/// steadily, so that it reads in greyscale too.
+/// The fill for probability `p`: the colour scale of `rungs graph`'s drawings (near white at
+/// 0 to dark blue at 1), so that the report's ladder and the graph read alike.
 fn fill(p: f64) -> String {
-    let t = p.clamp(0.0, 1.0).sqrt();
-    let (a, b) = ((247.0, 251.0, 255.0), (8.0, 48.0, 107.0));
-    let mix = |x: f64, y: f64| (x + (y - x) * t).round() as u8;
-    format!(
-        "#{:02x}{:02x}{:02x}",
-        mix(a.0, b.0),
-        mix(a.1, b.1),
-        mix(a.2, b.2)
-    )
+    crate::graph::probability_fill(p).0
 }
 
 /// Up to two lines of at most `n` characters each, cut at spaces.

@@ -133,18 +133,11 @@ impl Folder {
             .collect();
         if names.is_empty() {
             // An older manifest without `files`: the CSVs present.
-            for n in crate::output::STATISTICS_FILES.iter().chain(&[
-                "points.csv",
-                "sweep_steps.csv",
-                "sweep_outcomes.csv",
-                "tornado.csv",
-                "importance.csv",
-                "compare.csv",
-            ]) {
-                if n.ends_with(".csv") && dir.join(n).is_file() {
-                    names.push(n.to_string());
-                }
-            }
+            names.extend(
+                crate::output::result_tables()
+                    .filter(|n| dir.join(n).is_file())
+                    .map(String::from),
+            );
         }
         // The main tables first, in the order docs/outputs.md lists them.
         let rank = |n: &str| {
