@@ -144,7 +144,10 @@ fn bench(case: &Case, reps: usize, scale: f64, scratch: &Path) {
     println!("  wall, 1 thread:   {} us/run", spread(&wall1, us, 3));
     println!("  draws alone:      {draws_us:.3} us/run");
     println!("  CPU / draws:      {}", spread(&ratios, 1.0, 2));
-    println!("  1 -> 2 threads:   {}x (wall)", spread(&speedup, 1.0, 2));
+    println!(
+        "  speed-up 1 -> 2 threads (wall): {}",
+        spread(&speedup, 1.0, 2)
+    );
 }
 
 fn main() {
