@@ -84,11 +84,6 @@ impl Diagnostics {
         self.items.push(d);
     }
 
-    /// Whether any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
-    }
-
     /// Number of errors.
     pub fn error_count(&self) -> usize {
         self.items
@@ -103,11 +98,6 @@ impl Diagnostics {
             .iter()
             .filter(|d| d.severity == Severity::Warning)
             .count()
-    }
-
-    /// 1-based line and column (in characters) of byte offset `at`.
-    pub fn line_col(&self, at: usize) -> (usize, usize) {
-        line_col(&self.source, at)
     }
 }
 

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! rungs: an escalation scenario simulator.
 //!
 //! A scenario file (TOML) describes actors, uncertain parameters and escalation steps. The
@@ -11,16 +12,16 @@
 
 pub mod check;
 pub mod cli;
-pub mod diag;
+pub(crate) mod diag;
 pub mod dist;
 pub mod engine;
 pub mod expr;
-pub mod forecast;
+pub(crate) mod forecast;
 pub mod graph;
-pub mod input;
+pub(crate) mod input;
 pub mod output;
 pub mod partial;
-pub mod report;
+pub(crate) mod report;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

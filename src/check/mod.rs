@@ -22,8 +22,8 @@
 //!   or `undecided`. How, and why, is in docs/checks.md.
 
 pub mod decide;
-pub mod lang;
-pub mod load;
+pub(crate) mod lang;
+pub(crate) mod load;
 
 use crate::diag::Span;
 use crate::expr::Expr;

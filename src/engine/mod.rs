@@ -2,11 +2,11 @@
 //! ([`many`]), and the addressed random numbers both use ([`rng`]); [`given`] conditions
 //! runs on observations (`--given`).
 
-pub mod given;
+pub(crate) mod given;
 pub mod many;
 pub mod rng;
 pub mod run;
-pub mod watch;
+pub(crate) mod watch;
 
 use crate::scenario::OutcomeId;
 

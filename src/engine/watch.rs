@@ -61,7 +61,7 @@ impl StepSet {
     }
 
     /// Adds every step of `other` (a set for as many steps).
-    #[inline]
+    #[cfg(test)]
     pub fn union_with(&mut self, other: &StepSet) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a |= b;

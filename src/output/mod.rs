@@ -29,13 +29,10 @@ mod manifest;
 mod runs;
 mod tables;
 
-pub use dir::{
-    OutputDir, OutputFile, check_out, check_replaceable, is_rungs_file, result_tables,
-    write_file_atomically,
-};
+pub use dir::{OutputDir, OutputFile, check_out, result_tables, write_file_atomically};
 pub use human::human_summary;
-pub use manifest::{MAX_MANIFEST_BYTES, Manifest, Override, rfc3339_utc, write_manifest};
-pub use runs::{format_run, runs_columns, runs_header};
+pub use manifest::{Manifest, write_manifest};
+pub use runs::{format_run, runs_header};
 pub use tables::{
     outcomes_table, parameters_table, paths_table, rungs_table, state_table, steps_table,
     timeline_table,

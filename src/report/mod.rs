@@ -14,7 +14,7 @@
 mod html;
 mod ladder;
 mod pages;
-pub mod svg;
+pub(crate) mod svg;
 mod table;
 mod xlsx;
 

@@ -3,12 +3,12 @@
 //! sweep design a scenario or the command line gives ([`sweep_spec`]), and the advisory
 //! checks of `rungs validate` ([`check`]).
 
-pub mod check;
-pub mod load;
-pub mod model;
-pub mod source;
+pub(crate) mod check;
+pub(crate) mod load;
+pub(crate) mod model;
+pub(crate) mod source;
 
-pub mod sweep_spec;
+pub(crate) mod sweep_spec;
 
 pub use load::{load_bytes, load_file, load_str};
 pub use model::*;

@@ -11,8 +11,8 @@
 //! - [`wilson`]: the Wilson score interval.
 //! - [`summarise`], [`run_all`]: the engine's runs of one model reduced into a [`Summary`].
 
-pub mod exact;
-pub mod quantity;
+pub(crate) mod exact;
+pub(crate) mod quantity;
 pub mod summary;
 
 pub use exact::{Exact, MAX_EXACT};

@@ -11,12 +11,12 @@
 //! - [`counts`], [`tornado`], [`importance`], [`compare`]: probability-only runs of many
 //!   variants on common random numbers, with exact integer counts.
 
-pub mod compare;
-pub mod counts;
+pub(crate) mod compare;
+pub(crate) mod counts;
 pub mod design;
-pub mod importance;
-pub mod tables;
-pub mod tornado;
+pub(crate) mod importance;
+pub(crate) mod tables;
+pub(crate) mod tornado;
 
 use std::ops::Range;
 

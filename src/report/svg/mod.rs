@@ -23,9 +23,9 @@ mod strips;
 mod text;
 mod tornado;
 
-pub use axes::{Scale, Unit, nice_range, nice_ticks};
+pub use axes::{Scale, Unit, nice_range};
 pub use bars::{Bar, Bars, bars};
-pub use heat::{Heat, heat, sequential};
+pub use heat::{Heat, heat};
 pub use lines::{Lines, Series, lines};
 pub use strips::{Strip, Strips, dots, strips};
 pub use text::{cut, esc, num, pct};
@@ -122,6 +122,7 @@ fn tip(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::axes::nice_ticks;
     use super::*;
 
     #[test]

@@ -54,10 +54,9 @@ pub(crate) use ctx::{Ctx, Table, Val};
 pub(crate) use exprs::{compile_text, compile_value, inner_span};
 pub(crate) use ids::check_id;
 pub use ids::is_id;
-pub use limits::{MAX_FILE_BYTES, MAX_ITEMS, MAX_TIMELINE_CELLS};
+pub use limits::MAX_FILE_BYTES;
 pub use read::{load_bytes, load_file};
 
-pub use ticks::MAX_TICKS;
 pub(crate) use values::{number_of, want_int, want_str, want_table};
 
 /// Like [`load_file`] for text already read; `file` is the name used in messages.
