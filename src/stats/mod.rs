@@ -185,6 +185,20 @@ impl Store {
     /// Adds `n` to the count of `key`, growing the span as needed.
     #[inline]
     fn add(&mut self, key: i32, n: u64) {
+        // The common case, inlined into every push: a key inside the span (which lies in the
+        // clamped range already, so no clamp is needed).
+        let i = i64::from(key) - i64::from(self.offset);
+        if let Some(c) = usize::try_from(i).ok().and_then(|i| self.counts.get_mut(i)) {
+            *c = c.saturating_add(n);
+            return;
+        }
+        self.add_outside(key, n);
+    }
+
+    /// [`Store::add`] for a key outside the span (or the first key): grows the span.
+    #[cold]
+    #[inline(never)]
+    fn add_outside(&mut self, key: i32, n: u64) {
         let key = key.clamp(KEY_MIN, KEY_MAX);
         if self.counts.is_empty() {
             self.offset = key;
