@@ -217,12 +217,40 @@ impl Store {
         self.counts[i] = self.counts[i].saturating_add(n);
     }
 
+    /// Adds every count of `other`: the span grows once to cover both (the same span as
+    /// adding its keys one by one, since both stores' ends are keys that were added), then
+    /// the counts add element-wise.
     fn merge(&mut self, other: &Store) {
-        for (i, &c) in other.counts.iter().enumerate() {
-            if c > 0 {
-                let key = i64::from(other.offset) + i as i64;
-                self.add(key.clamp(KEY_MIN.into(), KEY_MAX.into()) as i32, c);
+        let (Some(first), Some(last)) = (
+            other.counts.iter().position(|&c| c > 0),
+            other.counts.iter().rposition(|&c| c > 0),
+        ) else {
+            return;
+        };
+        let key = |i: usize| {
+            (i64::from(other.offset) + i as i64).clamp(KEY_MIN.into(), KEY_MAX.into()) as i32
+        };
+        let (lo, hi) = (key(first), key(last));
+        if i64::from(hi) - i64::from(lo) != (last - first) as i64 {
+            // A span that clamping folds (only a corrupt store read back from a file):
+            // one key at a time.
+            for (i, &c) in other.counts.iter().enumerate() {
+                if c > 0 {
+                    self.add(key(i), c);
+                }
             }
+            return;
+        }
+        // Zero counts at the new ends would be a span no sequence of adds builds, so the
+        // ends are added first (they are positive), then everything element-wise.
+        self.add(lo, 0);
+        self.add(hi, 0);
+        let start = (lo - self.offset) as usize;
+        for (a, &b) in self.counts[start..]
+            .iter_mut()
+            .zip(&other.counts[first..=last])
+        {
+            *a = a.saturating_add(b);
         }
     }
 
