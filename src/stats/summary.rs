@@ -87,6 +87,14 @@ impl TimelineGrid {
     /// `t` has happened "by" that point and every later one.
     #[inline]
     pub fn bin(&self, t: f64) -> usize {
+        self.bin_by(t, 1.0 / self.step)
+    }
+
+    /// [`TimelineGrid::bin`] given `1 / step`, so that a caller binning many times divides
+    /// once: the quotient is only a first guess, corrected against the points as written,
+    /// so any rounding of the reciprocal gives the same bin.
+    #[inline]
+    pub fn bin_by(&self, t: f64, inv_step: f64) -> usize {
         let last = self.points - 1;
         // NaN and times at or before 0 go to the first point.
         if t.is_nan() || t <= 0.0 || last == 0 {
@@ -96,7 +104,7 @@ impl TimelineGrid {
             return last;
         }
         // A first guess (truncation, no libm call), corrected below.
-        let mut i = ((t / self.step) as usize).min(last);
+        let mut i = ((t * inv_step) as usize).min(last);
         // Correct the rounding of the division against the points as written.
         while i > 0 && self.time(i - 1) >= t {
             i -= 1;
@@ -569,13 +577,14 @@ impl Summary {
             }
         }
         let points = self.grid.points;
+        let inv_step = 1.0 / self.grid.step;
         for (i, (node, &t)) in self.nodes.iter_mut().zip(&run.first_time).enumerate() {
             if t.is_nan() {
                 continue;
             }
             node.happened += 1;
             node.time.push(t);
-            let bin = self.grid.bin(t);
+            let bin = self.grid.bin_by(t, inv_step);
             // -0 is the grid point 0 too; NaN was skipped above.
             node.off_grid += u64::from(self.grid.time(bin) != t);
             if let Some(c) = self.timeline.get_mut(i * points + bin) {
