@@ -247,7 +247,7 @@ impl Paths {
 
     /// Every `(path, outcome, count)`, sorted by path then outcome.
     pub fn iter(&self) -> impl Iterator<Item = (&[u32], u32, u64)> {
-        let mut paths: Vec<(&Vec<u32>, &Vec<(u32, u64)>)> = self.map.iter().collect();
+        let mut paths: Vec<_> = self.map.iter().collect();
         paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
         paths
             .into_iter()
