@@ -171,62 +171,168 @@ const MIN_INDEXABLE: f64 = 1e-12;
 const KEY_MIN: i32 = (MIN_INDEXABLE.to_bits() >> KEY_SHIFT) as i32;
 const KEY_MAX: i32 = (f64::MAX.to_bits() >> KEY_SHIFT) as i32;
 
-/// Bucket counts of one sign: `counts[i]` holds the values of key `offset + i`. The vector
-/// spans exactly the smallest to the largest key ever added, so its contents (and its
-/// serialized bytes) depend only on the multiset of keys, never on the order of adding or
-/// merging.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Bucket counts of one sign: the counts of the keys from the smallest to the largest ever
+/// added (its *span*), so its contents (and its serialized bytes, `{offset, counts}` of the
+/// span) depend only on the multiset of keys, never on the order of adding or merging.
+///
+/// The vector behind it holds zero slack on both sides of the span, doubled at each growth:
+/// a block's first values widen the span often, and growing an exact span moved the whole
+/// vector every time its low end went down. Slack is never seen: equality, serialization and
+/// every reader use the span.
+#[derive(Clone, Debug, Default)]
 struct Store {
+    /// The key of `slots[0]`.
+    base: i64,
+    /// Counts of keys `base ..`: the span and zeros around it. Empty: nothing added.
+    slots: Vec<u64>,
+    /// The span: smallest and largest key added (meaningless while `slots` is empty).
+    lo: i64,
+    hi: i64,
+}
+
+/// How a [`Store`] is written in partial files: its span.
+#[derive(Serialize, Deserialize)]
+struct StoreOnDisk<C> {
     offset: i32,
-    counts: Vec<u64>,
+    counts: C,
+}
+
+impl Serialize for Store {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (offset, counts) = self.span();
+        StoreOnDisk { offset, counts }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Store {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let disk = StoreOnDisk::<Vec<u64>>::deserialize(d)?;
+        let lo = i64::from(disk.offset);
+        Ok(Store {
+            base: lo,
+            lo,
+            hi: lo + disk.counts.len() as i64 - 1,
+            slots: disk.counts,
+        })
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.span() == other.span()
+    }
 }
 
 impl Store {
+    /// The first key of the span and the span's counts (`(0, [])` if empty).
+    fn span(&self) -> (i32, &[u64]) {
+        if self.slots.is_empty() {
+            return (0, &[]);
+        }
+        let start = (self.lo - self.base) as usize;
+        let end = ((self.hi - self.base) as usize).min(self.slots.len() - 1);
+        (self.lo as i32, &self.slots[start..=end])
+    }
+
     /// Adds `n` to the count of `key`, growing the span as needed.
     #[inline]
     fn add(&mut self, key: i32, n: u64) {
-        let key = key.clamp(KEY_MIN, KEY_MAX);
-        if self.counts.is_empty() {
-            self.offset = key;
-            self.counts.push(n);
+        // The common case, inlined into every push: a key inside the slots (which lie in
+        // the clamped range already, so no clamp is needed).
+        let key = i64::from(key);
+        if let Some(c) = usize::try_from(key - self.base)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+        {
+            *c = c.saturating_add(n);
+            self.lo = self.lo.min(key);
+            self.hi = self.hi.max(key);
             return;
         }
-        if key < self.offset {
-            let grow = (self.offset - key) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
-            self.offset = key;
-        }
-        let i = (key - self.offset) as usize;
-        if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
-        }
-        self.counts[i] = self.counts[i].saturating_add(n);
+        self.add_outside(key, n);
     }
 
+    /// [`Store::add`] for a key outside the slots (or the first key): reallocates them,
+    /// centred on the new span with as much slack again (clamped to the key range).
+    #[cold]
+    #[inline(never)]
+    fn add_outside(&mut self, key: i64, n: u64) {
+        let key = key.clamp(KEY_MIN.into(), KEY_MAX.into());
+        let (lo, hi) = if self.slots.is_empty() {
+            (key, key)
+        } else {
+            (self.lo.min(key), self.hi.max(key))
+        };
+        let slack = (hi - lo + 1).max(32);
+        // Never narrower than the span (a corrupt store read back can lie outside the key
+        // range; it fails `checked_total`, but must not panic before that).
+        let base = (lo - slack).max(lo.min(KEY_MIN.into()));
+        let top = (hi + slack).min(hi.max(KEY_MAX.into()));
+        let mut slots = vec![0u64; (top - base + 1) as usize];
+        if !self.slots.is_empty() {
+            let (offset, counts) = self.span();
+            let at = (i64::from(offset) - base) as usize;
+            slots[at..at + counts.len()].copy_from_slice(counts);
+        }
+        let i = (key - base) as usize;
+        slots[i] = slots[i].saturating_add(n);
+        *self = Store {
+            base,
+            slots,
+            lo,
+            hi,
+        };
+    }
+
+    /// Adds every count of `other`: the span grows once to cover both (the same span as
+    /// adding its keys one by one, since both stores' ends are keys that were added), then
+    /// the counts add element-wise.
     fn merge(&mut self, other: &Store) {
-        for (i, &c) in other.counts.iter().enumerate() {
-            if c > 0 {
-                let key = i64::from(other.offset) + i as i64;
-                self.add(key.clamp(KEY_MIN.into(), KEY_MAX.into()) as i32, c);
+        let (offset, counts) = other.span();
+        let (Some(first), Some(last)) = (
+            counts.iter().position(|&c| c > 0),
+            counts.iter().rposition(|&c| c > 0),
+        ) else {
+            return;
+        };
+        let key =
+            |i: usize| (i64::from(offset) + i as i64).clamp(KEY_MIN.into(), KEY_MAX.into()) as i32;
+        let (lo, hi) = (key(first), key(last));
+        if i64::from(hi) - i64::from(lo) != (last - first) as i64 {
+            // A span that clamping folds (only a corrupt store read back from a file):
+            // one key at a time.
+            for (i, &c) in counts.iter().enumerate() {
+                if c > 0 {
+                    self.add(key(i), c);
+                }
             }
+            return;
+        }
+        // Zero counts at the new ends would be a span no sequence of adds builds, so the
+        // ends are added first (they are positive), then everything element-wise.
+        self.add(lo, 0);
+        self.add(hi, 0);
+        let start = (i64::from(lo) - self.base) as usize;
+        for (a, &b) in self.slots[start..].iter_mut().zip(&counts[first..=last]) {
+            *a = a.saturating_add(b);
         }
     }
 
     fn total(&self) -> u64 {
-        self.counts.iter().sum()
+        self.span().1.iter().sum()
     }
 
     /// The total count, or None if the store could not have been built by [`Store::add`]
     /// (a span outside the key range, or counts that overflow): a check for stores read
     /// back from a partial file.
     fn checked_total(&self) -> Option<u64> {
-        if !self.counts.is_empty() {
-            let last = i64::from(self.offset) + self.counts.len() as i64 - 1;
-            if self.offset < KEY_MIN || last > i64::from(KEY_MAX) {
-                return None;
-            }
+        if !self.slots.is_empty() && (self.lo < KEY_MIN.into() || self.hi > KEY_MAX.into()) {
+            return None;
         }
-        self.counts.iter().try_fold(0u64, |a, &c| a.checked_add(c))
+        self.span()
+            .1
+            .iter()
+            .try_fold(0u64, |a, &c| a.checked_add(c))
     }
 }
 
@@ -322,20 +428,22 @@ impl Sketch {
         let rank = ((q * (n - 1) as f64).floor() as u64).min(n - 1);
         let mut seen = 0u64;
         // Most negative first: the highest keys of the negative store.
-        for (i, &c) in self.neg.counts.iter().enumerate().rev() {
+        let (neg_offset, neg) = self.neg.span();
+        for (i, &c) in neg.iter().enumerate().rev() {
             seen += c;
             if seen > rank {
-                return Some(-Self::value(self.neg.offset + i as i32));
+                return Some(-Self::value(neg_offset + i as i32));
             }
         }
         seen += self.zero;
         if seen > rank {
             return Some(0.0);
         }
-        for (i, &c) in self.pos.counts.iter().enumerate() {
+        let (pos_offset, pos) = self.pos.span();
+        for (i, &c) in pos.iter().enumerate() {
             seen += c;
             if seen > rank {
-                return Some(Self::value(self.pos.offset + i as i32));
+                return Some(Self::value(pos_offset + i as i32));
             }
         }
         None

@@ -1,9 +1,11 @@
 //! Everything `rungs run` reports about a set of runs, as one mergeable accumulator.
 //!
-//! Every container is ordered (vectors indexed like the model, a `BTreeMap` for paths), so
-//! the serialized bytes of a summary, and the CSVs made from it, depend only on its runs.
+//! Every container is ordered (vectors indexed like the model) or read only in sorted order
+//! (the hash map of paths), so the serialized bytes of a summary, and the CSVs made from it,
+//! depend only on its runs.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -85,6 +87,14 @@ impl TimelineGrid {
     /// `t` has happened "by" that point and every later one.
     #[inline]
     pub fn bin(&self, t: f64) -> usize {
+        self.bin_by(t, 1.0 / self.step)
+    }
+
+    /// [`TimelineGrid::bin`] given `1 / step`, so that a caller binning many times divides
+    /// once: the quotient is only a first guess, corrected against the points as written,
+    /// so any rounding of the reciprocal gives the same bin.
+    #[inline]
+    pub fn bin_by(&self, t: f64, inv_step: f64) -> usize {
         let last = self.points - 1;
         // NaN and times at or before 0 go to the first point.
         if t.is_nan() || t <= 0.0 || last == 0 {
@@ -94,7 +104,7 @@ impl TimelineGrid {
             return last;
         }
         // A first guess (truncation, no libm call), corrected below.
-        let mut i = ((t / self.step) as usize).min(last);
+        let mut i = ((t * inv_step) as usize).min(last);
         // Correct the rounding of the division against the points as written.
         while i > 0 && self.time(i - 1) >= t {
             i -= 1;
@@ -163,13 +173,62 @@ pub const MAX_PATHS: usize = 10_000;
 /// (exact for pairs never dropped, which are the frequent ones). Serialized as the list of
 /// `[path, outcome, count]` sorted by path then outcome (JSON maps need string keys) and the
 /// dropped count.
+///
+/// Held in a hash map, so recording a run costs one hash of its path and one probe, not the
+/// slice comparisons of a tree's descent; the map's order is never seen: every reader
+/// ([`Paths::iter`], serialization, pruning) sorts. Its content, and so every byte made from
+/// it, depends only on the runs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Paths {
     /// Path (node indices in first-happening order) to `(outcome, count)` pairs sorted by
     /// outcome: usually one pair, and looking up by a borrowed slice costs no allocation.
-    pub map: BTreeMap<Vec<u32>, Vec<(u32, u64)>>,
+    map: HashMap<Vec<u32>, Vec<(u32, u64)>, BuildHasherDefault<PathHasher>>,
     /// Runs whose (path, outcome) pair was dropped by a merge to respect [`MAX_PATHS`].
     pub dropped: u64,
+}
+
+/// The hash of a path: the multiply-rotate of FxHash (rustc's) over its 8-byte words, with
+/// a final mix so that the low bits (which pick the bucket) depend on every word. Paths are
+/// the engine's own node indices, not adversarial input.
+#[derive(Clone, Copy, Debug, Default)]
+struct PathHasher(u64);
+
+impl PathHasher {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    #[inline]
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for PathHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.mix(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(b));
+        }
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 32)).wrapping_mul(Self::K) ^ (h >> 29)
+    }
 }
 
 impl Paths {
@@ -188,8 +247,10 @@ impl Paths {
 
     /// Every `(path, outcome, count)`, sorted by path then outcome.
     pub fn iter(&self) -> impl Iterator<Item = (&[u32], u32, u64)> {
-        self.map
-            .iter()
+        let mut paths: Vec<_> = self.map.iter().collect();
+        paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        paths
+            .into_iter()
             .flat_map(|(p, l)| l.iter().map(move |&(o, c)| (p.as_slice(), o, c)))
     }
 
@@ -215,7 +276,7 @@ impl Paths {
         all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
         let dropped: u64 = all[max..].iter().map(|e| e.0).sum();
         let mut kept = Paths {
-            map: BTreeMap::new(),
+            map: HashMap::default(),
             dropped: self.dropped + dropped,
         };
         for &(c, p, o) in &all[..max] {
@@ -258,7 +319,7 @@ impl<'de> Deserialize<'de> for Paths {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let disk = PathsOnDisk::deserialize(d)?;
         let mut paths = Paths {
-            map: BTreeMap::new(),
+            map: HashMap::default(),
             dropped: disk.dropped,
         };
         for (p, o, c) in disk.rows {
@@ -516,13 +577,14 @@ impl Summary {
             }
         }
         let points = self.grid.points;
+        let inv_step = 1.0 / self.grid.step;
         for (i, (node, &t)) in self.nodes.iter_mut().zip(&run.first_time).enumerate() {
             if t.is_nan() {
                 continue;
             }
             node.happened += 1;
             node.time.push(t);
-            let bin = self.grid.bin(t);
+            let bin = self.grid.bin_by(t, inv_step);
             // -0 is the grid point 0 too; NaN was skipped above.
             node.off_grid += u64::from(self.grid.time(bin) != t);
             if let Some(c) = self.timeline.get_mut(i * points + bin) {

@@ -329,5 +329,140 @@ fn corrupt_stores_do_not_explode() {
     s.push(1.0);
     s.merge(&bad);
     assert_eq!(s.count(), 4);
-    assert!(s.pos.counts.len() <= (KEY_MAX - KEY_MIN + 1) as usize);
+    assert!(s.pos.slots.len() <= (KEY_MAX - KEY_MIN + 1) as usize);
+}
+
+/// The serialized span of a sketch's positive store: offset and counts.
+fn pos_span(s: &Sketch) -> (i32, Vec<u64>) {
+    let v: serde_json::Value = serde_json::to_value(s).unwrap();
+    let offset = v["pos"]["offset"].as_i64().unwrap() as i32;
+    let counts = serde_json::from_value(v["pos"]["counts"].clone()).unwrap();
+    (offset, counts)
+}
+
+#[test]
+fn store_slack_is_invisible() {
+    // The same values pushed ascending, descending and shuffled, and merged from pieces,
+    // make equal sketches with the same bytes; the span written is exactly from the
+    // smallest key to the largest, both counts positive, whatever slack the slots hold.
+    let mut m = Mix(5);
+    let mut xs: Vec<f64> = (0..2000).map(|_| (3.0 * m.normal()).exp()).collect();
+    let shuffled = xs.clone();
+    xs.sort_by(f64::total_cmp);
+    let build = |v: &mut dyn Iterator<Item = f64>| {
+        let mut s = Sketch::default();
+        v.for_each(|x| s.push(x));
+        s
+    };
+    let up = build(&mut xs.iter().copied());
+    let down = build(&mut xs.iter().rev().copied());
+    let mixed = build(&mut shuffled.iter().copied());
+    let mut merged = Sketch::default();
+    for c in shuffled.chunks(7) {
+        merged.merge(&build(&mut c.iter().copied()));
+    }
+    let json = serde_json::to_string(&up).unwrap();
+    for s in [&down, &mixed, &merged] {
+        assert_eq!(s, &up);
+        assert_eq!(serde_json::to_string(s).unwrap(), json);
+    }
+    let (offset, counts) = pos_span(&up);
+    assert_eq!(offset, Sketch::key(xs[0]));
+    assert_eq!(
+        offset + counts.len() as i32 - 1,
+        Sketch::key(xs[xs.len() - 1])
+    );
+    assert!(counts[0] > 0 && counts[counts.len() - 1] > 0);
+    assert_eq!(counts.iter().sum::<u64>(), 2000);
+    // Read back, it is the same sketch, and merging into it grows it the same way.
+    let mut back: Sketch = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, up);
+    back.push(1e-9);
+    back.push(1e9);
+    let mut more = up.clone();
+    more.push(1e9);
+    more.push(1e-9);
+    assert_eq!(back, more);
+    assert_eq!(pos_span(&back).0, Sketch::key(1e-9));
+}
+
+#[test]
+fn paths_count_as_a_sorted_map_would() {
+    use std::collections::BTreeMap;
+    // Random paths over 6 nodes (lengths 0 to 4, many repeats) with 3 outcomes, added in
+    // blocks, and the blocks merged in two groupings: the same counts as a BTreeMap
+    // reference, read back sorted by path then outcome.
+    let mut m = Mix(9);
+    let mut reference: BTreeMap<(Vec<u32>, u32), u64> = BTreeMap::new();
+    let mut blocks = Vec::new();
+    for _ in 0..8 {
+        let mut p = summary::Paths::default();
+        for _ in 0..500 {
+            let len = (m.next_u64() % 5) as usize;
+            let path: Vec<u32> = (0..len).map(|_| (m.next_u64() % 6) as u32).collect();
+            let outcome = (m.next_u64() % 3) as u32;
+            p.add(&path, outcome, 1);
+            *reference.entry((path, outcome)).or_default() += 1;
+        }
+        blocks.push(p);
+    }
+    let expected: Vec<(Vec<u32>, u32, u64)> =
+        reference.into_iter().map(|((p, o), c)| (p, o, c)).collect();
+    assert!(expected.len() < summary::MAX_PATHS, "nothing is pruned");
+    let mut left = summary::Paths::default();
+    blocks.iter().for_each(|b| left.merge(b));
+    let mut right = blocks[7].clone();
+    for b in blocks[..7].iter().rev() {
+        right.merge(b);
+    }
+    for p in [&left, &right] {
+        let got: Vec<(Vec<u32>, u32, u64)> = p.iter().map(|(p, o, c)| (p.to_vec(), o, c)).collect();
+        assert_eq!(got, expected);
+        assert_eq!(p.len(), expected.len());
+        assert_eq!(p.dropped, 0);
+    }
+    assert_eq!(left, right);
+    assert_eq!(
+        serde_json::to_string(&left).unwrap(),
+        serde_json::to_string(&right).unwrap()
+    );
+}
+
+#[test]
+fn bins_by_reciprocal_are_first_point_at_or_after() {
+    // Against the definition (the first point at or after t, by a scan), for times on and
+    // off the points of grids whose steps have no exact reciprocal.
+    let mut m = Mix(3);
+    for (horizon, res) in [
+        (1.1, 0.1),
+        (365.0, 1.0),
+        (250.0, 0.1),
+        (10.5, 0.3),
+        (7.0, 7.0),
+    ] {
+        let g = summary::timeline_grid(horizon, res);
+        let scan = |t: f64| {
+            (0..g.points)
+                .find(|&i| g.time(i) >= t)
+                .unwrap_or(g.points - 1)
+        };
+        let inv = 1.0 / g.step;
+        for i in 0..g.points {
+            let t = g.time(i);
+            for x in [
+                t,
+                f64::from_bits(t.to_bits() + 1),
+                f64::from_bits(t.to_bits().saturating_sub(1)),
+            ] {
+                if x > 0.0 {
+                    assert_eq!(g.bin_by(x, inv), scan(x), "grid {horizon}/{res}, t {x}");
+                }
+            }
+        }
+        for _ in 0..2000 {
+            let t = m.uniform() * horizon * 1.01;
+            assert_eq!(g.bin_by(t, inv), scan(t), "grid {horizon}/{res}, t {t}");
+            assert_eq!(g.bin(t), scan(t));
+        }
+    }
 }
