@@ -345,6 +345,7 @@ pub(crate) fn precise_sweep(
             "precision": a.precision.describe(),
         }),
         runs_drawn: (!s.given.is_empty()).then_some(drawn),
+        extended_from: None,
     };
     crate::sweep::commit_folder(dir, &job, &how).map_err(failure)?;
     if !a.opts.quiet {

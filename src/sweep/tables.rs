@@ -209,6 +209,7 @@ pub fn merge_sweep(
         options: serde_json::json!({ "design": design.describe() }),
         scenario_text: scenario_text.clone(),
         runs_drawn: Some(drawn),
+        extended_from: None,
     };
     crate::sweep::commit_folder(dir, &job, &written)?;
     Ok(MergedSweep {
