@@ -1,6 +1,6 @@
 //! Forecasting over sweeps: `rungs extend` of a sweep folder against a fresh sweep,
 //! `--precision` with `--shard` (a sweep's points shard; a run's refuses and says why), and
-//! `--given` on a sweep across thread counts.
+//! `--given` on a sweep and a comparison across thread counts.
 
 mod common;
 
@@ -303,6 +303,39 @@ fn a_sweep_with_news_is_the_same_bytes_for_any_thread_count() {
         same(&p.join("t1"), &p.join(t), &SWEEP_FILES);
         assert_eq!(
             manifest(&p.join("t1"))["runs_drawn"],
+            manifest(&p.join(t))["runs_drawn"]
+        );
+    }
+}
+
+#[test]
+fn a_comparison_with_news_is_the_same_bytes_for_any_thread_count() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write_file(p, "exp.toml", EXP);
+    write_file(p, "b.toml", &EXP.replace("lam = 0.05", "lam = 0.1"));
+    for t in ["1", "2", "3"] {
+        let out = format!("c{t}");
+        let args = [
+            "compare",
+            "exp.toml",
+            "b.toml",
+            "--runs",
+            "2500",
+            "--given",
+            "a>4",
+            "--threads",
+            t,
+            "-q",
+            "--out",
+            &out,
+        ];
+        ok(p, &args);
+    }
+    for t in ["c2", "c3"] {
+        same(&p.join("c1"), &p.join(t), &["compare.csv"]);
+        assert_eq!(
+            manifest(&p.join("c1"))["runs_drawn"],
             manifest(&p.join(t))["runs_drawn"]
         );
     }

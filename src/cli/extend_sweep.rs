@@ -101,12 +101,7 @@ pub(crate) fn run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
         &mut resume,
         &|d| bar.set_position(d),
         &mut |p, state| {
-            states.add(p, &state)?;
-            drawn += state.drawn;
-            let tree = state.into_tree().map_err(SweepError::Run)?;
-            let summary = tree
-                .finish()
-                .unwrap_or_else(|| crate::stats::Summary::new(&model));
+            let summary = states.keep(&model, p, state, &mut drawn)?;
             writer.add(&model, p, &summary)?;
             Ok(())
         },

@@ -503,12 +503,7 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
         &mut |_| Ok(crate::forecast::RunState::default()),
         &|d| bar.set_position(d),
         &mut |p, state| {
-            states.add(p, &state)?;
-            drawn += state.drawn;
-            let tree = state.into_tree().map_err(SweepError::Run)?;
-            let summary = tree
-                .finish()
-                .unwrap_or_else(|| crate::stats::Summary::new(model));
+            let summary = states.keep(model, p, state, &mut drawn)?;
             writer.add(model, p, &summary)?;
             let n = summary.runs.max(1) as f64;
             let ps: Vec<f64> = summary

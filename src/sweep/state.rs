@@ -91,6 +91,23 @@ impl StateWriter {
         Ok(())
     }
 
+    /// Keeps point `point`'s state (the next in order), adds its draws to `drawn`, and
+    /// returns its summary: what a sweep writes into its tables for the point.
+    pub fn keep(
+        &mut self,
+        model: &crate::scenario::Model,
+        point: usize,
+        state: RunState,
+        drawn: &mut u64,
+    ) -> Result<crate::stats::Summary, crate::sweep::SweepError> {
+        self.add(point, &state)?;
+        *drawn += state.drawn;
+        let tree = state.into_tree().map_err(crate::sweep::SweepError::Run)?;
+        Ok(tree
+            .finish()
+            .unwrap_or_else(|| crate::stats::Summary::new(model)))
+    }
+
     /// Flushes the file; every point must have been added.
     pub fn finish(mut self) -> std::io::Result<()> {
         if self.next != self.points {
