@@ -275,37 +275,35 @@ fn a_precision_sweep_shards_to_the_bytes_of_one_process_and_a_precision_run_refu
     );
 }
 
+/// `rungs ARGS --threads T` for T = 1, 2, 3: `files` and the runs drawn are the same.
+fn same_for_any_thread_count(p: &Path, args: &[&str], files: &[&str]) {
+    for t in ["1", "2", "3"] {
+        let out = format!("t{t}");
+        ok(p, &[args, &["--threads", t, "-q", "--out", &out]].concat());
+    }
+    for t in ["t2", "t3"] {
+        same(&p.join("t1"), &p.join(t), files);
+        let drawn = |d: &str| manifest(&p.join(d))["runs_drawn"].clone();
+        assert!(drawn("t1").is_u64());
+        assert_eq!(drawn("t1"), drawn(t));
+    }
+}
+
 #[test]
 fn a_sweep_with_news_is_the_same_bytes_for_any_thread_count() {
     let d = tempfile::tempdir().unwrap();
-    let p = d.path();
-    write_file(p, "exp.toml", EXP);
-    for t in ["1", "2", "3"] {
-        let out = format!("t{t}");
-        let args = [
-            "sweep",
-            "exp.toml",
-            "--vary",
-            "lam=0.05,0.1,0.2",
-            "--runs",
-            "2100",
-            "--given",
-            "a>4",
-            "--threads",
-            t,
-            "-q",
-            "--out",
-            &out,
-        ];
-        ok(p, &args);
-    }
-    for t in ["t2", "t3"] {
-        same(&p.join("t1"), &p.join(t), &SWEEP_FILES);
-        assert_eq!(
-            manifest(&p.join("t1"))["runs_drawn"],
-            manifest(&p.join(t))["runs_drawn"]
-        );
-    }
+    write_file(d.path(), "exp.toml", EXP);
+    let args = [
+        "sweep",
+        "exp.toml",
+        "--vary",
+        "lam=0.05,0.1,0.2",
+        "--runs",
+        "2100",
+        "--given",
+        "a>4",
+    ];
+    same_for_any_thread_count(d.path(), &args, &SWEEP_FILES);
 }
 
 #[test]
@@ -314,29 +312,8 @@ fn a_comparison_with_news_is_the_same_bytes_for_any_thread_count() {
     let p = d.path();
     write_file(p, "exp.toml", EXP);
     write_file(p, "b.toml", &EXP.replace("lam = 0.05", "lam = 0.1"));
-    for t in ["1", "2", "3"] {
-        let out = format!("c{t}");
-        let args = [
-            "compare",
-            "exp.toml",
-            "b.toml",
-            "--runs",
-            "2500",
-            "--given",
-            "a>4",
-            "--threads",
-            t,
-            "-q",
-            "--out",
-            &out,
-        ];
-        ok(p, &args);
-    }
-    for t in ["c2", "c3"] {
-        same(&p.join("c1"), &p.join(t), &["compare.csv"]);
-        assert_eq!(
-            manifest(&p.join("c1"))["runs_drawn"],
-            manifest(&p.join(t))["runs_drawn"]
-        );
-    }
+    let args = [
+        "compare", "exp.toml", "b.toml", "--runs", "2500", "--given", "a>4",
+    ];
+    same_for_any_thread_count(p, &args, &["compare.csv"]);
 }
