@@ -76,6 +76,14 @@ pub(crate) fn run(args: ExtendArgs) -> Result<(), Failure> {
     }
 }
 
+/// A job's `--set` overrides as the command line gives them, for "reproduce with" lines.
+pub(super) fn sets_of(job: &JobIdentity) -> Vec<String> {
+    job.overrides
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect()
+}
+
 /// `cannot extend DIR: WHY` (exit 2).
 pub(super) fn refusal(dir: &Path, why: String) -> Failure {
     Failure::Usage(format!("cannot extend {}: {why}", dir.display()))
@@ -115,13 +123,7 @@ fn extend_run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
     )?
     .map_err(|e| match e {
         crate::engine::many::BatchError::Run(r) => {
-            let sets: Vec<String> = f
-                .job
-                .overrides
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            Failure::Run(r.reproduce(&f.job.scenario_path, &sets))
+            Failure::Run(r.reproduce(&f.job.scenario_path, &sets_of(&f.job)))
         }
         other => Failure::Run(other.to_string()),
     })?;

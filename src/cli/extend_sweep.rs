@@ -9,7 +9,7 @@
 
 use std::time::{Instant, SystemTime};
 
-use crate::cli::extend::{ExtendArgs, check_kept, check_state, refusal, top_up};
+use crate::cli::extend::{ExtendArgs, check_kept, check_state, refusal, sets_of, top_up};
 use crate::cli::{Failure, progress_bar};
 use crate::engine::given::{Given, thousands};
 use crate::output::{Manifest, OutputDir};
@@ -109,7 +109,11 @@ pub(crate) fn run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
     bar.finish_and_clear();
     ran.map_err(|e| match e {
         SweepError::Usage(m) => refuse(m),
-        SweepError::Run(m) => Failure::Run(m),
+        SweepError::Run(m) => Failure::Run(crate::engine::run::reproduce_in(
+            &m,
+            &job.scenario_path,
+            &sets_of(&job),
+        )),
     })?;
     reader.finish().map_err(shown)?;
     writer.finish()?;
