@@ -97,6 +97,47 @@ impl RunState {
     pub fn next_block(&self) -> u64 {
         self.full.covered().end
     }
+
+    /// The merge tree of every block, as [`RunState::tree`], without copying the nodes.
+    pub fn into_tree(self) -> Result<BlockTree<Summary>, String> {
+        let mut tree = self.full;
+        if let Some(last) = self.last {
+            tree.push(last.block, 1, last.summary)?;
+        }
+        Ok(tree)
+    }
+
+    /// Adds block `b`, whose agreeing runs are `acc` and whose stream ended at `done`
+    /// (`before`: the draws it had made before this call, when it continued a short block):
+    /// a complete block goes into the tree, a short one is kept apart as the last block.
+    pub fn add_block(
+        &mut self,
+        b: u64,
+        acc: Summary,
+        done: Drawn,
+        before: u64,
+    ) -> Result<(), String> {
+        self.drawn += done.drawn - before;
+        if done.accepted < BLOCK_RUNS {
+            self.last = Some(LastBlock {
+                block: b,
+                summary: acc,
+                at: done,
+            });
+            Ok(())
+        } else {
+            self.full.push(b, 1, acc)
+        }
+    }
+}
+
+/// Where block `b` of `model` starts: the short last block `last` continued if it is that
+/// block (its runs so far and its stream position), else an empty block.
+pub fn block_start(model: &Model, last: Option<&LastBlock>, b: u64) -> (Summary, Drawn) {
+    match last {
+        Some(last) if last.block == b => (last.summary.clone(), last.at),
+        _ => (Summary::new(model), Drawn::default()),
+    }
 }
 
 /// What a probability target is.
@@ -276,10 +317,7 @@ pub fn summarise(
     let work = |_: &(), b: u64| {
         let r = block_runs(b, plan.runs);
         let quota = r.end - r.start;
-        let (mut acc, at) = match &continued {
-            Some(last) if last.block == b => (last.summary.clone(), last.at),
-            _ => (Summary::new(model), Drawn::default()),
-        };
+        let (mut acc, at) = block_start(model, continued.as_ref(), b);
         let mut bytes = Vec::new();
         let format = format.map(|f| (f, &mut bytes));
         let done = run_block_given(model, plan.seed, plan.given, b, quota, at, &mut acc, format)?;
@@ -291,20 +329,13 @@ pub fn summarise(
         if let Some(sink) = sink.as_mut() {
             sink(&bytes).map_err(|e| BatchError::Io(e.to_string()))?;
         }
-        state.drawn += done.drawn - before;
         reached = block_runs(b, plan.runs).end;
         if precision.is_some() {
             counts.add(&acc);
         }
-        if done.accepted < BLOCK_RUNS {
-            state.last = Some(LastBlock {
-                block: b,
-                summary: acc,
-                at: done,
-            });
-        } else {
-            state.full.push(b, 1, acc).map_err(BatchError::Internal)?;
-        }
+        state
+            .add_block(b, acc, done, before)
+            .map_err(BatchError::Internal)?;
         worst = precision.and_then(|p| p.worst(&counts));
         progress(&Progress {
             runs: reached,

@@ -414,23 +414,7 @@ fn extend_refuses_what_it_cannot_top_up_and_says_why() {
     );
     let e = fails(p, &["extend", "r", "--runs", "1000"], 2);
     assert!(e.contains("already holds 1,500 runs"), "{e}");
-    // A sweep folder.
-    ok(
-        p,
-        &[
-            "sweep",
-            "exp.toml",
-            "--runs",
-            "100",
-            "--vary",
-            "lam=0.1,0.2",
-            "-q",
-            "--out",
-            "s",
-        ],
-    );
-    let e = fails(p, &["extend", "s", "--runs", "1000"], 2);
-    assert!(e.contains("results of a `sweep`"), "{e}");
+    // Sweep folders: tests/forecasting_sweep.rs.
     // A manifest edited to say another seed.
     let copy = |name: &str| {
         let dst = p.join(name);

@@ -104,6 +104,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
             }),
             scenario_text: String::from_utf8_lossy(&bytes_a).into_owned(),
             runs_drawn: news.as_ref().map(|c| c.drawn),
+            extended_from: None,
         },
     )
     .map_err(|e| match e {

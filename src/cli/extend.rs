@@ -59,25 +59,43 @@ struct Folder {
     per_run: bool,
 }
 
-/// Runs the command.
+/// Runs the command: a run folder here, a sweep folder in [`super::extend_sweep`].
 pub(crate) fn run(args: ExtendArgs) -> Result<(), Failure> {
+    let manifest = Manifest::read(&args.dir).map_err(|why| refusal(&args.dir, why))?;
+    match manifest.kind.as_str() {
+        "run" => extend_run(args, manifest),
+        "sweep" => super::extend_sweep::run(args, manifest),
+        other => Err(refusal(
+            &args.dir,
+            format!(
+                "it holds the results of a `{other}`; rungs extend tops up the folders of \
+                 `rungs run` and of a design sweep (grid, --lhs, --epistemic). Run it again \
+                 with a larger --runs"
+            ),
+        )),
+    }
+}
+
+/// A job's `--set` overrides as the command line gives them, for "reproduce with" lines.
+pub(super) fn sets_of(job: &JobIdentity) -> Vec<String> {
+    job.overrides
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect()
+}
+
+/// `cannot extend DIR: WHY` (exit 2).
+pub(super) fn refusal(dir: &Path, why: String) -> Failure {
+    Failure::Usage(format!("cannot extend {}: {why}", dir.display()))
+}
+
+/// Tops up a run folder.
+fn extend_run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let f = read_folder(&args)?;
+    let f = read_folder(&args, manifest)?;
     let old = f.manifest.runs;
-    if args.runs <= old {
-        return Err(Failure::Usage(format!(
-            "{} already holds {} runs; extend tops a folder up to more runs (--runs {} or more)",
-            args.dir.display(),
-            thousands(old),
-            old + 1
-        )));
-    }
-    output::check_out(&args.dir, &[]).map_err(Failure::Usage)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, super::MAX_THREADS);
+    let threads = top_up(&args, old, &f.given, "runs")?;
     let plan = Plan {
         seed: f.job.seed,
         runs: args.runs,
@@ -105,13 +123,7 @@ pub(crate) fn run(args: ExtendArgs) -> Result<(), Failure> {
     )?
     .map_err(|e| match e {
         crate::engine::many::BatchError::Run(r) => {
-            let sets: Vec<String> = f
-                .job
-                .overrides
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            Failure::Run(r.reproduce(&f.job.scenario_path, &sets))
+            Failure::Run(r.reproduce(&f.job.scenario_path, &sets_of(&f.job)))
         }
         other => Failure::Run(other.to_string()),
     })?;
@@ -150,20 +162,11 @@ pub(crate) fn run(args: ExtendArgs) -> Result<(), Failure> {
     finish_run(&f.model, tree, dir, &manifest, f.paths, args.quiet)
 }
 
-/// Reads the folder's manifest and extend.json and checks that they describe the same
+/// Reads the folder's extend.json and checks that it and the manifest describe the same
 /// job, of this rungs version, with the scenario still as it was; rebuilds the model and
 /// the news. Every refusal says why (exit 2).
-fn read_folder(args: &ExtendArgs) -> Result<Folder, Failure> {
-    let shown = args.dir.display();
-    let refuse = |why: String| Failure::Usage(format!("cannot extend {shown}: {why}"));
-    let manifest = Manifest::read(&args.dir).map_err(refuse)?;
-    if manifest.kind != "run" {
-        return Err(refuse(format!(
-            "it holds the results of a `{}`; rungs extend tops up the folders `rungs run` \
-             writes (a sweep or a comparison is run again with a larger --runs)",
-            manifest.kind
-        )));
-    }
+fn read_folder(args: &ExtendArgs, manifest: Manifest) -> Result<Folder, Failure> {
+    let refuse = |why: String| refusal(&args.dir, why);
     let state_path = args.dir.join(STATE_FILE);
     if !state_path.is_file() {
         return Err(refuse(format!(
@@ -175,42 +178,12 @@ fn read_folder(args: &ExtendArgs) -> Result<Folder, Failure> {
     }
     let part = partial::read_file(&state_path).map_err(refuse)?;
     let job = part.job.clone();
-    let ours = env!("CARGO_PKG_VERSION");
-    if job.tool_version != ours || manifest.tool_version != ours {
-        return Err(refuse(format!(
-            "it was written by rungs {}, this is rungs {ours}: the runs it adds could be drawn \
-             differently; run it afresh",
-            manifest.tool_version
-        )));
-    }
-    same_job(&manifest, &job, &part.scenario_text).map_err(|why| {
-        refuse(format!(
-            "its manifest.json and {STATE_FILE} disagree on {why}: one of them was replaced \
-             or edited"
-        ))
-    })?;
-    unchanged_scenario(&manifest).map_err(refuse)?;
+    check_kept(&manifest, &job, &part.scenario_text, "run", STATE_FILE).map_err(refuse)?;
     let model = crate::cli::merge::model_of(&part)?;
     let state: RunState = serde_json::from_value(part.payload)
         .map_err(|e| refuse(format!("{STATE_FILE} is damaged ({e})")))?;
-    if state.runs() != manifest.runs {
-        return Err(refuse(format!(
-            "{STATE_FILE} holds {} runs where the manifest says {}",
-            state.runs(),
-            manifest.runs
-        )));
-    }
-    let shape = crate::stats::Summary::new(&model);
-    for s in state
-        .full
-        .nodes
-        .iter()
-        .map(|n| &n.2)
-        .chain(state.last.iter().map(|l| &l.summary))
-    {
-        s.check(&shape)
-            .map_err(|e| refuse(format!("{STATE_FILE} is damaged: {e}")))?;
-    }
+    check_state(&model, &state, manifest.runs)
+        .map_err(|e| refuse(format!("{STATE_FILE} is damaged: {e}")))?;
     let given = Given::parse(&model, &manifest.given, None, args.max_draws).map_err(refuse)?;
     let paths = manifest.options["paths"]
         .as_u64()
@@ -232,8 +205,99 @@ fn read_folder(args: &ExtendArgs) -> Result<Folder, Failure> {
     })
 }
 
-/// The first thing on which the manifest and the job of extend.json differ, if any.
-fn same_job(m: &Manifest, job: &JobIdentity, text: &str) -> Result<(), String> {
+/// Checks that `--runs` tops up a folder of `old` runs (`what`: "runs", or "runs per
+/// point") and that the folder may be rewritten; returns the worker threads to use.
+pub(super) fn top_up(
+    args: &ExtendArgs,
+    old: u64,
+    given: &Given,
+    what: &str,
+) -> Result<usize, Failure> {
+    if args.runs <= old {
+        return Err(Failure::Usage(format!(
+            "{} already holds {} {what}; extend tops a folder up to more runs (--runs {} or \
+             more)",
+            args.dir.display(),
+            thousands(old),
+            old + 1
+        )));
+    }
+    let most = crate::engine::given::MAX_GIVEN_BLOCKS;
+    if !given.is_empty() && block_count(args.runs) > most {
+        return Err(Failure::Usage(format!(
+            "--given takes at most {} runs",
+            most * crate::engine::many::BLOCK_RUNS
+        )));
+    }
+    output::check_out(&args.dir, &[]).map_err(Failure::Usage)?;
+    Ok(args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, super::MAX_THREADS))
+}
+
+/// Checks that a kept state holds `runs` runs and that each of its summaries has the shape
+/// of `model` and consistent counts (so that adding to them cannot overflow or mislead).
+pub(super) fn check_state(model: &Model, state: &RunState, runs: u64) -> Result<(), String> {
+    if state.runs() != runs {
+        return Err(format!(
+            "it holds {} runs where the manifest says {runs}",
+            state.runs()
+        ));
+    }
+    let complete = runs / crate::engine::many::BLOCK_RUNS;
+    if state.full.covered() != (0..complete) {
+        return Err(format!(
+            "its complete blocks are not blocks 0 to {complete} of {runs} runs"
+        ));
+    }
+    if let Some(last) = &state.last {
+        let at = last.at;
+        if last.block != state.next_block()
+            || at.accepted != last.summary.runs
+            || at.accepted >= crate::engine::many::BLOCK_RUNS
+            || at.drawn < at.accepted
+        {
+            return Err("its short last block does not follow its complete blocks".into());
+        }
+    }
+    let shape = crate::stats::Summary::new(model);
+    let summaries = state.full.nodes.iter().map(|n| &n.2);
+    for s in summaries.chain(state.last.iter().map(|l| &l.summary)) {
+        s.check(&shape)?;
+    }
+    Ok(())
+}
+
+/// Checks what a folder keeps for extending (`file`, whose job is `job` and scenario text
+/// `text`) against its manifest: written by this rungs version, of `command`, describing
+/// the same job, with the scenario file unchanged if it is still there.
+pub(super) fn check_kept(
+    m: &Manifest,
+    job: &JobIdentity,
+    text: &str,
+    command: &str,
+    file: &str,
+) -> Result<(), String> {
+    let ours = env!("CARGO_PKG_VERSION");
+    if job.tool_version != ours || m.tool_version != ours {
+        return Err(format!(
+            "it was written by rungs {}, this is rungs {ours}: the runs it adds could be drawn \
+             differently; run it afresh",
+            m.tool_version
+        ));
+    }
+    same_job(m, job, text, command).map_err(|why| {
+        format!(
+            "its manifest.json and {file} disagree on {why}: one of them was replaced or \
+             edited"
+        )
+    })?;
+    unchanged_scenario(m)
+}
+
+/// The first thing on which the manifest and the job kept for extending differ, if any.
+fn same_job(m: &Manifest, job: &JobIdentity, text: &str, command: &str) -> Result<(), String> {
     let overrides: Vec<(String, f64)> = m
         .overrides
         .iter()
@@ -251,7 +315,10 @@ fn same_job(m: &Manifest, job: &JobIdentity, text: &str) -> Result<(), String> {
         (m.runs == job.runs, "the number of runs"),
         (overrides == job.overrides, "the --set overrides"),
         (m.given.join("; ") == given, "the observations (--given)"),
-        (job.command == "run", "the command"),
+        (
+            job.command == command && m.command == command,
+            "the command",
+        ),
     ];
     match checks.iter().find(|(same, _)| !same) {
         Some((_, what)) => Err(what.to_string()),

@@ -280,6 +280,59 @@ pub(crate) struct PreciseSweep<'a> {
     pub clock: std::time::Instant,
 }
 
+/// `rungs sweep --precision E --shard K/N`: the shard's points, each run until precise on
+/// its own (a point's stopping block depends only on its own blocks, all computed here),
+/// their summaries into the shard's partial file; `rungs merge` writes the folder of the
+/// unsharded precision sweep.
+fn precise_shard(
+    a: &crate::cli::sweep::SweepArgs,
+    s: &PreciseSweep<'_>,
+    rule: &Precision,
+    job: JobIdentity,
+    (k, n): (u64, u64),
+) -> Result<(), Failure> {
+    let total = s.design.len();
+    let r = crate::engine::many::shard_blocks(total as u64, k, n);
+    let mut summaries = Vec::with_capacity((r.end - r.start) as usize);
+    let drawn = crate::sweep::run_points_precise(
+        s.model,
+        s.design,
+        r.start as usize..r.end as usize,
+        s.seed,
+        job.runs,
+        s.threads,
+        s.given,
+        rule,
+        &mut |_, summary, _| {
+            summaries.push(summary);
+            Ok(())
+        },
+    )
+    .map_err(|e| Failure::Run(e.to_string()))?;
+    let part = Partial {
+        job,
+        scenario_text: String::from_utf8_lossy(s.text).into_owned(),
+        shard: (k, n),
+        covers: r.clone(),
+        total: total as u64,
+        payload: crate::sweep::SweepPayload {
+            design: s.design.clone(),
+            summaries,
+            drawn,
+        },
+    };
+    let path = crate::partial::write(s.out, &part).map_err(Failure::Run)?;
+    if !a.opts.quiet {
+        println!(
+            "shard {k}/{n}: points {}..{} of {total}, each run until precise; wrote {}",
+            r.start,
+            r.end,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// `rungs sweep --precision E`: every point of the design runs until its own probabilities
 /// are precise enough ([`crate::sweep::run_points_precise`]); the folder is the sweep's,
 /// each point's rows the bytes of that point with the runs it reached (its `runs` column).
@@ -289,19 +342,16 @@ pub(crate) fn precise_sweep(
     rule: &Precision,
     mut job: JobIdentity,
 ) -> Result<(), Failure> {
-    if a.shard.is_some() {
-        return Err(Failure::Usage(
-            "--precision cannot be combined with --shard yet: give a fixed --runs to shard a \
-             sweep"
-                .into(),
-        ));
-    }
     let most = a.precision.max_runs();
     crate::sweep::design::check_size(s.design.len() as u64, crate::engine::many::BLOCK_RUNS)
         .map_err(Failure::Usage)?;
     job.runs = most;
     job.options
         .push(("precision".into(), a.precision.describe().to_string()));
+    if let Some(shard) = &a.shard {
+        let (k, n) = crate::partial::parse_shard(shard).map_err(Failure::Usage)?;
+        return precise_shard(a, &s, rule, job, (k, n));
+    }
     let failure = |e: crate::sweep::SweepError| match e {
         crate::sweep::SweepError::Usage(m) => Failure::Usage(m),
         crate::sweep::SweepError::Run(m) => Failure::Run(crate::engine::run::reproduce_in(
@@ -345,6 +395,7 @@ pub(crate) fn precise_sweep(
             "precision": a.precision.describe(),
         }),
         runs_drawn: (!s.given.is_empty()).then_some(drawn),
+        extended_from: None,
     };
     crate::sweep::commit_folder(dir, &job, &how).map_err(failure)?;
     if !a.opts.quiet {

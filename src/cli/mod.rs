@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod extend;
+mod extend_sweep;
 mod forecast;
 mod graph;
 mod merge;

@@ -120,8 +120,11 @@ fn check_options(args: &RunArgs) -> Result<(), Failure> {
     }
     if args.shard.is_some() && args.precision.precision.is_some() {
         return Err(Failure::Usage(
-            "--precision cannot be combined with --shard: where to stop depends on all the \
-             runs; run it in one process, or shard a fixed --runs"
+            "--precision cannot be combined with --shard: where to stop depends on every \
+             block before it, which no shard sees. Run --precision in one process; or shard a \
+             fixed --runs M (a pilot of n runs whose widest half-width is w needs about \
+             n·(w/E)² runs), merge, and top the merged folder up with `rungs extend` if it \
+             is not precise enough (docs/forecasting.md)"
                 .into(),
         ));
     }

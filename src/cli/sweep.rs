@@ -150,6 +150,7 @@ impl Sweep {
             scenario_text: String::from_utf8_lossy(&self.bytes).into_owned(),
             options,
             runs_drawn: None,
+            extended_from: None,
         }
     }
 
@@ -473,27 +474,36 @@ fn shard_sweep(s: Sweep, design: Design, k: u64, n: u64) -> Result<(), Failure> 
     Ok(())
 }
 
-/// Every point, each point's rows going to the files as soon as it is done.
+/// Every point, each point's rows going to the files as soon as it is done, and its
+/// blocks to extend.jsonl (for `rungs extend`).
 fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     let model = &s.model;
     let bar = points_bar(&s, design.len());
     let dir = OutputDir::create(&s.out)?;
     let mut writer = SweepWriter::create(&dir, model, &design)?;
+    let mut states = sweep::state::StateWriter::create(&dir, &state_head(&s, &design))?;
     let mut shown: Vec<Vec<u64>> = Vec::new();
     // An epistemic sweep's point of view is its spread: every point's outcome probabilities.
     let epistemic = design.kind == design::DesignKind::Epistemic;
     let mut spread: Vec<Vec<f64>> = vec![Vec::new(); model.outcomes.len()];
     let o = &s.args.opts;
-    let drawn = sweep::run_points_given(
-        model,
-        &design,
-        0..design.len(),
-        o.seed,
-        o.runs,
-        o.threads(),
-        &s.given,
+    let points = sweep::Points {
+        base: model,
+        design: &design,
+        range: 0..design.len(),
+        seed: o.seed,
+        runs: o.runs,
+        threads: o.threads(),
+        given: &s.given,
+    };
+    let mut drawn = 0u64;
+    sweep::run_points_from(
+        &points,
+        0,
+        &mut |_| Ok(crate::forecast::RunState::default()),
         &|d| bar.set_position(d),
-        &mut |p, summary| {
+        &mut |p, state| {
+            let summary = states.keep(model, p, state, &mut drawn)?;
             writer.add(model, p, &summary)?;
             let n = summary.runs.max(1) as f64;
             let ps: Vec<f64> = summary
@@ -515,6 +525,7 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     .map_err(run_failure(&s.args))?;
     bar.finish_and_clear();
     writer.finish()?;
+    states.finish()?;
     let mut how = s.written(serde_json::json!({ "design": design.describe() }));
     how.runs_drawn = (!s.given.is_empty()).then_some(drawn);
     sweep::commit_folder(dir, &s.job, &how).map_err(failure)?;
@@ -533,6 +544,19 @@ fn streamed_sweep(s: Sweep, design: Design) -> Result<(), Failure> {
     }
     s.done();
     Ok(())
+}
+
+/// The first line of a sweep's extend.jsonl: the job and its scenario, over the points.
+fn state_head(s: &Sweep, design: &Design) -> Partial<sweep::state::Head> {
+    let points = design.len() as u64;
+    Partial {
+        job: s.job.clone(),
+        scenario_text: String::from_utf8_lossy(&s.bytes).into_owned(),
+        shard: (0, 1),
+        covers: 0..points,
+        total: points,
+        payload: sweep::state::Head { points },
+    }
 }
 
 /// The spread of each outcome's probability over the `points` of an epistemic sweep

@@ -8,6 +8,7 @@
 //!   differences between points are the effect of the parameters, not sampling noise.
 //! - [`tables`]: points.csv, sweep_steps.csv, sweep_outcomes.csv from per-point summaries.
 //! - [`merge_sweep`]: the same files from the partial results of `--shard K/N`.
+//! - [`state`]: what a design sweep keeps for `rungs extend` (each point's blocks).
 //! - [`counts`], [`tornado`], [`importance`], [`compare`]: probability-only runs of many
 //!   variants on common random numbers, with exact integer counts.
 
@@ -15,21 +16,24 @@ pub(crate) mod compare;
 pub(crate) mod counts;
 pub mod design;
 pub(crate) mod importance;
+pub(crate) mod state;
 pub(crate) mod tables;
 pub(crate) mod tornado;
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::ops::Range;
-
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::given::{Drawn, Given, run_block_given};
+use crate::engine::given::{Given, run_block_given};
 use crate::engine::many::{BatchError, block_count, block_runs, run_waves};
+use crate::forecast::{LastBlock, RunState};
 use crate::output::{Manifest, OutputDir, Table};
 use crate::partial::JobIdentity;
 use crate::scenario::Model;
-use crate::stats::{BlockTree, Summary};
+use crate::stats::Summary;
 
 pub use design::Design;
 pub use tables::merge_sweep;
@@ -116,6 +120,69 @@ pub fn run_points_given(
     progress: &dyn Fn(u64),
     on_point: &mut dyn FnMut(usize, Summary) -> Result<(), SweepError>,
 ) -> Result<u64, SweepError> {
+    let points = Points {
+        base,
+        design,
+        range,
+        seed,
+        runs,
+        threads,
+        given,
+    };
+    let mut drawn = 0u64;
+    run_points_from(
+        &points,
+        0,
+        &mut |_| Ok(RunState::default()),
+        progress,
+        &mut |p, state| {
+            drawn += state.drawn;
+            let tree = state.into_tree().map_err(SweepError::Run)?;
+            on_point(p, tree.finish().unwrap_or_else(|| Summary::new(base)))
+        },
+    )?;
+    Ok(drawn)
+}
+
+/// The points of a sweep to run and how: the design's points `range` of `base`, each
+/// `runs` agreeing runs of `seed` with the news `given`, over `threads` threads.
+#[derive(Clone, Debug)]
+pub struct Points<'a> {
+    /// The scenario the design varies.
+    pub base: &'a Model,
+    /// The design.
+    pub design: &'a Design,
+    /// The points to run.
+    pub range: Range<usize>,
+    /// The seed.
+    pub seed: u64,
+    /// Agreeing runs per point.
+    pub runs: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// The news (possibly none).
+    pub given: &'a Given,
+}
+
+/// Runs blocks `from..` of every point of `job`, each point continuing the state `resume`
+/// gives it (called in point order, as the work reaches the point; for a new sweep the
+/// empty state and `from` 0; for `rungs extend`, the point's state as the folder kept it,
+/// whose complete blocks end at `from`), and hands each point's final state to `on_point`
+/// in point order, as soon as the point is complete. A point's state is then the
+/// [`RunState`] `rungs run` keeps for that point alone, so its summary is the same bytes.
+///
+/// The work is one stream of (point, block) items in point-then-block order through the
+/// engine's one runner, each finished block added to its point's state. So small designs
+/// use every thread within a point and large ones keep every thread busy across points,
+/// with no barrier at the end of each point, and only the points in flight are held.
+pub fn run_points_from(
+    job: &Points<'_>,
+    from: u64,
+    resume: &mut dyn FnMut(usize) -> Result<RunState, SweepError>,
+    progress: &dyn Fn(u64),
+    on_point: &mut dyn FnMut(usize, RunState) -> Result<(), SweepError>,
+) -> Result<(), SweepError> {
+    let (base, design, range, runs) = (job.base, job.design, job.range.clone(), job.runs);
     if range.end > design.len() || range.start > range.end {
         return Err(SweepError::Run(format!(
             "internal error: points {}..{} of a design of {}",
@@ -124,84 +191,99 @@ pub fn run_points_given(
             design.len()
         )));
     }
-    let blocks = block_count(runs);
+    let blocks = block_count(runs).saturating_sub(from);
     if blocks == 0 {
-        // No runs: each point's empty summary, as `run_all` gives.
+        // No runs to add: each point's state as it is (for a new sweep of no runs, empty:
+        // the summary `run_all` gives).
         for p in range {
-            on_point(p, Summary::new(&design.model_at(base, p)))?;
+            on_point(p, resume(p)?)?;
         }
-        return Ok(0);
+        return Ok(());
     }
-    // Item j is block j % blocks of point range.start + j / blocks.
+    // Item j is block from + j % blocks of point range.start + j / blocks.
     let point = |item: u64| range.start + (item / blocks) as usize;
+    let block = |item: u64| from + item % blocks;
     let items = (range.len() as u64).saturating_mul(blocks);
-    // The models of the points the current wave touches (a wave spans few points), built
-    // once per point rather than per block.
-    let mut models: Vec<(usize, Arc<Model>)> = Vec::new();
-    let mut tree: BlockTree<Summary> = BlockTree::new();
+    // The points the current wave touches (a wave spans few points), each with its model
+    // built once and the short block it continues; and, in point order, the states of the
+    // points started but not finished, which the finished blocks are added to.
+    type Wave = Vec<(usize, Arc<Model>, Option<Arc<LastBlock>>)>;
+    let mut wave_points: Wave = Vec::new();
+    let open: RefCell<VecDeque<(usize, RunState)>> = RefCell::new(VecDeque::new());
+    let mut next_point = range.start;
     let mut done_runs = 0u64;
-    let mut drawn = 0u64;
-    // A failure inside `on_point` (writing the files), kept apart from the runs' failures.
-    let mut failed: Option<SweepError> = None;
+    // A failure of `resume` or `on_point` (reading or writing the files), kept apart from
+    // the runs' failures.
+    let failed: RefCell<Option<SweepError>> = RefCell::new(None);
     let result = run_waves(
-        threads,
+        job.threads,
         0..items,
         |wave| {
             let (first, last) = (point(wave.start), point(wave.end - 1));
-            models.retain(|(p, _)| *p >= first);
-            for p in first..=last {
-                if !models.iter().any(|(q, _)| *q == p) {
-                    models.push((p, Arc::new(design.model_at(base, p))));
+            wave_points.retain(|(p, _, _)| *p >= first);
+            while next_point <= last && failed.borrow().is_none() {
+                match resume(next_point) {
+                    Ok(mut state) => {
+                        let model = Arc::new(design.model_at(base, next_point));
+                        // The short block goes to the work, which continues it.
+                        let short = state.last.take().map(Arc::new);
+                        wave_points.push((next_point, model, short));
+                        open.borrow_mut().push_back((next_point, state));
+                    }
+                    Err(e) => *failed.borrow_mut() = Some(e),
                 }
+                next_point += 1;
             }
-            models.clone()
+            wave_points.clone()
         },
-        |models, item| {
-            let p = point(item);
-            let model = models
-                .iter()
-                .find(|(q, _)| *q == p)
-                .map_or(base, |(_, m)| m);
-            let mut summary = Summary::new(model);
-            let b = item % blocks;
+        |wave: &Wave, item| {
+            let (p, b) = (point(item), block(item));
+            // Every point of a wave is in its context (`prepare`); None is a bug, reported
+            // in `take`.
+            let Some((_, model, short)) = wave.iter().find(|(q, _, _)| *q == p) else {
+                return Ok(None);
+            };
+            let (mut acc, at) = crate::forecast::block_start(model, short.as_deref(), b);
             let r = block_runs(b, runs);
-            let done = run_block_given(
-                model,
-                seed,
-                given,
-                b,
-                r.end - r.start,
-                Drawn::default(),
-                &mut summary,
-                None,
-            )?;
-            Ok((summary, done))
+            let quota = r.end - r.start;
+            let done = run_block_given(model, job.seed, job.given, b, quota, at, &mut acc, None)?;
+            Ok(Some((acc, done, at.drawn)))
         },
-        |item, (summary, done)| {
-            drawn += done.map_err(|e| BatchError::Disagree(Box::new(e)))?.drawn;
-            let b = item % blocks;
+        |item, result| {
+            if failed.borrow().is_some() {
+                return Err(BatchError::Internal("stopped".into()));
+            }
+            let (p, b) = (point(item), block(item));
+            let Some((acc, done, before)) = result else {
+                return Err(BatchError::Internal(format!(
+                    "sweep point {p} has no model"
+                )));
+            };
+            let done = done.map_err(|e| BatchError::Disagree(Box::new(e)))?;
             let r = block_runs(b, runs);
             done_runs += r.end - r.start;
-            tree.push(b, 1, summary).map_err(BatchError::Internal)?;
+            let mut open = open.borrow_mut();
+            match open.front_mut() {
+                Some((q, state)) if *q == p => state
+                    .add_block(b, acc, done, before)
+                    .map_err(BatchError::Internal)?,
+                _ => return Err(BatchError::Internal(format!("sweep point {p} not open"))),
+            }
             progress(done_runs);
-            if b + 1 == blocks {
-                let finished = std::mem::take(&mut tree).finish();
-                if let Err(e) =
-                    on_point(point(item), finished.unwrap_or_else(|| Summary::new(base)))
-                {
-                    failed = Some(e);
-                    return Err(BatchError::Internal("stopped".into()));
-                }
+            if b + 1 == from + blocks
+                && let Some((_, state)) = open.pop_front()
+                && let Err(e) = on_point(p, state)
+            {
+                *failed.borrow_mut() = Some(e);
+                return Err(BatchError::Internal("stopped".into()));
             }
             Ok(())
         },
     );
-    if let Some(e) = failed {
+    if let Some(e) = failed.into_inner() {
         return Err(e);
     }
-    result
-        .map(|()| drawn)
-        .map_err(|e| point_failure(design, point(e.item), &e.error))
+    result.map_err(|e| point_failure(design, point(e.item), &e.error))
 }
 
 /// A failure of point `i`: the error with the point's values, and its "reproduce with"
@@ -275,6 +357,8 @@ pub struct Written {
     pub scenario_text: String,
     /// With news (`--given`): the runs drawn, agreeing or not, for manifest.json.
     pub runs_drawn: Option<u64>,
+    /// For `rungs extend`: the runs per point the folder held before.
+    pub extended_from: Option<u64>,
 }
 
 /// Writes the manifest of a sweep, tornado, importance or compare folder into `dir` (the run
@@ -293,6 +377,7 @@ pub fn commit_folder(dir: OutputDir, job: &JobIdentity, how: &Written) -> Result
     manifest.options = how.options.clone();
     manifest.scenario_text = how.scenario_text.clone();
     manifest.record_news(job, how.runs_drawn);
+    manifest.extended_from = how.extended_from;
     crate::output::write_manifest(&dir, &manifest)?;
     dir.commit()?;
     Ok(())

@@ -143,6 +143,14 @@ pub fn merge_sweep(
         })?;
         model.set_param(p, *v);
     }
+    // The rule of a precision sweep, as its manifest records it.
+    let precision: Option<serde_json::Value> = job
+        .options
+        .iter()
+        .find(|(k, _)| k == "precision")
+        .map(|(_, v)| serde_json::from_str(v))
+        .transpose()
+        .map_err(|e| SweepError::Usage(format!("{first_name}: damaged precision rule ({e})")))?;
     let dir = OutputDir::create(out)?;
     let mut writer: Option<(Design, SweepWriter)> = None;
     let n_parts = parts.len();
@@ -161,7 +169,12 @@ pub fn merge_sweep(
             )));
         }
         for (i, summary) in payload.summaries.iter().enumerate() {
-            let checked = if summary.runs == job.runs {
+            // A precision sweep's points stop on their own, at most at the job's runs.
+            let runs_ok = match precision {
+                Some(_) => summary.runs >= 1 && summary.runs <= job.runs,
+                None => summary.runs == job.runs,
+            };
+            let checked = if runs_ok {
                 summary.check(&shape)
             } else {
                 Err(format!(
@@ -206,9 +219,13 @@ pub fn merge_sweep(
         shards: n_parts as u64,
         start: std::time::SystemTime::now(),
         wall: std::time::Duration::ZERO,
-        options: serde_json::json!({ "design": design.describe() }),
+        options: match &precision {
+            Some(rule) => serde_json::json!({ "design": design.describe(), "precision": rule }),
+            None => serde_json::json!({ "design": design.describe() }),
+        },
         scenario_text: scenario_text.clone(),
         runs_drawn: Some(drawn),
+        extended_from: None,
     };
     crate::sweep::commit_folder(dir, &job, &written)?;
     Ok(MergedSweep {
