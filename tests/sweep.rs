@@ -547,19 +547,19 @@ fn a_point_is_the_same_summary_as_a_run_of_that_point() {
         .collect();
     for (threads, range) in [(1, 0..6), (2, 0..6), (3, 1..5), (2, 5..6)] {
         let mut got = Vec::new();
-        rungs::sweep::run_points(
-            &model,
-            &d,
-            range.clone(),
-            7,
+        let job = rungs::sweep::Points {
+            base: &model,
+            design: &d,
+            range: range.clone(),
+            seed: 7,
             runs,
             threads,
-            &|_| {},
-            &mut |p, s| {
-                got.push((p, s));
-                Ok(())
-            },
-        )
+            given: &rungs::engine::given::Given::none(),
+        };
+        rungs::sweep::run_points(&job, &|_| {}, &mut |p, s| {
+            got.push((p, s));
+            Ok(())
+        })
         .unwrap();
         assert_eq!(got.len(), range.len());
         for ((p, s), i) in got.iter().zip(range.clone()) {

@@ -434,20 +434,19 @@ fn shard_sweep(s: Sweep, design: Design, k: u64, n: u64) -> Result<(), Failure> 
     let bar = points_bar(&s, points.len());
     let mut summaries = Vec::with_capacity(points.len());
     let o = &s.args.opts;
-    let drawn = sweep::run_points_given(
-        &s.model,
-        &design,
-        points,
-        o.seed,
-        o.runs,
-        o.threads(),
-        &s.given,
-        &|d| bar.set_position(d),
-        &mut |_, summary| {
-            summaries.push(summary);
-            Ok(())
-        },
-    )
+    let job = sweep::Points {
+        base: &s.model,
+        design: &design,
+        range: points,
+        seed: o.seed,
+        runs: o.runs,
+        threads: o.threads(),
+        given: &s.given,
+    };
+    let drawn = sweep::run_points(&job, &|d| bar.set_position(d), &mut |_, summary| {
+        summaries.push(summary);
+        Ok(())
+    })
     .map_err(run_failure(&s.args))?;
     bar.finish_and_clear();
     let partial = Partial {

@@ -2,7 +2,7 @@
 //! ([`many`]), and the addressed random numbers both use ([`rng`]); [`given`] conditions
 //! runs on observations (`--given`).
 
-pub(crate) mod given;
+pub mod given;
 pub mod many;
 pub mod rng;
 pub mod run;

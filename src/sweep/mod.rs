@@ -75,70 +75,32 @@ pub struct SweepPayload {
     pub drawn: u64,
 }
 
-/// Runs the points `range` of `design`, each with `runs` runs of `seed`, and hands each
-/// point's summary to `on_point` as soon as it is complete, in point order: a sweep holds the
-/// summaries of the few points in flight, never all of them. `progress` is called with the
-/// number of runs done so far (over all points of the range).
+/// Runs the points of `job` (its `range` of the design, each with `runs` runs of `seed`
+/// that agree with the news `given`, if any) and hands each point's summary to `on_point` as
+/// soon as it is complete, in point order: a sweep holds the summaries of the few points in
+/// flight, never all of them. `progress` is called with the number of runs done so far (over
+/// all points of the range). Returns the runs drawn over all points (with news, agreeing or
+/// not; else the runs).
 ///
-/// The work is one stream of (point, block) items in point-then-block order through the
-/// engine's one runner, each finished block pushed into its point's [`BlockTree`]. So small
-/// designs use every thread within a point and large ones keep every thread busy across
-/// points, with no barrier at the end of each point. A point's summary is the same bytes as
-/// [`run_all`](crate::stats::run_all) of that point alone (the same blocks pushed into the
-/// same tree shape), so it depends neither on the thread count nor on the other points.
-#[allow(clippy::too_many_arguments)]
+/// The points run through [`run_points_from`] from block 0. A point's summary is the same
+/// bytes as [`run_all`](crate::stats::run_all) of that point alone (with news, as `rungs run
+/// --given` at that point), so it depends neither on the thread count nor on the other
+/// points.
 pub fn run_points(
-    base: &Model,
-    design: &Design,
-    range: Range<usize>,
-    seed: u64,
-    runs: u64,
-    threads: usize,
-    progress: &dyn Fn(u64),
-    on_point: &mut dyn FnMut(usize, Summary) -> Result<(), SweepError>,
-) -> Result<(), SweepError> {
-    let none = Given::none();
-    run_points_given(
-        base, design, range, seed, runs, threads, &none, progress, on_point,
-    )
-    .map(|_| ())
-}
-
-/// [`run_points`] with every point conditioned on the news `given`: each point's `runs`
-/// are runs that agree with it, drawn block by block as `rungs run --given` draws them
-/// ([`crate::engine::given`]), so a point's summary is the bytes of `rungs run --given` at
-/// that point. Returns the runs drawn over all points.
-#[allow(clippy::too_many_arguments)]
-pub fn run_points_given(
-    base: &Model,
-    design: &Design,
-    range: Range<usize>,
-    seed: u64,
-    runs: u64,
-    threads: usize,
-    given: &Given,
+    job: &Points<'_>,
     progress: &dyn Fn(u64),
     on_point: &mut dyn FnMut(usize, Summary) -> Result<(), SweepError>,
 ) -> Result<u64, SweepError> {
-    let points = Points {
-        base,
-        design,
-        range,
-        seed,
-        runs,
-        threads,
-        given,
-    };
     let mut drawn = 0u64;
     run_points_from(
-        &points,
+        job,
         0,
         &mut |_| Ok(RunState::default()),
         progress,
         &mut |p, state| {
             drawn += state.drawn;
             let tree = state.into_tree().map_err(SweepError::Run)?;
-            on_point(p, tree.finish().unwrap_or_else(|| Summary::new(base)))
+            on_point(p, tree.finish().unwrap_or_else(|| Summary::new(job.base)))
         },
     )?;
     Ok(drawn)
