@@ -212,3 +212,33 @@ fn random_flow_scenarios_run_the_same_with_and_without_skipping() {
         "only {skipped} of {total} ticks skipped"
     );
 }
+
+/// `rungs validate` says which ticks are evaluated one by one, and why.
+#[test]
+fn the_plan_says_why_ticks_are_not_skipped() {
+    use rungs::engine::ticks::TickPlan;
+    let base = "[scenario]\nname = \"plan\"\nhorizon = 365\nresolution = 1\n\n\
+                [actors.a]\nstate = { x = 1, y = 0 }\n\n[[steps]]\nid = \"s\"\n";
+    let describe = |rest: &str| {
+        let text = format!("{base}{rest}");
+        let (m, _) = load_str("plan.toml", &text).expect("loads");
+        TickPlan::new(&m).describe(&m)
+    };
+    assert_eq!(
+        describe("when = \"a.x > 3\"\n\n[[flows]]\ntarget = \"a.x\"\nrate = \"0.1 * a.x\"\n"),
+        "ticks: 365 per run because `a.x` feeds its own rate"
+    );
+    assert_eq!(
+        describe("when = \"a.x * a.x > 3\"\n\n[[flows]]\ntarget = \"a.x\"\nrate = \"0.1\"\n"),
+        "ticks: 365 per run because the `when` of `s` reads `a.x`, which flows, other than \
+         in comparisons of linear expressions"
+    );
+    assert_eq!(
+        describe(
+            "when = \"a.x > 3 and t < 100\"\nhazard = \"0.01 * a.x\"\n\n[[flows]]\ntarget = \"a.x\"\nrate = \"0.1\"\n"
+        ),
+        "ticks: up to 365 per run, skipped between events where nothing can change; hazards \
+         re-rated every tick: s"
+    );
+    assert_eq!(describe("delay = 3\n"), "ticks: none (event-driven)");
+}

@@ -130,6 +130,8 @@ pub struct Runner<'m> {
     atoms_now: Vec<f64>,
     /// The flows' values before skipped ticks (to take them again on an error).
     scratch_flows: Vec<f64>,
+    /// The running hazards re-rated in skipped ticks.
+    rerating: Vec<StepId>,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -230,6 +232,7 @@ impl<'m> Runner<'m> {
             scratch: Vec::with_capacity(model.vars.len()),
             atoms_now: Vec::new(),
             scratch_flows: Vec::with_capacity(model.flows.len()),
+            rerating: Vec::with_capacity(model.steps.len().min(64)),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],

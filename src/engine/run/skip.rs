@@ -33,6 +33,15 @@ pub struct TickCount {
     pub skipped: u64,
 }
 
+/// Whether a hazard with `budget` left at rate `rate` from `t` is due by `next`, as the
+/// event loop decides it. Out of line: the division it needs is rare, and inlined the
+/// compiler computes it on every tick whether needed or not.
+#[cold]
+#[inline(never)]
+fn due_by(t: f64, budget: f64, rate: f64, next: f64) -> bool {
+    t + budget / rate <= next
+}
+
 impl Runner<'_> {
     /// Takes the tick the event loop chose (the first after now, before the next event `due`
     /// and not after `horizon`) and as many of the following ones as can be taken without
@@ -83,29 +92,83 @@ impl Runner<'_> {
         rec: &mut RunRecord,
         k1: f64,
         limit: u64,
-        mut due: f64,
+        due: f64,
         horizon: f64,
     ) -> Fallible<(u64, bool)> {
         let r = self.model.resolution;
+        // The running ones: no step changes phase between events.
+        let mut running = std::mem::take(&mut self.rerating);
+        running.clear();
+        running.extend(
+            (self.plan.rerated.iter().copied()).filter(|&i| self.steps[i].phase == Phase::Running),
+        );
         let mut k = k1;
         let mut taken = 0u64;
-        loop {
-            self.advance_flows(rec, k * r)?;
+        let stop = loop {
+            if let Err(e) = self.advance_flows(rec, k * r) {
+                self.rerating = running;
+                return Err(e);
+            }
             self.t = k * r;
             taken += 1;
             k += 1.0;
             if taken >= limit {
-                return Ok((taken, false));
+                break (taken, false);
             }
-            match self.rerate_moving(rec) {
-                Some(d) => due = due.min(d),
+            match self.spend_moving(rec, &running, k * r) {
                 // A bad rate: the look after this tick reports it, as plain ticking.
-                None => return Ok((taken, false)),
+                None => break (taken, false),
+                Some(true) => break (taken, true),
+                Some(false) => {}
             }
             if !(k * r < due && k * r <= horizon) {
-                return Ok((taken, true));
+                break (taken, true);
+            }
+        };
+        // The due times, as `rerate` computes them from the last rate and budget.
+        for &i in &running {
+            let s = self.steps[i];
+            let d = if s.rate > 0.0 {
+                s.since + s.budget / s.rate
+            } else {
+                f64::INFINITY
+            };
+            self.set_due(i, d);
+        }
+        self.rerating = running;
+        Ok(stop)
+    }
+
+    /// Re-rates the running hazards `running`, whose rate moves, as [`Runner::rerate`] does
+    /// after a tick (their guards are known not to have changed), leaving their due times
+    /// to be set by the caller. Returns whether one may be due by `next` (the next tick),
+    /// or `None` at a rate out of range (the look after the tick reports it).
+    fn spend_moving(&mut self, rec: &RunRecord, running: &[usize], next: f64) -> Option<bool> {
+        let m = self.model;
+        let (env, t) = (env(rec, self.t), self.t);
+        // Beyond this, `t + budget / rate` is after `next` whatever the rounding: the
+        // relative 1e-12 of `next` is far above its last bit.
+        let span = (next - t + next.abs() * 1e-12) * (1.0 + 1e-9);
+        let mut soon = false;
+        for &i in running {
+            let Trigger::Hazard { rate } = &m.steps[i].trigger else {
+                continue;
+            };
+            let v = rate.eval(&env);
+            if !(v.is_finite() && v >= 0.0) {
+                return None;
+            }
+            let s = &mut self.steps[i];
+            if s.rate != v {
+                s.budget = (s.budget - s.rate * (t - s.since)).max(0.0);
+                s.rate = v;
+                s.since = t;
+            }
+            if s.budget <= v * span {
+                soon |= due_by(t, s.budget, v, next);
             }
         }
+        Some(soon)
     }
 
     /// Adds the running flows' Euler increments of ticks k1 .. k1 + n - 1 (from now), flow
@@ -153,32 +216,6 @@ impl Runner<'_> {
             k += 1.0;
         }
         Ok(())
-    }
-
-    /// Re-rates the running hazards whose rate moves, as [`Runner::look`] would after a tick
-    /// (their guards are known not to have changed). Returns the earliest new due time, or
-    /// `None` at a rate out of range (the look reports it).
-    fn rerate_moving(&mut self, rec: &RunRecord) -> Option<f64> {
-        let m = self.model;
-        let env = env(rec, self.t);
-        let mut earliest = f64::INFINITY;
-        for n in 0..self.plan.rerated.len() {
-            let i = self.plan.rerated[n];
-            if self.steps[i].phase != Phase::Running {
-                continue;
-            }
-            let Trigger::Hazard { rate } = &m.steps[i].trigger else {
-                continue;
-            };
-            let v = rate.eval(&env);
-            if !(v.is_finite() && v >= 0.0) {
-                return None;
-            }
-            if self.steps[i].rate != v {
-                earliest = earliest.min(self.rerate(i, true, v));
-            }
-        }
-        Some(earliest)
     }
 
     /// How many ticks [`Runner::take_ticks`] may take (at least 1): up to a margin before the
