@@ -230,8 +230,8 @@ fn the_plan_says_why_ticks_are_not_skipped() {
     );
     assert_eq!(
         describe("when = \"a.x * a.x > 3\"\n\n[[flows]]\ntarget = \"a.x\"\nrate = \"0.1\"\n"),
-        "ticks: 365 per run because the `when` of `s` reads `a.x`, which flows, other than \
-         in comparisons of linear expressions"
+        "ticks: 365 per run because the `when` of `s` reads `a.x` (it flows) other than in \
+         comparisons of linear expressions"
     );
     assert_eq!(
         describe(

@@ -45,7 +45,7 @@ impl TickPlan {
         // What a moving expression reads that moves, for messages: `t` or a variable.
         let what_moves = |e: &Expr| -> String {
             match e.state_read().iter().find(|&&v| moving(v)) {
-                Some(&v) => format!("`{}`, which flows", model.var_name(v as usize)),
+                Some(&v) => format!("`{}` (it flows)", model.var_name(v as usize)),
                 None => "`t`".to_string(),
             }
         };

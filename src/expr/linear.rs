@@ -79,14 +79,12 @@ fn atoms<'i>(ir: &'i Ir, moving: &dyn Fn(u32) -> bool, out: &mut Vec<&'i Ir>) ->
         }
         Ir::Chain(a, rest)
             if rest.len() == 1
-                && matches!(rest[0].0, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) =>
+                && matches!(rest[0].0, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+                && linear(a, moving)
+                && linear(&rest[0].1, moving) =>
         {
-            if linear(a, moving) && linear(&rest[0].1, moving) {
-                out.push(ir);
-                true
-            } else {
-                false
-            }
+            out.push(ir);
+            true
         }
         Ir::Tern(TernOp::If, args) => {
             !moves(&args[0], moving) && atoms(&args[1], moving, out) && atoms(&args[2], moving, out)

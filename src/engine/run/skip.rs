@@ -236,7 +236,7 @@ impl Runner<'_> {
         // The ticks before the next event, and one more in case rounding hid one: the
         // prediction covers these, and the ticks taken stop at them.
         let n = ((last - k1 * r) / r).floor() + 2.0;
-        if !(n >= 2.0) {
+        if n.is_nan() || n < 2.0 {
             return 1;
         }
         let n = n.min(1e7) as u64;
