@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::Failure;
+use crate::engine::ticks::TickPlan;
 use crate::scenario::{Model, NodeKind, ParamValue, Trigger};
 
 /// Arguments of `rungs validate`.
@@ -125,5 +126,6 @@ pub(crate) fn summary(file: &str, m: &Model, warnings: usize) -> String {
     }
     let outcomes: Vec<&str> = m.outcomes.iter().map(String::as_str).collect();
     out += &format!("  outcomes: {}\n", listing(&outcomes));
+    out += &format!("  {}\n", TickPlan::new(m).describe(m));
     out
 }

@@ -6,6 +6,7 @@ pub mod given;
 pub mod many;
 pub mod rng;
 pub mod run;
+pub mod ticks;
 pub(crate) mod watch;
 
 use crate::scenario::OutcomeId;

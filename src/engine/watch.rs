@@ -94,6 +94,12 @@ impl StepSet {
         }
     }
 
+    /// The set as 64-step words (bit `j` of word `k`: step `64 k + j`).
+    #[inline]
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// How many 64-step words the set has.
     #[inline]
     pub fn word_count(&self) -> usize {

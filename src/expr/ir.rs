@@ -245,7 +245,7 @@ pub(crate) enum Load {
 }
 
 /// The resolved, type-checked tree.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Ir {
     Const(f64),
     Load(Load),

@@ -28,6 +28,7 @@ use crate::diag::SourceFile;
 mod check;
 mod ir;
 mod lex;
+mod linear;
 mod parse;
 mod tree;
 
@@ -109,6 +110,8 @@ pub struct Expr {
     constant: Option<f64>,
     /// The evaluator.
     tree: tree::Tree,
+    /// The folded form it was compiled from (for [`Expr::tick_atoms`]).
+    ir: Arc<Ir>,
     /// What it reads, collected from the folded form (sorted, deduplicated).
     reads_time: bool,
     params: Box<[u32]>,
@@ -191,6 +194,7 @@ impl Expr {
             ty,
             constant,
             tree: tree::Tree::new(ir),
+            ir: Arc::new(ir.clone()),
             reads_time,
             params: params.into(),
             state: state.into(),

@@ -753,3 +753,45 @@ mod fuzz {
         }
     }
 }
+
+/// `tick_atoms` with `ru.casualties` flowing (`us.resolve` not): the comparisons of linear
+/// expressions in it and `t` are the atoms, in order; anything else that reads a moving value
+/// rules the condition out.
+#[test]
+fn tick_atoms_are_the_linear_comparisons_of_moving_values() {
+    let moving = |v: u32| v == 0;
+    let atoms = |text: &str| {
+        Expr::compile(text, Type::Bool, &TestScope)
+            .unwrap_or_else(|e| panic!("{text}: {e:?}"))
+            .tick_atoms(&moving)
+            .map(|a| a.len())
+    };
+    assert_eq!(atoms("us.resolve > a and fired(ceasefire)"), Some(0));
+    assert_eq!(atoms("ru.casualties >= 1.5 * nato_threshold"), Some(1));
+    assert_eq!(atoms("t >= a + us.resolve * ru.casualties / b"), Some(1));
+    assert_eq!(
+        atoms("not (ru.casualties - 2 * t < c) or us.resolve > 1 and t > 3"),
+        Some(2)
+    );
+    assert_eq!(atoms("if(us.resolve > 0, ru.casualties, -t) > a"), Some(1));
+    assert_eq!(
+        atoms("if(fired(ceasefire), t > 1, ru.casualties < 2)"),
+        Some(2)
+    );
+    for unpredictable in [
+        "ru.casualties * ru.casualties > a",
+        "ru.casualties * t > a",
+        "a / ru.casualties > 1",
+        "ru.casualties == 3",
+        "floor(t) >= 2",
+        "max(ru.casualties, t) > a",
+        "if(t > 2, a, b) > 1",
+    ] {
+        assert_eq!(atoms(unpredictable), None, "{unpredictable}");
+    }
+    // An atom evaluates as the comparison it is.
+    let e = Expr::compile("ru.casualties > 10 and t < 5", Type::Bool, &TestScope).unwrap();
+    let a = e.tick_atoms(&moving).unwrap();
+    assert_eq!(a.len(), 2);
+    assert!(a[0].eval_bool(&env(7.0)) && !a[1].eval_bool(&env(7.0)));
+}

@@ -33,12 +33,12 @@ impl Runner<'_> {
 
     /// The first tick strictly after now: the next multiple of `resolution`.
     pub(super) fn next_tick(&self) -> f64 {
-        let r = self.model.resolution;
-        let mut k = (self.t / r).floor() + 1.0;
-        if k * r <= self.t {
-            k += 1.0;
-        }
-        k * r
+        self.next_tick_index() * self.model.resolution
+    }
+
+    /// The whole number k of the first tick strictly after now, `k * resolution`.
+    pub(super) fn next_tick_index(&self) -> f64 {
+        next_tick_index(self.t, self.model.resolution)
     }
 
     /// Advances the flows from now to `to`, Euler with the rates at the start (computed by
@@ -73,5 +73,43 @@ impl Runner<'_> {
             rec.state[f.target] = new;
         }
         Ok(())
+    }
+}
+
+/// The whole number k of the first tick `k * r` strictly after `t`.
+pub(super) fn next_tick_index(t: f64, r: f64) -> f64 {
+    let mut k = (t / r).floor() + 1.0;
+    if k * r <= t {
+        k += 1.0;
+    }
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_tick_index;
+
+    /// Skipped ticks are computed as `k * r` for k = k1, k1 + 1, ...: that is what plain
+    /// ticking, which computes the next tick from the last, gives, for resolutions that are
+    /// not powers of two too (their multiples are rounded).
+    #[test]
+    fn the_tick_after_a_tick_is_the_next_multiple() {
+        for r in [
+            1.0,
+            0.1,
+            0.3,
+            1.0 / 3.0,
+            0.7,
+            2.5,
+            1e-3,
+            7.0 / 24.0,
+            365.25,
+            1e-7,
+        ] {
+            for k in (1..200_000u64).chain((1u64 << 40)..(1u64 << 40) + 1000) {
+                let t = k as f64 * r;
+                assert_eq!(next_tick_index(t, r), k as f64 + 1.0, "r = {r}, k = {k}");
+            }
+        }
     }
 }

@@ -17,15 +17,18 @@
 mod draws;
 mod error;
 mod flows;
+mod skip;
 mod trace;
 
 pub use error::{RunError, reproduce_in};
+pub use skip::TickCount;
 pub use trace::{NoTrace, TraceEvent, Tracer};
 
 use rand_distr::{Distribution as _, Exp1};
 
 use crate::engine::RunRecord;
 use crate::engine::rng::{self, Purpose};
+use crate::engine::ticks::TickPlan;
 use crate::engine::watch::{StepSet, Watchers, moves_with_time};
 use crate::expr::{Env, Expr};
 use crate::scenario::{Delay, Model, NodeId, ParamValue, StepId, Trigger};
@@ -116,6 +119,19 @@ pub struct Runner<'m> {
     every_step: StepSet,
     /// Whether every settle looks at every step, as the spec's literal reading does.
     look_at_all: bool,
+    /// What ticks may be skipped (see [`TickPlan`]).
+    plan: TickPlan,
+    /// Whether to skip the ticks the plan allows (off: every tick is evaluated).
+    skipping: bool,
+    /// Ticks evaluated and skipped, over all runs so far.
+    tick_count: TickCount,
+    /// Buffers of the tick prediction: a predicted state, and the comparisons' values now.
+    scratch: Vec<f64>,
+    atoms_now: Vec<f64>,
+    /// The flows' values before skipped ticks (to take them again on an error).
+    scratch_flows: Vec<f64>,
+    /// The running hazards re-rated in skipped ticks.
+    rerating: Vec<StepId>,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -210,6 +226,13 @@ impl<'m> Runner<'m> {
             armed: StepSet::empty(model.steps.len()),
             every_step: StepSet::full(model.steps.len()),
             look_at_all: false,
+            plan: TickPlan::new(model),
+            skipping: true,
+            tick_count: TickCount::default(),
+            scratch: Vec::with_capacity(model.vars.len()),
+            atoms_now: Vec::new(),
+            scratch_flows: Vec::with_capacity(model.flows.len()),
+            rerating: Vec::with_capacity(model.steps.len().min(64)),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],
@@ -225,6 +248,19 @@ impl<'m> Runner<'m> {
     #[doc(hidden)]
     pub fn look_at_every_step(&mut self, on: bool) {
         self.look_at_all = on;
+    }
+
+    /// For tests: evaluate every tick (off), instead of skipping the ticks whose outcome is
+    /// known (on, the default). Runs must come out the same either way (tests/ticks.rs
+    /// compares them).
+    #[doc(hidden)]
+    pub fn skip_ticks(&mut self, on: bool) {
+        self.skipping = on;
+    }
+
+    /// How many ticks were evaluated and skipped over the runs so far.
+    pub fn tick_count(&self) -> TickCount {
+        self.tick_count
     }
 
     /// Runs run number `run` into `rec` (whose buffers are reused).
@@ -270,6 +306,9 @@ impl<'m> Runner<'m> {
         // Whether the last step of time was a tick (not an event): then only what time
         // moves needs evaluating again.
         let mut ticked = false;
+        // Whether the last step of time was ticks after which nothing needs looking at
+        // again (see [`Runner::take_ticks`]).
+        let mut quiet = false;
         loop {
             // The next event: the earliest due step, ties to the first in file order.
             let mut next = usize::MAX;
@@ -283,8 +322,14 @@ impl<'m> Runner<'m> {
                     next_pos = k;
                 }
             }
-            let flowing = !m.flows.is_empty() && self.rate_flows(rec, ticked)?;
+            let flowing = if quiet {
+                // No `while` changed and the running flows' rates do not move.
+                self.flow_runs.iter().any(|&r| r)
+            } else {
+                !m.flows.is_empty() && self.rate_flows(rec, ticked)?
+            };
             ticked = false;
+            quiet = false;
             let tick = if self.reads_time || flowing {
                 self.next_tick()
             } else {
@@ -315,8 +360,14 @@ impl<'m> Runner<'m> {
                     return Ok(());
                 }
             } else if tick <= horizon {
-                self.advance_flows(rec, tick)?;
-                self.t = tick;
+                if T::ON || self.look_at_all {
+                    // Traces and the full-scan oracle show every tick.
+                    self.advance_flows(rec, tick)?;
+                    self.t = tick;
+                    self.tick_count.evaluated += 1;
+                } else {
+                    quiet = self.take_ticks(rec, due, horizon)?;
+                }
                 ticked = true;
             } else {
                 self.advance_flows(rec, horizon)?;
@@ -330,6 +381,9 @@ impl<'m> Runner<'m> {
                     });
                 }
                 return Ok(());
+            }
+            if quiet {
+                continue;
             }
             // Time passed (and flows may have run) up to this event or tick.
             self.dirty.union_masked(&self.watchers.by_time, &self.armed);
@@ -478,26 +532,7 @@ impl<'m> Runner<'m> {
                 if s.phase == Phase::Running && s.rate == new_rate && open {
                     return Ok(());
                 }
-                let mut budget = s.budget;
-                if budget.is_nan() {
-                    let mut stream = self.stream(i, Purpose::Hazard);
-                    budget = Exp1.sample(&mut stream);
-                    self.save(i, Purpose::Hazard, &stream);
-                } else if s.phase == Phase::Running {
-                    budget = (budget - s.rate * (t - s.since)).max(0.0);
-                }
-                let due = if new_rate > 0.0 {
-                    t + budget / new_rate
-                } else {
-                    f64::INFINITY
-                };
-                self.set_due(i, due);
-                self.steps[i] = StepState {
-                    phase: if open { Phase::Running } else { Phase::Waiting },
-                    budget,
-                    rate: new_rate,
-                    since: t,
-                };
+                let due = self.rerate(i, open, new_rate);
                 if T::ON {
                     tracer.event(TraceEvent::Hazard {
                         t,
@@ -509,6 +544,35 @@ impl<'m> Runner<'m> {
             }
         }
         Ok(())
+    }
+
+    /// Sets hazard step `i`'s rate to `new_rate` from now (`open`: its guard holds): the
+    /// budget is spent at the old rate up to now (drawn first if it has none), and the step
+    /// rescheduled. Returns its new due time.
+    #[inline]
+    fn rerate(&mut self, i: StepId, open: bool, new_rate: f64) -> f64 {
+        let (s, t) = (self.steps[i], self.t);
+        let mut budget = s.budget;
+        if budget.is_nan() {
+            let mut stream = self.stream(i, Purpose::Hazard);
+            budget = Exp1.sample(&mut stream);
+            self.save(i, Purpose::Hazard, &stream);
+        } else if s.phase == Phase::Running {
+            budget = (budget - s.rate * (t - s.since)).max(0.0);
+        }
+        let due = if new_rate > 0.0 {
+            t + budget / new_rate
+        } else {
+            f64::INFINITY
+        };
+        self.set_due(i, due);
+        self.steps[i] = StepState {
+            phase: if open { Phase::Running } else { Phase::Waiting },
+            budget,
+            rate: new_rate,
+            since: t,
+        };
+        due
     }
 
     /// Makes step `i` happen now. Returns the outcome if the run ends.
