@@ -46,7 +46,9 @@ impl Family for Beta {
     }
 
     fn precompute(&mut self) {
-        self.inverse = Some(BetaInverse::new(self.alpha, self.beta));
+        let mut inverse = BetaInverse::new(self.alpha, self.beta);
+        inverse.tabulate();
+        self.inverse = Some(inverse);
     }
 
     /// Numeric (Halley from a normal-score start): see `special::normal_score`.

@@ -45,7 +45,9 @@ impl Family for Gamma {
     }
 
     fn precompute(&mut self) {
-        self.inverse = Some(GammaInverse::new(self.shape));
+        let mut inverse = GammaInverse::new(self.shape);
+        inverse.tabulate();
+        self.inverse = Some(inverse);
     }
 
     /// Numeric (Halley from a normal-score start): see `special::normal_score`.

@@ -253,8 +253,9 @@ pub(crate) trait Family: Sized {
     /// P(X <= x).
     fn cdf(&self, x: f64) -> f64;
 
-    /// Computes once what [`Family::from_normal`] needs (the constants of a numeric inverse
-    /// CDF), for a family that the copula of `[[correlations]]` draws. Default: nothing.
+    /// Computes once what [`Family::from_normal`] needs (the constants and table of a
+    /// numeric inverse CDF), for a family that the copula of `[[correlations]]` draws.
+    /// Default: nothing.
     fn precompute(&mut self) {}
 
     /// The value at standard normal score `z`: the quantile at P(Z <= z), as the Gaussian
@@ -471,12 +472,19 @@ impl Distribution {
         Some(self.prepared.as_ref()?.cdf(x))
     }
 
-    /// The distribution as a marginal of the copula (its inverse CDF's constants computed),
-    /// if the arguments are constants.
+    /// Computes, once, what a marginal of the copula needs (the inverse CDF's constants and
+    /// table: ~1 ms for a beta, pert or gamma); the loader calls it for each correlated
+    /// parameter. Without it [`Marginal::from_normal`] is still right, only slower.
+    pub fn prepare_marginal(&mut self) {
+        if let Some(p) = &mut self.prepared {
+            p.precompute();
+        }
+    }
+
+    /// The distribution as a marginal of the copula, if the arguments are constants (a
+    /// cheap clone: the tables are shared).
     pub fn marginal(&self) -> Option<Marginal> {
-        let mut p = self.prepared.clone()?;
-        p.precompute();
-        Some(Marginal(p))
+        self.prepared.clone().map(Marginal)
     }
 }
 

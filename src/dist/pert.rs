@@ -81,7 +81,11 @@ impl Family for Pert {
     }
 
     fn precompute(&mut self) {
-        self.inverse = self.beta.as_ref().map(|(a, b, _)| BetaInverse::new(*a, *b));
+        self.inverse = self.beta.as_ref().map(|(a, b, _)| {
+            let mut inverse = BetaInverse::new(*a, *b);
+            inverse.tabulate();
+            inverse
+        });
     }
 
     /// Numeric, through the Beta's (Halley from a normal-score start): see

@@ -43,6 +43,15 @@ pub(crate) fn correlations(ctx: &mut Ctx<'_>, root: &Table<'_, '_>, model: &mut 
             impossible(ctx, model, &read, &members, &at, low);
         }
     }
+    // The inverse CDFs' tables, once per correlated parameter (not per runner or block).
+    let mut prepared = vec![false; model.params.len()];
+    for p in pairs.iter().flat_map(|p| [p.a, p.b]) {
+        if !std::mem::replace(&mut prepared[p], true)
+            && let ParamValue::Drawn(d) = &mut model.params[p].value
+        {
+            d.prepare_marginal();
+        }
+    }
     model.correlations = read.into_iter().map(|(c, _)| c).collect();
 }
 
