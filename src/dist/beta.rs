@@ -12,7 +12,7 @@ pub(crate) struct Beta {
     beta: f64,
     sampler: rand_distr::Beta<f64>,
     /// The inverse CDF's constants, once [`Family::precompute`] has run.
-    inverse: Option<BetaInverse>,
+    inverse: Option<Box<BetaInverse>>,
 }
 
 impl Family for Beta {
@@ -48,14 +48,14 @@ impl Family for Beta {
     fn precompute(&mut self) {
         let mut inverse = BetaInverse::new(self.alpha, self.beta);
         inverse.tabulate();
-        self.inverse = Some(inverse);
+        self.inverse = Some(Box::new(inverse));
     }
 
     /// Numeric (Halley from a normal-score start): see `special::normal_score`.
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         match &self.inverse {
-            Some(inv) => inv.from_normal(z),
-            None => BetaInverse::new(self.alpha, self.beta).from_normal(z),
+            Some(inv) => inv.at_score(z),
+            None => BetaInverse::new(self.alpha, self.beta).at_score(z),
         }
     }
 

@@ -8,7 +8,7 @@
 //! the matrix of rhos (1 on the diagonal, 0 for pairs not given) is factored once, L L' = R
 //! (Cholesky), and a run draws one independent standard normal z per member, from the
 //! member's own addressed stream, takes x = L z and maps each x_i through its marginal's
-//! inverse CDF at P(Z <= x_i) ([`Marginal::from_normal`]). Each x_i is standard normal, so
+//! inverse CDF at P(Z <= x_i) ([`Marginal::at_score`]). Each x_i is standard normal, so
 //! each parameter keeps its distribution; the draws depend only on (seed, run, parameter).
 //!
 //! The matrix must be positive semi-definite (rank = 1 or -1 make it singular, and are
@@ -61,10 +61,7 @@ pub fn groups(n: usize, pairs: &[Pair]) -> Vec<(Vec<usize>, Vec<usize>)> {
         }
         l
     };
-    for i in 0..n {
-        if !linked[i] {
-            continue;
-        }
+    for (i, _) in linked.iter().enumerate().filter(|(_, l)| **l) {
         let r = root(&mut parent, i);
         let g = *slot[r].get_or_insert_with(|| {
             out.push((Vec::new(), Vec::new()));
@@ -267,7 +264,7 @@ impl Copula {
             for i in 0..n {
                 let row = &g.chol[i * n..i * n + i + 1];
                 let x: f64 = row.iter().zip(&zs[..=i]).map(|(l, z)| l * z).sum();
-                out[g.members[i]] = g.marginals[i].from_normal(x);
+                out[g.members[i]] = g.marginals[i].at_score(x);
             }
         }
     }

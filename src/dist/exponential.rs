@@ -62,7 +62,7 @@ impl Family for Exponential {
     }
 
     /// Exact: -ln P(Z > z) times the mean (the upper tail's digits kept).
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         let e = -normal_tails(z).1.ln();
         match *self {
             Exponential::Mean(m) => e * m,

@@ -12,7 +12,7 @@ pub(crate) struct Gamma {
     scale: f64,
     sampler: rand_distr::Gamma<f64>,
     /// The inverse CDF's constants, once [`Family::precompute`] has run.
-    inverse: Option<GammaInverse>,
+    inverse: Option<Box<GammaInverse>>,
 }
 
 impl Family for Gamma {
@@ -47,14 +47,14 @@ impl Family for Gamma {
     fn precompute(&mut self) {
         let mut inverse = GammaInverse::new(self.shape);
         inverse.tabulate();
-        self.inverse = Some(inverse);
+        self.inverse = Some(Box::new(inverse));
     }
 
     /// Numeric (Halley from a normal-score start): see `special::normal_score`.
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         let x = match &self.inverse {
-            Some(inv) => inv.from_normal(z),
-            None => GammaInverse::new(self.shape).from_normal(z),
+            Some(inv) => inv.at_score(z),
+            None => GammaInverse::new(self.shape).at_score(z),
         };
         self.scale * x
     }

@@ -69,7 +69,7 @@ impl Family for LogNormal {
     }
 
     /// Exact: exp(mu + sigma z).
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         (self.mu + self.sigma * z).exp()
     }
 

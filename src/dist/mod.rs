@@ -110,9 +110,9 @@ macro_rules! families {
             }
 
             #[inline]
-            fn from_normal(&self, z: f64) -> f64 {
+            fn at_score(&self, z: f64) -> f64 {
                 match self {
-                    $(Prepared::$kind(d) => d.from_normal(z),)+
+                    $(Prepared::$kind(d) => d.at_score(z),)+
                 }
             }
 
@@ -253,7 +253,7 @@ pub(crate) trait Family: Sized {
     /// P(X <= x).
     fn cdf(&self, x: f64) -> f64;
 
-    /// Computes once what [`Family::from_normal`] needs (the constants and table of a
+    /// Computes once what [`Family::at_score`] needs (the constants and table of a
     /// numeric inverse CDF), for a family that the copula of `[[correlations]]` draws.
     /// Default: nothing.
     fn precompute(&mut self) {}
@@ -263,7 +263,7 @@ pub(crate) trait Family: Sized {
     /// CDF (kept inside (0, 1)); families override it with a closed form in z (normal,
     /// lognormal), a form that keeps the upper tail's digits (1 - p computed as P(Z > z)),
     /// or a fast numeric inverse (beta, pert, gamma: see `special::normal_score`).
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         let (p, _) = normal_tails(z);
         self.quantile(p.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0))
     }
@@ -474,7 +474,7 @@ impl Distribution {
 
     /// Computes, once, what a marginal of the copula needs (the inverse CDF's constants and
     /// table: ~1 ms for a beta, pert or gamma); the loader calls it for each correlated
-    /// parameter. Without it [`Marginal::from_normal`] is still right, only slower.
+    /// parameter. Without it [`Marginal::at_score`] is still right, only slower.
     pub fn prepare_marginal(&mut self) {
         if let Some(p) = &mut self.prepared {
             p.precompute();
@@ -498,7 +498,7 @@ impl Marginal {
     /// lognormal, triangular, exponential, weibull and the discrete families; numeric for
     /// beta, pert and gamma (relative error ~1e-12, see `special::normal_score`).
     #[inline]
-    pub fn from_normal(&self, z: f64) -> f64 {
-        self.0.from_normal(z)
+    pub fn at_score(&self, z: f64) -> f64 {
+        self.0.at_score(z)
     }
 }

@@ -38,7 +38,7 @@ impl Family for Normal {
     }
 
     /// Exact: mean + sd z.
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         self.mean + self.sd * z
     }
 

@@ -20,7 +20,7 @@ pub(crate) struct Pert {
     /// The Beta's shapes and sampler; `None` when min == max.
     beta: Option<(f64, f64, rand_distr::Beta<f64>)>,
     /// The Beta's inverse CDF constants, once [`Family::precompute`] has run.
-    inverse: Option<BetaInverse>,
+    inverse: Option<Box<BetaInverse>>,
 }
 
 impl Family for Pert {
@@ -84,16 +84,16 @@ impl Family for Pert {
         self.inverse = self.beta.as_ref().map(|(a, b, _)| {
             let mut inverse = BetaInverse::new(*a, *b);
             inverse.tabulate();
-            inverse
+            Box::new(inverse)
         });
     }
 
     /// Numeric, through the Beta's (Halley from a normal-score start): see
     /// `special::normal_score`.
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         let u = match (&self.inverse, &self.beta) {
-            (Some(inv), _) => inv.from_normal(z),
-            (None, Some((a, b, _))) => BetaInverse::new(*a, *b).from_normal(z),
+            (Some(inv), _) => inv.at_score(z),
+            (None, Some((a, b, _))) => BetaInverse::new(*a, *b).at_score(z),
             (None, None) => return self.min,
         };
         self.min + (self.max - self.min) * u

@@ -90,7 +90,7 @@ impl Family for Triangular {
     }
 
     /// Exact, the upper branch from P(Z > z) (its digits kept).
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         let (min, mode, max) = (self.min, self.mode, self.max);
         let range = max - min;
         let (p, q) = normal_tails(z);

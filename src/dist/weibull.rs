@@ -43,7 +43,7 @@ impl Family for Weibull {
     }
 
     /// Exact: s (-ln P(Z > z))^(1/k).
-    fn from_normal(&self, z: f64) -> f64 {
+    fn at_score(&self, z: f64) -> f64 {
         self.scale * (-normal_tails(z).1.ln()).powf(1.0 / self.shape)
     }
 
