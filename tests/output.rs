@@ -94,6 +94,7 @@ fn model() -> Model {
         outcomes: vec!["horizon".into(), WAR.into()],
         sweep: None,
         checks: vec![],
+        correlations: vec![],
     }
 }
 

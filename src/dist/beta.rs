@@ -2,7 +2,7 @@
 
 use rand_distr::Distribution as _;
 
-use super::special::{beta_inc, beta_inc_inv};
+use super::special::{BetaInverse, beta_inc, beta_inc_inv};
 use super::{Arg, Args, DistError, Family, Spec};
 
 /// Beta(alpha, beta) on [0, 1], through rand_distr's `Beta`.
@@ -11,6 +11,8 @@ pub(crate) struct Beta {
     alpha: f64,
     beta: f64,
     sampler: rand_distr::Beta<f64>,
+    /// The inverse CDF's constants, once [`Family::precompute`] has run.
+    inverse: Option<Box<BetaInverse>>,
 }
 
 impl Family for Beta {
@@ -25,6 +27,7 @@ impl Family for Beta {
             alpha,
             beta,
             sampler,
+            inverse: None,
         })
     }
 
@@ -40,6 +43,20 @@ impl Family for Beta {
     /// Numeric: see [`beta_inc_inv`] for its error bound.
     fn quantile(&self, p: f64) -> f64 {
         beta_inc_inv(self.alpha, self.beta, p)
+    }
+
+    fn precompute(&mut self) {
+        let mut inverse = BetaInverse::new(self.alpha, self.beta);
+        inverse.tabulate();
+        self.inverse = Some(Box::new(inverse));
+    }
+
+    /// Numeric (Halley from a normal-score start): see `special::normal_score`.
+    fn at_score(&self, z: f64) -> f64 {
+        match &self.inverse {
+            Some(inv) => inv.at_score(z),
+            None => BetaInverse::new(self.alpha, self.beta).at_score(z),
+        }
     }
 
     fn cdf(&self, x: f64) -> f64 {

@@ -2,6 +2,7 @@
 
 use rand_distr::{Distribution as _, Exp1};
 
+use super::special::normal_tails;
 use super::{Arg, Args, DistError, Family, Spec};
 
 /// The exponential distribution, kept in the form it was written in: a draw is Exp(1) times
@@ -54,6 +55,15 @@ impl Family for Exponential {
     /// Exact: -ln(1 - p) times the mean.
     fn quantile(&self, p: f64) -> f64 {
         let e = -(-p).ln_1p();
+        match *self {
+            Exponential::Mean(m) => e * m,
+            Exponential::Rate(r) => e / r,
+        }
+    }
+
+    /// Exact: -ln P(Z > z) times the mean (the upper tail's digits kept).
+    fn at_score(&self, z: f64) -> f64 {
+        let e = -normal_tails(z).1.ln();
         match *self {
             Exponential::Mean(m) => e * m,
             Exponential::Rate(r) => e / r,

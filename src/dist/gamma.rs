@@ -2,7 +2,7 @@
 
 use rand_distr::Distribution as _;
 
-use super::special::{gamma_inc, gamma_inc_inv};
+use super::special::{GammaInverse, gamma_inc, gamma_inc_inv};
 use super::{Args, DistError, Family, SHAPE_SCALE, Spec, shape_scale};
 
 /// Gamma(shape, scale) (mean shape * scale), through rand_distr's `Gamma`.
@@ -11,6 +11,8 @@ pub(crate) struct Gamma {
     shape: f64,
     scale: f64,
     sampler: rand_distr::Gamma<f64>,
+    /// The inverse CDF's constants, once [`Family::precompute`] has run.
+    inverse: Option<Box<GammaInverse>>,
 }
 
 impl Family for Gamma {
@@ -24,6 +26,7 @@ impl Family for Gamma {
             shape,
             scale,
             sampler,
+            inverse: None,
         })
     }
 
@@ -39,6 +42,21 @@ impl Family for Gamma {
     /// Numeric: see [`gamma_inc_inv`] for its error bound.
     fn quantile(&self, p: f64) -> f64 {
         self.scale * gamma_inc_inv(self.shape, p)
+    }
+
+    fn precompute(&mut self) {
+        let mut inverse = GammaInverse::new(self.shape);
+        inverse.tabulate();
+        self.inverse = Some(Box::new(inverse));
+    }
+
+    /// Numeric (Halley from a normal-score start): see `special::normal_score`.
+    fn at_score(&self, z: f64) -> f64 {
+        let x = match &self.inverse {
+            Some(inv) => inv.at_score(z),
+            None => GammaInverse::new(self.shape).at_score(z),
+        };
+        self.scale * x
     }
 
     fn cdf(&self, x: f64) -> f64 {

@@ -68,6 +68,11 @@ impl Family for LogNormal {
         (self.mu + self.sigma * inverse_normal_cdf(p)).exp()
     }
 
+    /// Exact: exp(mu + sigma z).
+    fn at_score(&self, z: f64) -> f64 {
+        (self.mu + self.sigma * z).exp()
+    }
+
     fn cdf(&self, x: f64) -> f64 {
         if x <= 0.0 {
             0.0

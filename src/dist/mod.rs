@@ -19,7 +19,9 @@ use std::fmt::Display;
 use rand_distr::{Distribution as _, StandardUniform};
 
 use crate::expr::{Env, Expr};
+use special::normal_tails;
 
+pub mod copula;
 pub(crate) mod special;
 #[cfg(test)]
 mod tests;
@@ -104,6 +106,19 @@ macro_rules! families {
             fn cdf(&self, x: f64) -> f64 {
                 match self {
                     $(Prepared::$kind(d) => d.cdf(x),)+
+                }
+            }
+
+            #[inline]
+            fn at_score(&self, z: f64) -> f64 {
+                match self {
+                    $(Prepared::$kind(d) => d.at_score(z),)+
+                }
+            }
+
+            fn precompute(&mut self) {
+                match self {
+                    $(Prepared::$kind(d) => d.precompute(),)+
                 }
             }
         }
@@ -237,6 +252,21 @@ pub(crate) trait Family: Sized {
 
     /// P(X <= x).
     fn cdf(&self, x: f64) -> f64;
+
+    /// Computes once what [`Family::at_score`] needs (the constants and table of a
+    /// numeric inverse CDF), for a family that the copula of `[[correlations]]` draws.
+    /// Default: nothing.
+    fn precompute(&mut self) {}
+
+    /// The value at standard normal score `z`: the quantile at P(Z <= z), as the Gaussian
+    /// copula maps its correlated normals. By default [`Family::quantile`] of the normal
+    /// CDF (kept inside (0, 1)); families override it with a closed form in z (normal,
+    /// lognormal), a form that keeps the upper tail's digits (1 - p computed as P(Z > z)),
+    /// or a fast numeric inverse (beta, pert, gamma: see `special::normal_score`).
+    fn at_score(&self, z: f64) -> f64 {
+        let (p, _) = normal_tails(z);
+        self.quantile(p.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0))
+    }
 
     /// Draws with arguments that are not constants: evaluates them in `env`, checks them,
     /// builds and draws (no allocation: the values go to a stack buffer).
@@ -440,5 +470,35 @@ impl Distribution {
     /// P(X <= x), if the arguments are constants.
     pub fn cdf(&self, x: f64) -> Option<f64> {
         Some(self.prepared.as_ref()?.cdf(x))
+    }
+
+    /// Computes, once, what a marginal of the copula needs (the inverse CDF's constants and
+    /// table: ~1 ms for a beta, pert or gamma); the loader calls it for each correlated
+    /// parameter. Without it [`Marginal::at_score`] is still right, only slower.
+    pub fn prepare_marginal(&mut self) {
+        if let Some(p) = &mut self.prepared {
+            p.precompute();
+        }
+    }
+
+    /// The distribution as a marginal of the copula, if the arguments are constants (a
+    /// cheap clone: the tables are shared).
+    pub fn marginal(&self) -> Option<Marginal> {
+        self.prepared.clone().map(Marginal)
+    }
+}
+
+/// A distribution with constant arguments, ready to map standard normal scores to values:
+/// a marginal of the Gaussian copula of `[[correlations]]`.
+#[derive(Clone, Debug)]
+pub struct Marginal(Prepared);
+
+impl Marginal {
+    /// The value whose CDF is P(Z <= z) for a standard normal Z: exact for uniform, normal,
+    /// lognormal, triangular, exponential, weibull and the discrete families; numeric for
+    /// beta, pert and gamma (relative error ~1e-12, see `special::normal_score`).
+    #[inline]
+    pub fn at_score(&self, z: f64) -> f64 {
+        self.0.at_score(z)
     }
 }

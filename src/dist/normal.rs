@@ -37,6 +37,11 @@ impl Family for Normal {
         self.mean + self.sd * inverse_normal_cdf(p)
     }
 
+    /// Exact: mean + sd z.
+    fn at_score(&self, z: f64) -> f64 {
+        self.mean + self.sd * z
+    }
+
     fn cdf(&self, x: f64) -> f64 {
         if self.sd == 0.0 {
             step(x, self.mean)

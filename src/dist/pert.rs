@@ -2,7 +2,7 @@
 
 use rand_distr::Distribution as _;
 
-use super::special::{beta_inc, beta_inc_inv};
+use super::special::{BetaInverse, beta_inc, beta_inc_inv};
 use super::triangular::three_points;
 use super::{Arg, Args, DistError, Family, Spec, step};
 
@@ -19,6 +19,8 @@ pub(crate) struct Pert {
     lambda: f64,
     /// The Beta's shapes and sampler; `None` when min == max.
     beta: Option<(f64, f64, rand_distr::Beta<f64>)>,
+    /// The Beta's inverse CDF constants, once [`Family::precompute`] has run.
+    inverse: Option<Box<BetaInverse>>,
 }
 
 impl Family for Pert {
@@ -51,6 +53,7 @@ impl Family for Pert {
             max,
             lambda,
             beta,
+            inverse: None,
         })
     }
 
@@ -75,6 +78,25 @@ impl Family for Pert {
             Some((alpha, beta, _)) => self.min + (self.max - self.min) * beta_inc_inv(alpha, beta, p),
             None => self.min,
         }
+    }
+
+    fn precompute(&mut self) {
+        self.inverse = self.beta.as_ref().map(|(a, b, _)| {
+            let mut inverse = BetaInverse::new(*a, *b);
+            inverse.tabulate();
+            Box::new(inverse)
+        });
+    }
+
+    /// Numeric, through the Beta's (Halley from a normal-score start): see
+    /// `special::normal_score`.
+    fn at_score(&self, z: f64) -> f64 {
+        let u = match (&self.inverse, &self.beta) {
+            (Some(inv), _) => inv.at_score(z),
+            (None, Some((a, b, _))) => BetaInverse::new(*a, *b).at_score(z),
+            (None, None) => return self.min,
+        };
+        self.min + (self.max - self.min) * u
     }
 
     fn cdf(&self, x: f64) -> f64 {

@@ -10,6 +10,9 @@
 
 use std::f64::consts::PI;
 
+mod normal_score;
+pub(crate) use normal_score::{BetaInverse, GammaInverse, normal_tails};
+
 /// ln(sqrt(2 pi)).
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
@@ -229,21 +232,78 @@ fn bd0(x: f64, m: f64) -> f64 {
 /// x^a e^-x / Gamma(a + 1) for a > 0, x >= 0 (a Poisson probability for whole a), relative
 /// error ~1e-14.
 fn poisson_term(a: f64, x: f64) -> f64 {
-    if x == 0.0 {
-        return 0.0;
-    }
-    (-stirlerr(a) - bd0(a, x)).exp() / (2.0 * PI * a).sqrt()
+    GammaShape::new(a).term(x)
 }
 
 /// x^a y^b Gamma(a + b + 1) / (Gamma(a + 1) Gamma(b + 1)) with y = 1 - x, for a, b > 0 (a
 /// binomial probability for whole a and b), relative error ~1e-14.
 fn binomial_term(a: f64, b: f64, x: f64, y: f64) -> f64 {
-    if x == 0.0 || y == 0.0 {
-        return 0.0;
+    BetaShape::new(a, b).term(x, y)
+}
+
+/// What the incomplete gamma function of shape `a` computes from `a` alone, once: the
+/// copula's inverse CDFs evaluate it many times for one shape.
+#[derive(Clone, Debug)]
+pub(crate) struct GammaShape {
+    pub(crate) a: f64,
+    /// stirlerr(a).
+    stirl: f64,
+    /// sqrt(2 pi a).
+    root: f64,
+}
+
+impl GammaShape {
+    /// The constants of shape `a` > 0.
+    pub(crate) fn new(a: f64) -> GammaShape {
+        GammaShape {
+            a,
+            stirl: stirlerr(a),
+            root: (2.0 * PI * a).sqrt(),
+        }
     }
-    let n = a + b;
-    let log = stirlerr(n) - stirlerr(a) - stirlerr(b) - bd0(a, n * x) - bd0(b, n * y);
-    log.exp() * (n / (2.0 * PI * a * b)).sqrt()
+
+    /// x^a e^-x / Gamma(a + 1) (see [`poisson_term`]).
+    fn term(&self, x: f64) -> f64 {
+        if x == 0.0 {
+            return 0.0;
+        }
+        (-self.stirl - bd0(self.a, x)).exp() / self.root
+    }
+}
+
+/// What the incomplete beta function of shapes `a`, `b` computes from them alone, once.
+#[derive(Clone, Debug)]
+pub(crate) struct BetaShape {
+    pub(crate) a: f64,
+    pub(crate) b: f64,
+    /// stirlerr(a + b) - stirlerr(a) - stirlerr(b).
+    stirl: f64,
+    /// sqrt((a + b) / (2 pi a b)).
+    root: f64,
+}
+
+impl BetaShape {
+    /// The constants of shapes `a`, `b` > 0.
+    pub(crate) fn new(a: f64, b: f64) -> BetaShape {
+        let n = a + b;
+        BetaShape {
+            a,
+            b,
+            stirl: stirlerr(n) - stirlerr(a) - stirlerr(b),
+            root: (n / (2.0 * PI * a * b)).sqrt(),
+        }
+    }
+
+    /// x^a y^b Gamma(a + b + 1) / (Gamma(a + 1) Gamma(b + 1)) (see [`binomial_term`]).
+    fn term(&self, x: f64, y: f64) -> f64 {
+        if x == 0.0 || y == 0.0 {
+            return 0.0;
+        }
+        let (a, b) = (self.a, self.b);
+        let n = a + b;
+        let log = self.stirl - bd0(a, n * x) - bd0(b, n * y);
+        log.exp() * self.root
+    }
 }
 
 /// The regularized incomplete gamma functions (P(a, x), Q(a, x)) = (lower, upper) for a > 0,
@@ -251,63 +311,71 @@ fn binomial_term(a: f64, b: f64, x: f64, y: f64) -> f64 {
 /// A series for P when x < a + 1, a continued fraction for Q otherwise, Temme's uniform
 /// expansion for a > [`TEMME_SHAPE`].
 pub(crate) fn gamma_inc(a: f64, x: f64) -> (f64, f64) {
-    if x.is_nan() || a.is_nan() {
-        return (f64::NAN, f64::NAN);
-    }
-    if x <= 0.0 {
-        return (0.0, 1.0);
-    }
-    if x == f64::INFINITY {
-        return (1.0, 0.0);
-    }
-    if a > TEMME_SHAPE {
-        return gamma_inc_temme(a, x);
-    }
-    let term = poisson_term(a, x);
-    if term == 0.0 {
-        // Far in a tail: the smaller of P and Q is below the smallest float.
-        return if x < a { (0.0, 1.0) } else { (1.0, 0.0) };
-    }
-    if x < a + 1.0 {
-        // P = x^a e^-x / Gamma(a + 1) * sum_n x^n / ((a + 1) ... (a + n)).
-        let term_at_x = term;
-        let (mut sum, mut term) = (1.0, 1.0);
-        let mut n = 1.0;
-        while term > sum * EPS && n < MAX_TERMS as f64 {
-            term *= x / (a + n);
-            sum += term;
-            n += 1.0;
+    GammaShape::new(a).inc(x)
+}
+
+impl GammaShape {
+    /// (P(a, x), Q(a, x)), as [`gamma_inc`].
+    pub(crate) fn inc(&self, x: f64) -> (f64, f64) {
+        let a = self.a;
+        if x.is_nan() || a.is_nan() {
+            return (f64::NAN, f64::NAN);
         }
-        let p = term_at_x * sum;
-        (p, 1.0 - p)
-    } else {
-        // Q = x^a e^-x / Gamma(a) * 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...)), by
-        // the modified Lentz algorithm.
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..MAX_TERMS {
-            let i = i as f64;
-            let an = -i * (i - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let step = d * c;
-            h *= step;
-            if (step - 1.0).abs() < EPS || !step.is_finite() {
-                break;
-            }
+        if x <= 0.0 {
+            return (0.0, 1.0);
         }
-        let q = a * term * h;
-        (1.0 - q, q)
+        if x == f64::INFINITY {
+            return (1.0, 0.0);
+        }
+        if a > TEMME_SHAPE {
+            return gamma_inc_temme(a, x);
+        }
+        let term = self.term(x);
+        if term == 0.0 {
+            // Far in a tail: the smaller of P and Q is below the smallest float.
+            return if x < a { (0.0, 1.0) } else { (1.0, 0.0) };
+        }
+        if x < a + 1.0 {
+            // P = x^a e^-x / Gamma(a + 1) * sum_n x^n / ((a + 1) ... (a + n)).
+            let term_at_x = term;
+            let (mut sum, mut term) = (1.0, 1.0);
+            let mut n = 1.0;
+            while term > sum * EPS && n < MAX_TERMS as f64 {
+                term *= x / (a + n);
+                sum += term;
+                n += 1.0;
+            }
+            let p = term_at_x * sum;
+            (p, 1.0 - p)
+        } else {
+            // Q = x^a e^-x / Gamma(a) * 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...)), by
+            // the modified Lentz algorithm.
+            let mut b = x + 1.0 - a;
+            let mut c = 1.0 / TINY;
+            let mut d = 1.0 / b;
+            let mut h = d;
+            for i in 1..MAX_TERMS {
+                let i = i as f64;
+                let an = -i * (i - a);
+                b += 2.0;
+                d = an * d + b;
+                if d.abs() < TINY {
+                    d = TINY;
+                }
+                c = b + an / c;
+                if c.abs() < TINY {
+                    c = TINY;
+                }
+                d = 1.0 / d;
+                let step = d * c;
+                h *= step;
+                if (step - 1.0).abs() < EPS || !step.is_finite() {
+                    break;
+                }
+            }
+            let q = a * term * h;
+            (1.0 - q, q)
+        }
     }
 }
 
@@ -351,11 +419,10 @@ fn gamma_inc_temme(a: f64, x: f64) -> (f64, f64) {
     (erfc(-root) / 2.0 - r, erfc(root) / 2.0 + r)
 }
 
-/// The complementary error function, with a small relative error in both tails (~1e-14;
-/// through Q(1/2, x^2)).
+/// The complementary error function: FreeBSD's (musl's) `erfc` through the `libm` crate,
+/// pure Rust, so the same bits in every build; relative error below 1e-15 in both tails.
 pub(crate) fn erfc(x: f64) -> f64 {
-    let (p, q) = gamma_inc(0.5, x * x);
-    if x >= 0.0 { q } else { 1.0 + p }
+    libm::erfc(x)
 }
 
 /// The standard normal CDF, relative error ~1e-14 in both tails.
@@ -369,32 +436,40 @@ pub(crate) fn normal_cdf(z: f64) -> f64 {
 /// ~3e-11 where the continued fraction runs at x within ~1e-5 of 1 with a or b near 1e6 (it
 /// then cancels in 1 - x). It takes ~sqrt(max(a, b)) terms.
 pub(crate) fn beta_inc(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
-    if x.is_nan() || y.is_nan() {
-        return (f64::NAN, f64::NAN);
-    }
-    if x <= 0.0 {
-        return (0.0, 1.0);
-    }
-    if y <= 0.0 {
-        return (1.0, 0.0);
-    }
-    // x^a y^b / (a B(a, b)) = b / (a + b) * binomial_term; the continued fraction converges
-    // quickly below the mean, so above it the symmetry I_x(a, b) = 1 - I_y(b, a) is used.
-    let term = binomial_term(a, b, x, y);
-    if term == 0.0 {
-        // Far in a tail: the smaller of I and 1 - I is below the smallest float.
-        return if x < a / (a + b) {
-            (0.0, 1.0)
+    BetaShape::new(a, b).inc(x, y)
+}
+
+impl BetaShape {
+    /// (I_x(a, b), 1 - I_x(a, b)), as [`beta_inc`].
+    pub(crate) fn inc(&self, x: f64, y: f64) -> (f64, f64) {
+        let (a, b) = (self.a, self.b);
+        if x.is_nan() || y.is_nan() {
+            return (f64::NAN, f64::NAN);
+        }
+        if x <= 0.0 {
+            return (0.0, 1.0);
+        }
+        if y <= 0.0 {
+            return (1.0, 0.0);
+        }
+        // x^a y^b / (a B(a, b)) = b / (a + b) * binomial_term; the continued fraction converges
+        // quickly below the mean, so above it the symmetry I_x(a, b) = 1 - I_y(b, a) is used.
+        let term = self.term(x, y);
+        if term == 0.0 {
+            // Far in a tail: the smaller of I and 1 - I is below the smallest float.
+            return if x < a / (a + b) {
+                (0.0, 1.0)
+            } else {
+                (1.0, 0.0)
+            };
+        }
+        if x < (a + 1.0) / (a + b + 2.0) {
+            let i = b / (a + b) * term * beta_fraction(a, b, x, y);
+            (i, 1.0 - i)
         } else {
-            (1.0, 0.0)
-        };
-    }
-    if x < (a + 1.0) / (a + b + 2.0) {
-        let i = b / (a + b) * term * beta_fraction(a, b, x, y);
-        (i, 1.0 - i)
-    } else {
-        let j = a / (a + b) * term * beta_fraction(b, a, y, x);
-        (1.0 - j, j)
+            let j = a / (a + b) * term * beta_fraction(b, a, y, x);
+            (1.0 - j, j)
+        }
     }
 }
 
@@ -452,6 +527,12 @@ fn gamma_density(a: f64, x: f64) -> f64 {
 /// δ min(p, 1 - p) / f(x), f the density: the exact CDF at x is p within a relative 1e-12
 /// of min(p, 1 - p), tails included (tested from p = 1e-300 to 1 - 1e-12).
 pub(crate) fn gamma_inc_inv(a: f64, p: f64) -> f64 {
+    gamma_tails_inv(a, p, 1.0 - p)
+}
+
+/// [`gamma_inc_inv`] given both tails, p and q = 1 - p, for a caller that knows q to more
+/// digits than 1 - p keeps.
+fn gamma_tails_inv(a: f64, p: f64, q: f64) -> f64 {
     let lower = p <= 0.5;
     // Start from Wilson and Hilferty's cube-root normal approximation, or for small shapes
     // from the lower tail's P(a, x) ~ x^a / Gamma(a + 1).
@@ -464,7 +545,7 @@ pub(crate) fn gamma_inc_inv(a: f64, p: f64) -> f64 {
     };
     solve(0.0, f64::MAX, start, |x| {
         let (below, above) = gamma_inc(a, x);
-        let v = if lower { below - p } else { (1.0 - p) - above };
+        let v = if lower { below - p } else { q - above };
         (v, gamma_density(a, x))
     })
 }
@@ -477,11 +558,16 @@ pub(crate) fn gamma_inc_inv(a: f64, p: f64) -> f64 {
 /// δ min(p, 1 - p), plus the CDF's change over one float step of x (near x = 1 a float step
 /// is a large share of 1 - x). Tested from p = 1e-300 to 1 - 1e-12.
 pub(crate) fn beta_inc_inv(a: f64, b: f64, p: f64) -> f64 {
+    beta_tails_inv(a, b, p, 1.0 - p)
+}
+
+/// [`beta_inc_inv`] given both tails, p and q = 1 - p (see [`gamma_tails_inv`]).
+fn beta_tails_inv(a: f64, b: f64, p: f64, q: f64) -> f64 {
     let lower = p <= 0.5;
     solve(0.0, 1.0, a / (a + b), |x| {
         let y = 1.0 - x;
         let (below, above) = beta_inc(a, b, x, y);
-        let v = if lower { below - p } else { (1.0 - p) - above };
+        let v = if lower { below - p } else { q - above };
         (v, beta_density(a, b, x, y))
     })
 }

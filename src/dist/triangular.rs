@@ -2,6 +2,7 @@
 
 use rand_distr::Distribution as _;
 
+use super::special::normal_tails;
 use super::{Arg, Args, DistError, Family, Spec, step};
 
 /// The triangular distribution, through rand_distr's `Triangular` (min == max: always min).
@@ -85,6 +86,20 @@ impl Family for Triangular {
             min + (p * range * (mode - min)).sqrt()
         } else {
             max - ((1.0 - p) * range * (max - mode)).sqrt()
+        }
+    }
+
+    /// Exact, the upper branch from P(Z > z) (its digits kept).
+    fn at_score(&self, z: f64) -> f64 {
+        let (min, mode, max) = (self.min, self.mode, self.max);
+        let range = max - min;
+        let (p, q) = normal_tails(z);
+        if range == 0.0 {
+            min
+        } else if p < (mode - min) / range {
+            min + (p * range * (mode - min)).sqrt()
+        } else {
+            max - (q * range * (max - mode)).sqrt()
         }
     }
 

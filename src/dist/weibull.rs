@@ -2,7 +2,7 @@
 
 use rand_distr::Distribution as _;
 
-use super::special::gamma_fn;
+use super::special::{gamma_fn, normal_tails};
 use super::{Args, DistError, Family, SHAPE_SCALE, Spec, shape_scale};
 
 /// Weibull(shape k, scale s): P(X > x) = exp(-(x / s)^k), through rand_distr's `Weibull`.
@@ -40,6 +40,11 @@ impl Family for Weibull {
     /// Exact: s (-ln(1 - p))^(1/k).
     fn quantile(&self, p: f64) -> f64 {
         self.scale * (-(-p).ln_1p()).powf(1.0 / self.shape)
+    }
+
+    /// Exact: s (-ln P(Z > z))^(1/k).
+    fn at_score(&self, z: f64) -> f64 {
+        self.scale * (-normal_tails(z).1.ln()).powf(1.0 / self.shape)
     }
 
     fn cdf(&self, x: f64) -> f64 {

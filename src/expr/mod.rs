@@ -229,6 +229,12 @@ impl Expr {
         Expr::new(value.to_string().into(), Type::Number, &Ir::Const(value))
     }
 
+    /// A read of parameter `index`, shown as `text`: what a word of estimative probability
+    /// in a step's probability compiles to (the parameter drawn for it).
+    pub fn param(index: u32, text: &str) -> Expr {
+        Expr::new(text.into(), Type::Number, &Ir::Load(Load::Param(index)))
+    }
+
     /// A constant boolean.
     pub fn constant_bool(value: bool) -> Expr {
         let v = f64::from(u8::from(value));

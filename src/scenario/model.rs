@@ -13,6 +13,7 @@
 
 use crate::diag::Span;
 use crate::dist::Distribution;
+use crate::dist::copula::{Copula, Pair};
 use crate::expr::Expr;
 use crate::scenario::CheckedSpec;
 
@@ -67,6 +68,20 @@ pub struct Model {
     pub sweep: Option<CheckedSpec>,
     /// `[[checks]]`, in file order (see [`crate::check`]).
     pub checks: Vec<crate::check::Check>,
+    /// `[[correlations]]`, in file order, checked (drawn parameters with constant
+    /// arguments, a valid matrix).
+    pub correlations: Vec<Correlation>,
+}
+
+/// A `[[correlations]]` entry: a Spearman rank correlation between two drawn parameters.
+#[derive(Clone, Debug)]
+pub struct Correlation {
+    /// The two parameters.
+    pub between: [ParamId; 2],
+    /// The rank correlation, in [-1, 1].
+    pub rank: f64,
+    /// Where the entry is written.
+    pub span: Span,
 }
 
 /// An uncertain (or fixed, or derived) input, sampled once per run.
@@ -331,8 +346,29 @@ impl Model {
         self.nodes.iter().map(|n| n.rung).max().unwrap_or(0)
     }
 
-    /// Replaces a parameter by a fixed value (`--set`, sweep points).
+    /// Replaces a parameter by a fixed value (`--set`, sweep points). A correlated
+    /// parameter drops out of the copula (see [`Model::copula`]).
     pub fn set_param(&mut self, id: ParamId, value: f64) {
         self.params[id].value = ParamValue::Fixed(value);
+    }
+
+    /// The Gaussian copula of the correlations among the parameters that are drawn now:
+    /// one that `--set` or a sweep point has fixed drops out, and the others keep their
+    /// marginals and their correlations among themselves (docs/scenario-language.md says
+    /// why). A sub-matrix of a valid matrix is valid, so this needs no new check.
+    pub fn copula(&self) -> Copula {
+        let pairs: Vec<Pair> = self
+            .correlations
+            .iter()
+            .map(|c| Pair {
+                a: c.between[0],
+                b: c.between[1],
+                rank: c.rank,
+            })
+            .collect();
+        Copula::new(self.params.len(), &pairs, |p| match &self.params[p].value {
+            ParamValue::Drawn(d) => d.marginal(),
+            _ => None,
+        })
     }
 }

@@ -12,6 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use rand_distr::{Distribution as _, StandardNormal};
+
+use crate::dist::copula::Copula;
 use crate::engine::rng::{self, Purpose, Stream};
 use crate::expr::Env;
 use crate::scenario::sweep_spec::{Counted, Problem};
@@ -312,17 +315,24 @@ fn epistemic(model: &Model, k: u32, seed: u64) -> Result<Design, String> {
 
 /// Draws every parameter of a model at an index through addressed streams of their own
 /// (salted seed, index, `sweep/<purpose>/<id>`), in dependency order: drawn parameters from
-/// their distributions, derived ones recomputed, fixed ones as they are.
+/// their distributions (the correlated ones together, through the model's copula), derived
+/// ones recomputed, fixed ones as they are.
 pub(crate) struct ParamSampler {
     seed: u64,
     sites: Vec<u64>,
+    copula: Copula,
+    correlated: Vec<bool>,
 }
 
 impl ParamSampler {
     /// A sampler whose streams are named for `purpose` and keyed by `seed`.
     pub(crate) fn new(model: &Model, purpose: &str, seed: u64) -> ParamSampler {
+        let copula = model.copula();
+        let correlated = copula.drawn(model.params.len());
         ParamSampler {
             seed,
+            copula,
+            correlated,
             sites: model
                 .params
                 .iter()
@@ -334,6 +344,11 @@ impl ParamSampler {
     /// All parameter values at index `i` into `values` (indexed like `Model::params`).
     pub(crate) fn sample(&self, model: &Model, i: u64, values: &mut [f64]) -> Result<(), String> {
         let key = rng::run_key(self.seed, i);
+        let sites = &self.sites;
+        self.copula.draw(
+            |p| StandardNormal.sample(&mut Stream::new(key, sites[p], 0)),
+            values,
+        );
         for &p in &model.param_order {
             let env = Env {
                 params: values,
@@ -344,6 +359,7 @@ impl ParamSampler {
             let v = match &model.params[p].value {
                 ParamValue::Fixed(v) => *v,
                 ParamValue::Derived(e) => e.eval(&env),
+                ParamValue::Drawn(_) if self.correlated[p] => values[p],
                 ParamValue::Drawn(d) => {
                     let mut s = Stream::new(key, self.sites[p], 0);
                     d.sample(&env, &mut s)
@@ -412,6 +428,7 @@ mod tests {
             outcomes: vec!["horizon".into()],
             sweep: None,
             checks: vec![],
+            correlations: vec![],
         }
     }
 

@@ -1,6 +1,8 @@
 //! The run's random draws: its parameters, branch choices, and the addressed streams of each
 //! step's sites; and the values that must be checked as they are computed.
 
+use rand_distr::{Distribution as _, StandardNormal};
+
 use super::{Fallible, Runner, Site, TraceEvent, Tracer, env};
 use crate::dist::Distribution;
 use crate::engine::RunRecord;
@@ -22,6 +24,15 @@ impl Runner<'_> {
         } else {
             &self.varying_params
         };
+        if !self.copula.is_empty() {
+            // The correlated parameters first: their arguments are constants, and the
+            // others may read them. Each one's normal from its own stream.
+            let (key, sites) = (self.run_key, &self.param_sites);
+            self.copula.draw(
+                |p| StandardNormal.sample(&mut Stream::new(key, sites[p], 0)),
+                &mut rec.params,
+            );
+        }
         for &p in order {
             let value = match &m.params[p].value {
                 ParamValue::Fixed(v) => *v,
@@ -34,6 +45,13 @@ impl Runner<'_> {
                             v,
                             "it is not a finite number",
                         ));
+                    }
+                    v
+                }
+                ParamValue::Drawn(d) if self.correlated[p] => {
+                    let v = rec.params[p];
+                    if !v.is_finite() {
+                        return Err(self.bad_draw(d, &env(rec, 0.0), Site::Param(p), Ok(v)));
                     }
                     v
                 }

@@ -26,6 +26,7 @@ pub use trace::{NoTrace, TraceEvent, Tracer};
 
 use rand_distr::{Distribution as _, Exp1};
 
+use crate::dist::copula::Copula;
 use crate::engine::RunRecord;
 use crate::engine::rng::{self, Purpose};
 use crate::engine::ticks::TickPlan;
@@ -93,6 +94,10 @@ pub struct Runner<'m> {
     fixed_params: Vec<f64>,
     /// The parameters to compute each run (drawn and derived), in evaluation order.
     varying_params: Vec<usize>,
+    /// The Gaussian copula of the correlated parameters, drawn first in each run.
+    copula: Copula,
+    /// Per parameter: whether the copula draws it.
+    correlated: Vec<bool>,
     /// The initial state, when every initial value is a finite constant (else evaluated
     /// each run).
     constant_state: Option<Vec<f64>>,
@@ -203,6 +208,8 @@ impl<'m> Runner<'m> {
             .copied()
             .filter(|&p| !matches!(model.params[p].value, ParamValue::Fixed(_)))
             .collect();
+        let copula = model.copula();
+        let correlated = copula.drawn(model.params.len());
         let constant_state = model
             .vars
             .iter()
@@ -214,6 +221,8 @@ impl<'m> Runner<'m> {
             fixed_params,
             varying_params,
             constant_state,
+            copula,
+            correlated,
             param_sites,
             step_sites,
             reads_time,

@@ -16,6 +16,9 @@
 //! 4. [`steps`]: step and branch ids (one namespace, so that `after`, `fired()` ... may name
 //!    steps further down the file), then everything else of the steps, and the flows
 //!    ([`scope`]: what names an expression may use at each position);
+//!    [`words`]: a word of estimative probability where a probability is written;
+//!    [`correlations`]: `[[correlations]]`, between drawn parameters (those of the words
+//!    too), their matrix valid;
 //! 5. [`sweep`]: `[sweep]`, the design `rungs sweep` runs without flags, checked whole;
 //! 6. `[[checks]]` (see [`crate::check::load`]), which name steps, branches and outcomes;
 //! 7. [`ticks`]: the tick limit, once the steps and flows say whether the model ticks;
@@ -29,6 +32,7 @@
 
 mod actors;
 mod consts;
+mod correlations;
 mod ctx;
 mod dist;
 mod exprs;
@@ -43,6 +47,7 @@ mod sweep;
 mod syntax;
 mod ticks;
 mod values;
+mod words;
 
 use toml::de::DeTable;
 
@@ -127,6 +132,7 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
             "flows",
             "sweep",
             "checks",
+            "correlations",
         ],
     );
     let mut model = scenario_table::empty_model();
@@ -136,6 +142,7 @@ fn load_doc(ctx: &mut Ctx<'_>, text: &str) -> Option<(Model, SourceMap)> {
     actors::actors(ctx, &root, &mut model, &mut map);
     steps::steps(ctx, &root, &mut model, &mut map);
     steps::flows(ctx, &root, &mut model, &mut map);
+    correlations::correlations(ctx, &root, &mut model);
     if let Some(v) = root.get("sweep") {
         model.sweep = sweep::sweep(ctx, v, &model);
     }

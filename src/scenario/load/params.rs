@@ -3,11 +3,10 @@
 
 use toml::de::DeValue;
 
-use super::exprs::compile_value;
 use super::ids::{check_id, check_reserved};
 use super::values::{a_type, want_num, want_table};
+use super::words::{self, Prob};
 use super::{Ctx, Table, dist, scope};
-use crate::expr::Type;
 use crate::scenario::check::SourceMap;
 use crate::scenario::{Model, Param, ParamId, ParamValue};
 
@@ -49,9 +48,11 @@ pub(super) fn params(
             DeValue::Integer(_) | DeValue::Float(_) => {
                 want_num(ctx, v, &what).map(ParamValue::Fixed)
             }
-            DeValue::String(_) => {
-                compile_value(ctx, v, Type::Number, &scope, &what).map(ParamValue::Derived)
-            }
+            DeValue::String(_) => match words::probability(ctx, v, &scope, &what) {
+                Some(Prob::Word(term, _)) => Some(words::word_value(term)),
+                Some(Prob::Expr(e)) => Some(ParamValue::Derived(e)),
+                None => None,
+            },
             DeValue::Table(tab) => {
                 let tab = Table {
                     map: tab,

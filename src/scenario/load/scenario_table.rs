@@ -25,6 +25,7 @@ pub(super) fn empty_model() -> Model {
         outcomes: vec![crate::scenario::HORIZON_OUTCOME.to_string()],
         sweep: None,
         checks: Vec::new(),
+        correlations: Vec::new(),
     }
 }
 

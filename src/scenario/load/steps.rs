@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use toml::de::{DeArray, DeValue};
 
 use super::scope::FullScope;
+use super::words::{WordParams, probability};
 use super::{
     Ctx, Table, Val, check_id, compile_text, compile_value, inner_span, want_int, want_str,
     want_table,
@@ -114,7 +115,7 @@ fn label(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, id: &str) -> String {
 
 /// The entries of a `[[key]]` array of tables (None if absent, or after reporting that
 /// `key` is not a list).
-fn array_of_tables<'r, 'a, 'b>(
+pub(super) fn array_of_tables<'r, 'a, 'b>(
     ctx: &mut Ctx<'_>,
     root: &'r Table<'a, 'b>,
     key: &str,
@@ -195,11 +196,18 @@ pub(crate) fn steps(
 
     let scope = FullScope::new(model);
     let mut ends: Vec<EndsAt> = Vec::new();
+    let mut words = WordParams::new(model.params.len());
     for (si, p) in pending.iter().enumerate() {
-        let step = step_body(ctx, p, si, &scope, model, &mut ends);
+        let step = step_body(ctx, p, (si, &scope, &mut words), model, &mut ends);
         model.steps.push(step);
     }
     number_outcomes(model, ends);
+    // The words' parameters depend on nothing: they go last in the evaluation order.
+    for param in words.params {
+        model.param_order.push(model.params.len());
+        map.param_keys.push(param.span.clone());
+        model.params.push(param);
+    }
 }
 
 /// The ids of a step's `[[steps.branches]]` (pass 1), as nodes after their step's: each
@@ -342,8 +350,7 @@ fn ends_label(ctx: &mut Ctx<'_>, t: &Table<'_, '_>) -> Option<(String, usize)> {
 fn step_body(
     ctx: &mut Ctx<'_>,
     p: &Pending<'_, '_>,
-    si: usize,
-    scope: &FullScope,
+    (si, scope, words): (usize, &FullScope, &mut WordParams),
     model: &Model,
     ends: &mut Vec<EndsAt>,
 ) -> Step {
@@ -359,7 +366,7 @@ fn step_body(
     let when = t
         .get("when")
         .and_then(|v| compile_value(ctx, v, Type::Bool, scope, &format!("`when` of {what}")));
-    let trigger = trigger(ctx, t, scope);
+    let trigger = trigger(ctx, t, scope, (&model.nodes[p.node].id, &mut *words));
     let effects = effects(ctx, t, scope);
     if let Some((label, at)) = ends_label(ctx, t) {
         ends.push(EndsAt {
@@ -396,7 +403,7 @@ fn step_body(
             "a repeatable step needs a positive `delay` or a `hazard`, else it could happen every time at one instant",
         );
     }
-    let branches = branches(ctx, p, si, scope, ends);
+    let branches = branches(ctx, p, (si, scope, words), model, ends);
     Step {
         node: p.node,
         after,
@@ -426,7 +433,12 @@ fn repeats_safely(trigger: &Trigger) -> bool {
 }
 
 /// `hazard`, or `probability` with `delay`.
-fn trigger(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, scope: &FullScope) -> Option<Trigger> {
+fn trigger(
+    ctx: &mut Ctx<'_>,
+    t: &Table<'_, '_>,
+    scope: &FullScope,
+    (id, words): (&str, &mut WordParams),
+) -> Option<Trigger> {
     let what = &t.what;
     if let Some(h) = t.get("hazard") {
         let mut ok = true;
@@ -454,13 +466,8 @@ fn trigger(ctx: &mut Ctx<'_>, t: &Table<'_, '_>, scope: &FullScope) -> Option<Tr
     }
     let probability = match t.get("probability") {
         Some(v) => {
-            let e = compile_value(
-                ctx,
-                v,
-                Type::Number,
-                scope,
-                &format!("`probability` of {what}"),
-            )?;
+            let prob = probability(ctx, v, scope, &format!("`probability` of {what}"))?;
+            let e = words.expr(ctx, id, prob);
             if let Some(c) = e.as_constant()
                 && !(0.0..=1.0).contains(&c)
             {
@@ -615,8 +622,8 @@ fn effect(
 fn branches(
     ctx: &mut Ctx<'_>,
     p: &Pending<'_, '_>,
-    si: usize,
-    scope: &FullScope,
+    (si, scope, words): (usize, &FullScope, &mut WordParams),
+    model: &Model,
     ends: &mut Vec<EndsAt>,
 ) -> Vec<Branch> {
     let mut out = Vec::new();
@@ -646,36 +653,27 @@ fn branches(
                 }
                 BranchProbability::Rest
             }
-            Some(v) => {
-                match compile_value(
-                    ctx,
-                    v,
-                    Type::Number,
-                    scope,
-                    &format!("`probability` of {what}"),
-                ) {
-                    Some(e) => {
-                        let c = e.as_constant();
-                        if let Some(c) = c
-                            && !(0.0..=1.0).contains(&c)
-                        {
-                            ctx.error(
-                                v.span(),
-                                format!(
-                                    "the `probability` of {what} must be between 0 and 1, got {c}"
-                                ),
-                            );
-                            all_ok = false;
-                        }
-                        consts.push((c, v.span()));
-                        BranchProbability::Value(e)
-                    }
-                    None => {
+            Some(v) => match probability(ctx, v, scope, &format!("`probability` of {what}")) {
+                Some(prob) => {
+                    let e = words.expr(ctx, &model.nodes[*node].id, prob);
+                    let c = e.as_constant();
+                    if let Some(c) = c
+                        && !(0.0..=1.0).contains(&c)
+                    {
+                        ctx.error(
+                            v.span(),
+                            format!("the `probability` of {what} must be between 0 and 1, got {c}"),
+                        );
                         all_ok = false;
-                        BranchProbability::Rest
                     }
+                    consts.push((c, v.span()));
+                    BranchProbability::Value(e)
                 }
-            }
+                None => {
+                    all_ok = false;
+                    BranchProbability::Rest
+                }
+            },
         };
         let effects = effects(ctx, t, scope);
         if let Some((label, at)) = ends_label(ctx, t) {
