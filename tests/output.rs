@@ -170,7 +170,8 @@ fn steps_csv() {
         h.join(","),
         "step,label,actor,rung,kind,runs,happened,probability,ci_low,ci_high,\
          time_mean,time_sd,time_p05,time_p25,time_p50,time_p75,time_p95,\
-         count_mean,count_sd,count_p05,count_p25,count_p50,count_p75,count_p95,count_max"
+         count_mean,count_sd,count_p05,count_p25,count_p50,count_p75,count_p95,count_max,\
+         words"
     );
     // RFC 4180: the label with a comma and quotes is quoted, quotes doubled.
     assert!(text.contains("strike,\"Strike, \"\"big\"\" one\",ru,1,step,4,3,0.75,"));
@@ -196,7 +197,9 @@ fn steps_csv() {
     // ranks floor(q * 3) of {0, 1, 2, 3}, exact; max 3.
     assert_eq!(strike[17], "1.5");
     assert!((f(&strike[18]) - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
-    assert_eq!(strike[19..], ["0", "0", "1", "2", "2", "3"]);
+    assert_eq!(strike[19..25], ["0", "0", "1", "2", "2", "3"]);
+    // 3 of 4 runs: ICD 203's "likely" (55-80%), last.
+    assert_eq!(strike[25], "likely");
     // A branch inherits the actor; a step that happened once has no sd.
     assert_eq!(
         &rows[1][..8],
@@ -233,11 +236,15 @@ fn outcomes_rungs_parameters_state() {
     let s = summary(&m);
     let text = output::outcomes_table(&m, &s).to_csv_string();
     assert!(text.starts_with(
-        "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50\n\
+        "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50,words\n\
          horizon,4,3,0.75,"
     ));
     assert!(text.contains("\n\"war, \"\"hot\"\"\",4,1,0.25,"));
     let (_, rows) = read(&text);
+    assert_eq!(
+        (rows[0][8].as_str(), rows[1][8].as_str()),
+        ("likely", "unlikely")
+    );
     assert_eq!(rows[0][6], "10");
     assert_eq!(rows[0][7], "10");
     assert_eq!(rows[1][0], WAR);
