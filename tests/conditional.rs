@@ -57,6 +57,16 @@ fn ok(cwd: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `rungs run s.toml --runs RUNS --out OUT -q EXTRA...` in `cwd`, asserting success.
+fn run(cwd: &Path, runs: &str, out: &str, extra: &[&str]) {
+    let args = [
+        &["run", "s.toml", "--runs", runs, "--out", out, "-q"][..],
+        extra,
+    ]
+    .concat();
+    ok(cwd, &args);
+}
+
 /// A CSV as its header and rows of `column -> cell`.
 fn table(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -111,10 +121,7 @@ fn setup() -> (tempfile::TempDir, String) {
 fn chain_independent_pair_and_outcome_match_closed_forms() {
     let (d, s) = setup();
     let n = 40_000u64;
-    ok(
-        d.path(),
-        &["run", &s, "--runs", "40000", "--out", "o", "-q"],
-    );
+    run(d.path(), "40000", "o", &[]);
     let p = pairs(&d.path().join("o"));
     let na = f(get(&p, "a", "war", "outcome"), "given_runs") as u64;
     assert_prop(na as f64 / n as f64, PA, n, "P(a)");
@@ -238,20 +245,7 @@ fn same_bytes_for_any_threads_shards_merge_and_extend() {
     let p = d.path();
     // 5,000 runs: four full blocks and a short one.
     for t in ["1", "2", "3"] {
-        ok(
-            p,
-            &[
-                "run",
-                &s,
-                "--runs",
-                "5000",
-                "--threads",
-                t,
-                "--out",
-                &format!("t{t}"),
-                "-q",
-            ],
-        );
+        run(p, "5000", &format!("t{t}"), &["--threads", t]);
     }
     for n in [2u32, 3] {
         let mut merge = vec![
@@ -261,60 +255,26 @@ fn same_bytes_for_any_threads_shards_merge_and_extend() {
             format!("m{n}"),
         ];
         for k in 0..n {
-            let shard = format!("{k}/{n}");
-            ok(
+            run(
                 p,
-                &[
-                    "run",
-                    &s,
-                    "--runs",
-                    "5000",
-                    "--shard",
-                    &shard,
-                    "--out",
-                    &format!("parts{n}"),
-                ],
+                "5000",
+                &format!("parts{n}"),
+                &["--shard", &format!("{k}/{n}")],
             );
             merge.push(format!("parts{n}/shard-{k}-of-{n}.json"));
         }
         let args: Vec<&str> = merge.iter().map(String::as_str).collect();
         ok(p, &args);
     }
-    ok(p, &["run", &s, "--runs", "3000", "--out", "e", "-q"]);
+    run(p, "3000", "e", &[]);
     ok(p, &["extend", "e", "--runs", "5000", "-q"]);
     for other in ["t2", "t3", "m2", "m3", "e"] {
         same(&p.join("t1"), &p.join(other));
     }
     // Off, and a top N, carry through merge and extend too.
-    ok(
-        p,
-        &[
-            "run",
-            &s,
-            "--runs",
-            "3000",
-            "--conditional",
-            "3",
-            "--out",
-            "e3",
-            "-q",
-        ],
-    );
+    run(p, "3000", "e3", &["--conditional", "3"]);
     ok(p, &["extend", "e3", "--runs", "5000", "-q"]);
-    ok(
-        p,
-        &[
-            "run",
-            &s,
-            "--runs",
-            "5000",
-            "--conditional",
-            "3",
-            "--out",
-            "f3",
-            "-q",
-        ],
-    );
+    run(p, "5000", "f3", &["--conditional", "3"]);
     same(&p.join("e3"), &p.join("f3"));
     let mut args = vec!["merge", "-q", "--conditional", "off", "--out", "moff"];
     args.extend(["parts2/shard-0-of-2.json", "parts2/shard-1-of-2.json"]);
@@ -326,20 +286,7 @@ fn same_bytes_for_any_threads_shards_merge_and_extend() {
 fn off_writes_none_and_top_n_keeps_the_largest_sure_shifts() {
     let (d, s) = setup();
     let p = d.path();
-    ok(
-        p,
-        &[
-            "run",
-            &s,
-            "--runs",
-            "3000",
-            "--conditional",
-            "off",
-            "--out",
-            "off",
-            "-q",
-        ],
-    );
+    run(p, "3000", "off", &["--conditional", "off"]);
     assert!(!p.join("off/conditional.csv").exists());
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(p.join("off/manifest.json")).unwrap()).unwrap();
@@ -352,7 +299,7 @@ fn off_writes_none_and_top_n_keeps_the_largest_sure_shifts() {
             .any(|f| f == "conditional.csv")
     );
     // Turning it off changes no other file.
-    ok(p, &["run", &s, "--runs", "3000", "--out", "on", "-q"]);
+    run(p, "3000", "on", &[]);
     for name in rungs::output::STATISTICS_FILES {
         assert_eq!(
             std::fs::read(p.join("off").join(name)).unwrap(),
@@ -361,34 +308,8 @@ fn off_writes_none_and_top_n_keeps_the_largest_sure_shifts() {
         );
     }
 
-    ok(
-        p,
-        &[
-            "run",
-            &s,
-            "--runs",
-            "3000",
-            "--conditional",
-            "all",
-            "--out",
-            "all",
-            "-q",
-        ],
-    );
-    ok(
-        p,
-        &[
-            "run",
-            &s,
-            "--runs",
-            "3000",
-            "--conditional",
-            "top=7",
-            "--out",
-            "top",
-            "-q",
-        ],
-    );
+    run(p, "3000", "all", &["--conditional", "all"]);
+    run(p, "3000", "top", &["--conditional", "top=7"]);
     let all = table(&p.join("all/conditional.csv"));
     let top = table(&p.join("top/conditional.csv"));
     assert_eq!(top.len(), 7);
@@ -439,12 +360,7 @@ fn given_runs_condition_the_conditional_table() {
     let p = d.path();
     let n = 20_000u64;
     // Only runs in which c happened (at t = 0) agree: c is given in every one of them.
-    ok(
-        p,
-        &[
-            "run", &s, "--runs", "20000", "--given", "c<=0", "--out", "g", "-q",
-        ],
-    );
+    run(p, "20000", "g", &["--given", "c<=0"]);
     let pr = pairs(&p.join("g"));
     let ca = get(&pr, "c", "a", "step");
     assert_eq!(ca["given_runs"], n.to_string());
@@ -511,4 +427,46 @@ fn words_columns_say_the_icd_203_terms_of_known_probabilities() {
         .find(|l| l.contains(" c "))
         .unwrap_or_else(|| panic!("{out}"));
     assert!(line.ends_with(")  roughly even chance"), "{line}");
+}
+
+#[test]
+fn a_scenario_too_large_for_the_counts_gets_no_file_and_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    // 520 steps and one outcome: 520 x 521 counts, more than the 512² kept.
+    let mut text = String::from("[scenario]\nname = \"big\"\nhorizon = 5\n");
+    for i in 0..520 {
+        text.push_str(&format!(
+            "\n[[steps]]\nid = \"s{i}\"\nprobability = 0.5\ndelay = 1\n"
+        ));
+    }
+    write_file(d.path(), "s.toml", &text);
+    let out = rungs()
+        .current_dir(d.path())
+        .args(["run", "s.toml", "--runs", "200", "--out", "o"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("conditional.csv is not written"), "{err}");
+    assert!(d.path().join("o/steps.csv").exists());
+    assert!(!d.path().join("o/conditional.csv").exists());
+    // Asked for explicitly: refused before anything runs, nothing written.
+    let out = rungs()
+        .current_dir(d.path())
+        .args([
+            "run",
+            "s.toml",
+            "--runs",
+            "200",
+            "--conditional",
+            "all",
+            "--out",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use --conditional off"));
+    assert!(!d.path().join("x").exists());
+    run(d.path(), "200", "y", &["--conditional", "off"]);
 }
