@@ -481,8 +481,11 @@ fn every_csv_reads_back_as_numbers() {
         "variable",
         "parameter",
         "path",
+        "words",
+        "given",
     ];
-    for name in STATISTICS_FILES.into_iter().chain(["runs.csv"]) {
+    let more = ["runs.csv", rungs::output::CONDITIONAL_FILE];
+    for name in STATISTICS_FILES.into_iter().chain(more) {
         let mut r = csv::Reader::from_path(out.join(name)).expect("opens");
         let header = r.headers().expect("a header").clone();
         for h in header.iter() {

@@ -111,15 +111,15 @@ fn get<'a>(
         .unwrap_or_else(|| panic!("no row {given} -> {step} ({kind})"))
 }
 
-fn setup() -> (tempfile::TempDir, String) {
+fn setup() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     write_file(d.path(), "s.toml", SCENARIO);
-    (d, "s.toml".into())
+    d
 }
 
 #[test]
 fn chain_independent_pair_and_outcome_match_closed_forms() {
-    let (d, s) = setup();
+    let d = setup();
     let n = 40_000u64;
     run(d.path(), "40000", "o", &[]);
     let p = pairs(&d.path().join("o"));
@@ -201,7 +201,7 @@ fn chain_independent_pair_and_outcome_match_closed_forms() {
 
 #[test]
 fn a_given_that_never_happened_has_no_rows() {
-    let (d, _) = setup();
+    let d = setup();
     write_file(
         d.path(),
         "never.toml",
@@ -241,7 +241,7 @@ fn same(a: &Path, b: &Path) {
 
 #[test]
 fn same_bytes_for_any_threads_shards_merge_and_extend() {
-    let (d, s) = setup();
+    let d = setup();
     let p = d.path();
     // 5,000 runs: four full blocks and a short one.
     for t in ["1", "2", "3"] {
@@ -284,7 +284,7 @@ fn same_bytes_for_any_threads_shards_merge_and_extend() {
 
 #[test]
 fn off_writes_none_and_top_n_keeps_the_largest_sure_shifts() {
-    let (d, s) = setup();
+    let d = setup();
     let p = d.path();
     run(p, "3000", "off", &["--conditional", "off"]);
     assert!(!p.join("off/conditional.csv").exists());
@@ -346,7 +346,7 @@ fn off_writes_none_and_top_n_keeps_the_largest_sure_shifts() {
     // Bad values are refused, nothing written.
     let out = rungs()
         .current_dir(p)
-        .args(["run", &s, "--conditional", "some", "--out", "bad"])
+        .args(["run", "s.toml", "--conditional", "some", "--out", "bad"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -356,7 +356,7 @@ fn off_writes_none_and_top_n_keeps_the_largest_sure_shifts() {
 
 #[test]
 fn given_runs_condition_the_conditional_table() {
-    let (d, s) = setup();
+    let d = setup();
     let p = d.path();
     let n = 20_000u64;
     // Only runs in which c happened (at t = 0) agree: c is given in every one of them.
@@ -381,10 +381,10 @@ fn given_runs_condition_the_conditional_table() {
 
 #[test]
 fn words_columns_say_the_icd_203_terms_of_known_probabilities() {
-    let (d, s) = setup();
+    let d = setup();
     let p = d.path();
     let n = 20_000u64;
-    let out = ok(p, &["run", &s, "--runs", "20000", "--out", "o"]);
+    let out = ok(p, &["run", "s.toml", "--runs", "20000", "--out", "o"]);
     // 5 se of 20,000 runs is under 0.018: each estimate stays inside its term's range.
     let want = [
         ("a", PA, "unlikely"),
