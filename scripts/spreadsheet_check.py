@@ -12,8 +12,11 @@ For every CSV in DIR:
 - every numeric column has a numeric dtype in pandas, and every numeric cell is a plain
   decimal number as text (no exponent, no NaN/inf, no thousands separator) or empty;
 - probabilities lie in [0, 1] with ci_low <= probability <= ci_high;
+- the `words` cells (steps.csv, outcomes.csv, conditional.csv) are the ICD 203 term of the
+  row's probability, by rungs' rule (docs/outputs.md, Words);
 - cross-file: timeline.csv and runs.csv name exactly the step and branch ids of steps.csv,
-  runs.csv the parameters of parameters.csv.
+  runs.csv the parameters of parameters.csv; conditional.csv's `given` are step and branch
+  ids, its `step` ids or outcome labels as its `kind` says.
 Then LibreOffice (headless) converts each CSV to xlsx and the xlsx back to CSV: openpyxl
 must find numbers (not text) in every non-empty numeric cell and the original strings in the
 text cells, the same number of rows and columns, and the CSV that comes back must hold the
@@ -47,13 +50,18 @@ COUNTS = ["count_mean", "count_sd", "count_p05", "count_p25", "count_p50", "coun
 FIXED = {
     "steps.csv": (
         ["step", "label", "actor", "rung", "kind", "runs", "happened", "probability",
-         "ci_low", "ci_high", "time_mean", "time_sd", *QUANTS, *COUNTS],
-        {"step", "label", "actor", "kind"},
+         "ci_low", "ci_high", "time_mean", "time_sd", *QUANTS, *COUNTS, "words"],
+        {"step", "label", "actor", "kind", "words"},
     ),
     "outcomes.csv": (
         ["outcome", "runs", "count", "probability", "ci_low", "ci_high", "time_mean",
-         "time_p50"],
-        {"outcome"},
+         "time_p50", "words"],
+        {"outcome", "words"},
+    ),
+    "conditional.csv": (
+        ["given", "step", "kind", "given_runs", "happened", "probability", "ci_low",
+         "ci_high", "overall", "lift", "before", "words"],
+        {"given", "step", "kind", "words"},
     ),
     "rungs.csv": (["actor", "rung", "p_reached", "p_max"], {"actor"}),
     "state.csv": (
@@ -66,7 +74,21 @@ FIXED = {
     ),
     "paths.csv": (["rank", "path", "outcome", "count", "probability"], {"path", "outcome"}),
 }
-PROBABILITY_COLUMNS = {"probability", "ci_low", "ci_high", "p_reached", "p_max"}
+PROBABILITY_COLUMNS = {"probability", "ci_low", "ci_high", "p_reached", "p_max", "overall",
+                       "before"}
+# ICD 203's terms, least likely first, with the upper end of each range.
+ICD_203 = [("almost no chance", 0.05), ("very unlikely", 0.20), ("unlikely", 0.45),
+           ("roughly even chance", 0.55), ("likely", 0.80), ("very likely", 0.95),
+           ("almost certain", 1.0)]
+
+
+def icd_203_term(p: float) -> str:
+    """rungs' rule: a boundary goes to the term nearer even chance; below 1% and above 99%
+    get the end terms."""
+    if p < 0.5:
+        lows = [0.0, 0.05, 0.20, 0.45]
+        return [t for (t, _), lo in zip(ICD_203, lows) if p >= lo][-1]
+    return next(t for t, hi in ICD_203 if p <= hi)
 
 
 class Checker:
@@ -168,6 +190,16 @@ def check_csv(c: Checker, path: Path, ids: list[str] | None, params: list[str] |
         bad = df[(df.ci_low > df.probability) | (df.probability > df.ci_high)]
         if len(bad):
             c.fail(name, f"probability outside [ci_low, ci_high] in {len(bad)} rows")
+    if "words" in header and "probability" in header:
+        w, pr = header.index("words"), header.index("probability")
+        for k, row in enumerate(rows, start=2):
+            if len(row) != len(header) or not (row[pr] == "" or PLAIN_NUMBER.match(row[pr])):
+                continue  # reported above
+            want = "" if row[pr] == "" else icd_203_term(float(row[pr]))
+            if row[w] != want:
+                c.fail(name, f"line {k}: words {row[w]!r} for probability {row[pr]}, "
+                       f"ICD 203 says {want!r}")
+                break
     return df, text_cols
 
 
@@ -337,6 +369,17 @@ def check_dir(d: Path, spreadsheet: bool = True) -> list[str]:
     if (d / "parameters.csv").exists():
         _, rows = read_raw(d / "parameters.csv")
         params = [r[0] for r in rows if r]
+    if (d / "conditional.csv").exists() and ids is not None:
+        _, rows = read_raw(d / "conditional.csv")
+        outcomes = [r[0] for r in read_raw(d / "outcomes.csv")[1] if r]
+        for k, r in enumerate(rows, start=2):
+            if len(r) < 3:
+                continue
+            names = outcomes if r[2] == "outcome" else ids
+            if r[0] not in ids or r[1] not in names or r[0] == r[1] and r[2] != "outcome":
+                c.fail("conditional.csv", f"line {k}: ({r[0]}, {r[1]}, {r[2]}) is not a "
+                       "pair of a step or branch and another step, branch or outcome")
+                break
     files = {}
     for p in csvs:
         r = check_csv(c, p, ids, params, finals, repeating)
@@ -353,11 +396,12 @@ def write_fixture(d: Path, bad: str | None = None) -> None:
     steps = [
         "step,label,actor,rung,kind,runs,happened,probability,ci_low,ci_high,time_mean,"
         "time_sd,time_p05,time_p25,time_p50,time_p75,time_p95,count_mean,count_sd,count_p05,"
-        "count_p25,count_p50,count_p75,count_p95,count_max",
+        "count_p25,count_p50,count_p75,count_p95,count_max,words",
         'deploy,"Troops ""deploy"", fast",dprk,1,step,2000,1000,0.5,0.478,0.522,'
-        "14.25,3.5,8,11,14,17,21,,,,,,,,",
-        "strike,Strike,ua,2,step,2000,0,0,0,0.0019,,,,,,,,0,0,0,0,0,0,0,0",
-        "strike_hit,Hit,ua,4,branch,2000,0,0,0,0.0019,,,,,,,,0,0,0,0,0,0,0,0",
+        "14.25,3.5,8,11,14,17,21,,,,,,,,,roughly even chance",
+        "strike,Strike,ua,2,step,2000,0,0,0,0.0019,,,,,,,,0,0,0,0,0,0,0,0,almost no chance",
+        "strike_hit,Hit,ua,4,branch,2000,0,0,0,0.0019,,,,,,,,0,0,0,0,0,0,0,0,"
+        "almost no chance",
     ]
     if bad == "exponent":
         steps[1] = steps[1].replace("0.478", "4.78e-1")
@@ -365,13 +409,24 @@ def write_fixture(d: Path, bad: str | None = None) -> None:
         steps[0] = steps[0].replace("time_p95", "timeP95")
     if bad == "text_number":
         steps[1] = steps[1].replace(",0.5,", ",n/a,")
+    if bad == "words":
+        steps[1] = steps[1].replace("roughly even chance", "likely")
+    conditional = [
+        "given,step,kind,given_runs,happened,probability,ci_low,ci_high,overall,lift,before,"
+        "words",
+        "deploy,strike,step,1000,0,0,0,0.0038,0,,,almost no chance",
+        "deploy,war,outcome,1000,500,0.5,0.469,0.531,0.25,2,1,roughly even chance",
+    ]
+    if bad == "pair":
+        conditional[1] = conditional[1].replace("deploy,strike,step", "deploy,war,step")
     files = {
         "steps.csv": steps,
         "outcomes.csv": [
-            "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50",
-            "horizon,2000,1500,0.75,0.7307,0.7683,365,365",
-            "war,2000,500,0.25,0.2317,0.2693,120.5,118",
+            "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50,words",
+            "horizon,2000,1500,0.75,0.7307,0.7683,365,365,likely",
+            "war,2000,500,0.25,0.2317,0.2693,120.5,118,unlikely",
         ],
+        "conditional.csv": conditional,
         "rungs.csv": ["actor,rung,p_reached,p_max", "all,0,1,0.5", "all,1,0.5,0.5",
                       "dprk,0,1,0.5", "dprk,1,0.5,0.5"],
         "state.csv": ["actor,variable,mean,sd,min,p05,p25,p50,p75,p95,max",
@@ -403,7 +458,7 @@ def self_test() -> int:
         if problems:
             failures += 1
             print("self-test: the good fixture fails:\n  " + "\n  ".join(problems))
-        for bad in ("exponent", "column", "text_number"):
+        for bad in ("exponent", "column", "text_number", "words", "pair"):
             d = Path(tmp) / bad
             write_fixture(d, bad)
             problems = check_dir(d, spreadsheet=False)
@@ -418,7 +473,7 @@ def self_test() -> int:
         if len(problems) != 1 or "B2" not in problems[0]:
             failures += 1
             print(f"self-test: a raw =1+1 must be the one formula found, got {problems}")
-    print(f"spreadsheet_check self-test: {5 - failures} passed, {failures} failed")
+    print(f"spreadsheet_check self-test: {7 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

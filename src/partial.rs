@@ -18,7 +18,9 @@ pub const FORMAT: &str = "rungs-partial";
 /// SHA-256 of its body ([`seal`], [`open`]). Version 3 adds exact value counts to every
 /// distribution and repeat counts to the steps that can repeat
 /// ([`Dist`](crate::stats::summary::Dist), [`NodeStats`](crate::stats::summary::NodeStats)).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4 adds the counts of conditional.csv
+/// ([`Conditional`](crate::stats::conditional::Conditional)).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The largest partial file `merge` reads. A shard's statistics are bounded (paths are
 /// pruned to a fixed count, sketches have a bounded number of buckets): real partials of

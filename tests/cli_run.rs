@@ -276,12 +276,15 @@ fn golden_csvs_are_pinned() {
     let pinned = std::fs::read_dir(golden.join("expected"))
         .expect("golden files")
         .count();
+    let csvs = STATISTICS_FILES
+        .iter()
+        .chain(&[rungs::output::CONDITIONAL_FILE]);
     assert_eq!(
         pinned,
-        STATISTICS_FILES.len(),
-        "every statistics CSV is pinned, nothing else"
+        STATISTICS_FILES.len() + 1,
+        "every statistics CSV and conditional.csv is pinned, nothing else"
     );
-    for name in STATISTICS_FILES {
+    for name in csvs {
         let want = std::fs::read_to_string(golden.join("expected").join(name)).expect("read");
         let got = std::fs::read_to_string(out.join(name)).expect("written");
         assert_eq!(got, want, "{name} differs from the pinned bytes");
@@ -478,8 +481,11 @@ fn every_csv_reads_back_as_numbers() {
         "variable",
         "parameter",
         "path",
+        "words",
+        "given",
     ];
-    for name in STATISTICS_FILES.into_iter().chain(["runs.csv"]) {
+    let more = ["runs.csv", rungs::output::CONDITIONAL_FILE];
+    for name in STATISTICS_FILES.into_iter().chain(more) {
         let mut r = csv::Reader::from_path(out.join(name)).expect("opens");
         let header = r.headers().expect("a header").clone();
         for h in header.iter() {

@@ -70,9 +70,11 @@ fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
-/// Asserts that the statistics CSVs (and `extra` files) of two folders are the same bytes.
+/// Asserts that the statistics CSVs, conditional.csv (and `extra` files) of two folders are
+/// the same bytes.
 fn same_files(a: &Path, b: &Path, extra: &[&str]) {
-    for name in CSVS.iter().chain(extra) {
+    let conditional = [rungs::output::CONDITIONAL_FILE];
+    for name in CSVS.iter().chain(&conditional).chain(extra) {
         let x = std::fs::read(a.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let y = std::fs::read(b.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(

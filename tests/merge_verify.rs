@@ -130,7 +130,9 @@ fn a_damaged_partial_is_refused_by_merge_with_its_name() {
     let parts = shards(dir.path(), 2048);
     // A digit of a count, changed without resealing.
     let text = std::fs::read_to_string(&parts[1]).unwrap();
+    // (A node's count, a number: the conditional counts' `happened` is a list.)
     let at = text.find("\"happened\":").unwrap() + "\"happened\":".len();
+    let at = at + text[at..].find(|c: char| c.is_ascii_digit()).unwrap();
     let mut b = text.into_bytes();
     b[at] = if b[at] == b'9' { b'8' } else { b[at] + 1 };
     std::fs::write(&parts[1], &b).unwrap();

@@ -171,7 +171,8 @@ fn steps_csv() {
         h.join(","),
         "step,label,actor,rung,kind,runs,happened,probability,ci_low,ci_high,\
          time_mean,time_sd,time_p05,time_p25,time_p50,time_p75,time_p95,\
-         count_mean,count_sd,count_p05,count_p25,count_p50,count_p75,count_p95,count_max"
+         count_mean,count_sd,count_p05,count_p25,count_p50,count_p75,count_p95,count_max,\
+         words"
     );
     // RFC 4180: the label with a comma and quotes is quoted, quotes doubled.
     assert!(text.contains("strike,\"Strike, \"\"big\"\" one\",ru,1,step,4,3,0.75,"));
@@ -197,7 +198,9 @@ fn steps_csv() {
     // ranks floor(q * 3) of {0, 1, 2, 3}, exact; max 3.
     assert_eq!(strike[17], "1.5");
     assert!((f(&strike[18]) - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
-    assert_eq!(strike[19..], ["0", "0", "1", "2", "2", "3"]);
+    assert_eq!(strike[19..25], ["0", "0", "1", "2", "2", "3"]);
+    // 3 of 4 runs: ICD 203's "likely" (55-80%), last.
+    assert_eq!(strike[25], "likely");
     // A branch inherits the actor; a step that happened once has no sd.
     assert_eq!(
         &rows[1][..8],
@@ -215,9 +218,16 @@ fn steps_csv() {
     assert_eq!(rows[1][11], "");
     assert_eq!(f(&rows[1][14]), 1.5);
     // The branch of a repeating step repeats too: once in run 0, never in the others.
-    assert_eq!(rows[1][17..], ["0.25", "0.5", "0", "0", "0", "0", "0", "1"]);
+    assert_eq!(
+        rows[1][17..25],
+        ["0.25", "0.5", "0", "0", "0", "0", "0", "1"]
+    );
     // A step that cannot repeat has empty count cells.
-    assert!(rows[2][17..].iter().all(String::is_empty), "{:?}", rows[2]);
+    assert!(
+        rows[2][17..25].iter().all(String::is_empty),
+        "{:?}",
+        rows[2]
+    );
     // Never happened: probability 0, interval [0, x], empty time cells; no actor: empty.
     let never = &rows[3];
     assert_eq!(
@@ -225,7 +235,9 @@ fn steps_csv() {
         ["never", "Never", "", "3", "step", "4", "0", "0"]
     );
     assert_eq!(never[8], "0");
-    assert!(never[10..].iter().all(String::is_empty), "{never:?}");
+    assert!(never[10..25].iter().all(String::is_empty), "{never:?}");
+    // 0 in 4 runs: "in none of them", the lowest term (docs/outputs.md, Words).
+    assert_eq!(never[25], "almost no chance");
 }
 
 #[test]
@@ -234,11 +246,15 @@ fn outcomes_rungs_parameters_state() {
     let s = summary(&m);
     let text = output::outcomes_table(&m, &s).to_csv_string();
     assert!(text.starts_with(
-        "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50\n\
+        "outcome,runs,count,probability,ci_low,ci_high,time_mean,time_p50,words\n\
          horizon,4,3,0.75,"
     ));
     assert!(text.contains("\n\"war, \"\"hot\"\"\",4,1,0.25,"));
     let (_, rows) = read(&text);
+    assert_eq!(
+        (rows[0][8].as_str(), rows[1][8].as_str()),
+        ("likely", "unlikely")
+    );
     assert_eq!(rows[0][6], "10");
     assert_eq!(rows[0][7], "10");
     assert_eq!(rows[1][0], WAR);

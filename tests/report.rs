@@ -314,8 +314,8 @@ fn run_report_has_every_chart_fetches_nothing_and_draws_the_csv_numbers() {
     let has = |name: &str| x.windows(name.len()).any(|w| w == name.as_bytes());
     assert!(has("xl/charts/chart1.xml") && has("xl/charts/chart3.xml"));
     assert!(
-        has("xl/worksheets/sheet9.xml"),
-        "charts + 7 CSVs + chart_data"
+        has("xl/worksheets/sheet10.xml"),
+        "charts + 8 CSVs (conditional.csv too) + chart_data"
     );
 
     // The manifest lists the report, and the folder is still rungs' own: run replaces it.

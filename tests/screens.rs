@@ -55,16 +55,18 @@ fn percent(s: &str) -> f64 {
     v / 100.0
 }
 
-/// The value and interval of a line ending `X%  (95% CI L% to H%)`, and the character
-/// column where `(95% CI` starts; `None` for a line without an interval.
+/// The value and interval of a line `... X%  (95% CI L% to H%)`, and the character
+/// column where `(95% CI` starts; `None` for a line without an interval. What follows the
+/// interval ([`words`]) is not read here.
 fn interval(line: &str) -> Option<(f64, f64, f64, usize)> {
     let at = line.find("  (95% CI ")?;
     let (head, tail) = line.split_at(at);
     let inner = tail
         .trim_start()
         .strip_prefix("(95% CI ")?
-        .strip_suffix(')')
-        .unwrap_or_else(|| panic!("`{line}`: the interval does not end the line"));
+        .split_once(')')
+        .unwrap_or_else(|| panic!("`{line}`: the interval is not closed"))
+        .0;
     let (lo, hi) = inner
         .split_once(" to ")
         .unwrap_or_else(|| panic!("`{line}`: no `to` in the interval"));
@@ -75,6 +77,11 @@ fn interval(line: &str) -> Option<(f64, f64, f64, usize)> {
         percent(hi),
         head.chars().count(),
     ))
+}
+
+/// The words after a line's interval (`likely` in `67.0%  (95% CI ...)  likely`).
+fn words(line: &str) -> &str {
+    line.rsplit_once(')').map_or("", |(_, w)| w.trim())
 }
 
 /// Asserts `p` is within 5 binomial standard errors of `n` runs of the exact `want`.
@@ -114,6 +121,16 @@ fn run_prints_percentages_with_intervals_in_aligned_columns() {
             0.5
         };
         near(p, want, 4000.0, l);
+        // ICD 203: 30% unlikely, 70% likely, 50% roughly even chance; 5 se of 4,000 runs
+        // (under 0.04) keeps each estimate inside its term's range.
+        let term = if want < 0.45 {
+            "unlikely"
+        } else if want > 0.55 {
+            "likely"
+        } else {
+            "roughly even chance"
+        };
+        assert_eq!(words(l), term, "{l}");
     }
     // The two outcome lines line up, and so do the two step lines (each block its own
     // width); the id over 60 characters is cut with `…` and still lines up.

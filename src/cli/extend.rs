@@ -56,6 +56,7 @@ struct Folder {
     model: Model,
     given: Given,
     paths: usize,
+    conditional: output::ConditionalRows,
     per_run: bool,
 }
 
@@ -135,7 +136,11 @@ fn extend_run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
     let mut manifest = Manifest::for_job(&job, threads, 1, started, clock.elapsed());
     // The folder is now the job of `--runs N`: a precision rule it once stopped by is
     // no longer what chose its run count.
-    manifest.options = serde_json::json!({ "paths": f.paths, "per_run": f.per_run });
+    manifest.options = serde_json::json!({
+        "paths": f.paths,
+        "per_run": f.per_run,
+        "conditional": f.conditional.to_string(),
+    });
     manifest.scenario_text = f.manifest.scenario_text.clone();
     manifest.extended_from = Some(old);
     if !f.given.is_empty() {
@@ -159,7 +164,15 @@ fn extend_run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
         }
     }
     let tree = ran.state.tree().map_err(Failure::Run)?;
-    finish_run(&f.model, tree, dir, &manifest, f.paths, args.quiet)
+    finish_run(
+        &f.model,
+        tree,
+        dir,
+        &manifest,
+        f.paths,
+        f.conditional,
+        args.quiet,
+    )
 }
 
 /// Reads the folder's extend.json and checks that it and the manifest describe the same
@@ -189,6 +202,13 @@ fn read_folder(args: &ExtendArgs, manifest: Manifest) -> Result<Folder, Failure>
         .as_u64()
         .map_or(output::DEFAULT_PATHS_TOP, |p| p as usize);
     let per_run = manifest.options["per_run"].as_bool().unwrap_or(false);
+    // The folder's rows of conditional.csv (the default for a manifest without them).
+    let conditional = match manifest.options["conditional"].as_str() {
+        Some(rows) => rows
+            .parse()
+            .map_err(|e| refuse(format!("its manifest.json is damaged: {e}")))?,
+        None => output::ConditionalRows::default(),
+    };
     if per_run && !args.dir.join("runs.csv").is_file() {
         return Err(refuse(
             "its manifest says it has runs.csv (--per-run), but the file is missing".into(),
@@ -201,6 +221,7 @@ fn read_folder(args: &ExtendArgs, manifest: Manifest) -> Result<Folder, Failure>
         model,
         given,
         paths,
+        conditional,
         per_run,
     })
 }

@@ -30,6 +30,9 @@ pub(crate) struct MergeArgs {
     /// Rows of paths.csv (for `run` parts).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS_TOP)]
     pub paths: usize,
+    /// Rows of conditional.csv, P(step | given) for each pair of steps, branches and outcomes: `off` (no file), `all`, or N (default 1000): the N pairs where knowing `given` moves the probability of `step` the most (see docs/outputs.md). Counts are exact either way.
+    #[arg(long, value_name = "off|all|N")]
+    pub conditional: Option<crate::output::ConditionalRows>,
     /// No summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
@@ -89,6 +92,7 @@ fn merge_runs(
     let parts = partial::check_cover(parts).map_err(Failure::Usage)?;
     let first = &parts[0].1;
     let model = model_of(first)?;
+    let conditional = crate::cli::conditional_rows(&model, args.conditional)?;
     let job = first.job.clone();
     let scenario_text = first.scenario_text.clone();
     let shards = first.shard.1;
@@ -112,12 +116,24 @@ fn merge_runs(
     }
     let dir = OutputDir::create(&out)?;
     let mut manifest = Manifest::for_job(&job, 1, shards, started, clock.elapsed());
-    manifest.options = serde_json::json!({ "paths": args.paths, "per_run": false });
+    manifest.options = serde_json::json!({
+        "paths": args.paths,
+        "per_run": false,
+        "conditional": conditional.to_string(),
+    });
     manifest.scenario_text = scenario_text;
     crate::cli::forecast::merged_news(&mut manifest, &job, drawn, args.quiet);
     let drawn = manifest.runs_drawn.unwrap_or(job.runs);
     crate::cli::forecast::write_merged_state(&dir, &job, &manifest.scenario_text, &tree, drawn)?;
-    finish_run(&model, tree, dir, &manifest, args.paths, args.quiet)
+    finish_run(
+        &model,
+        tree,
+        dir,
+        &manifest,
+        args.paths,
+        conditional,
+        args.quiet,
+    )
 }
 
 /// Checks that the statistics of a `run` partial are consistent with its model and its cover:

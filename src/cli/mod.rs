@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::diag::Diagnostics;
-use crate::output::{Manifest, OutputDir};
+use crate::output::{ConditionalRows, Manifest, OutputDir};
 use crate::scenario::Model;
 use crate::scenario::source::{LoadError, Overrides, load_with_overrides};
 use crate::stats::{BlockTree, Summary};
@@ -255,6 +255,35 @@ pub(crate) fn load_scenario(
     Ok((loaded.model, loaded.bytes, loaded.overrides))
 }
 
+/// Why a scenario gets no conditional.csv (it is too large for its counts).
+fn too_large_for_conditional(model: &Model) -> String {
+    format!(
+        "conditional.csv is not written: its counts for {} steps and branches and {} outcomes \
+         would be more than rungs keeps ({} per summary; see docs/outputs.md)",
+        model.nodes.len(),
+        model.outcomes.len(),
+        crate::stats::conditional::MAX_CONDITIONAL_CELLS
+    )
+}
+
+/// The rows of conditional.csv (`--conditional`, default [`ConditionalRows::default`]).
+/// Asking for them explicitly for a scenario too large for its counts is bad usage; by
+/// default such a scenario just gets none (and a note).
+pub(crate) fn conditional_rows(
+    model: &Model,
+    asked: Option<ConditionalRows>,
+) -> Result<ConditionalRows, Failure> {
+    let fits = crate::stats::conditional::fits(model.nodes.len(), model.outcomes.len().max(1));
+    match asked {
+        Some(rows) if rows != ConditionalRows::Off && !fits => Err(Failure::Usage(format!(
+            "--conditional {rows}: {}; use --conditional off",
+            too_large_for_conditional(model)
+        ))),
+        Some(rows) => Ok(rows),
+        None => Ok(ConditionalRows::default()),
+    }
+}
+
 /// The default output folder: `out/<scenario file stem>/`.
 pub(crate) fn default_out(scenario: &Path) -> PathBuf {
     let stem = scenario
@@ -286,12 +315,17 @@ pub(crate) fn finish_run(
     dir: OutputDir,
     manifest: &Manifest,
     paths: usize,
+    conditional: ConditionalRows,
     quiet: bool,
 ) -> Result<(), Failure> {
     let summary = tree
         .finish()
         .ok_or_else(|| Failure::Run("internal error: no runs to summarise".into()))?;
     crate::output::write_run_outputs(&dir, model, &summary, paths)?;
+    let wrote = crate::output::write_conditional(&dir, model, &summary, conditional)?;
+    if !wrote && conditional != ConditionalRows::Off && !quiet {
+        eprintln!("note: {}", too_large_for_conditional(model));
+    }
     crate::output::write_manifest(&dir, manifest)?;
     let out = dir.target().to_path_buf();
     dir.commit()?;

@@ -34,6 +34,9 @@ pub(crate) struct RunArgs {
     /// Rows of paths.csv (the most frequent escalation paths; counts are exact).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PATHS_TOP)]
     pub paths: usize,
+    /// Rows of conditional.csv, P(step | given) for each pair of steps, branches and outcomes: `off` (no file), `all`, or N (default 1000): the N pairs where knowing `given` moves the probability of `step` the most (see docs/outputs.md). Counts are exact either way.
+    #[arg(long, value_name = "off|all|N")]
+    pub conditional: Option<output::ConditionalRows>,
     /// Compute only shard K of N (0 <= K < N) and write DIR/shard-K-of-N.json for
     /// `rungs merge`, e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
     #[arg(long, value_name = "K/N", value_parser = partial::parse_shard)]
@@ -47,6 +50,7 @@ pub(crate) struct RunArgs {
 /// What every way of running shares: the loaded scenario, the news, the rule, the job.
 struct Job {
     model: crate::scenario::Model,
+    conditional: output::ConditionalRows,
     text: Vec<u8>,
     given: crate::engine::given::Given,
     precision: Option<crate::forecast::Precision>,
@@ -64,6 +68,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     check_options(&args)?;
     let (model, text, overrides) = load_scenario(&args.scenario, &args.opts.set, !args.opts.quiet)?;
     let given = args.given.load(&model)?;
+    let conditional = crate::cli::conditional_rows(&model, args.conditional)?;
     let precision = args.precision.rule(&model)?;
     let runs = match precision {
         Some(_) => args.precision.max_runs(),
@@ -90,6 +95,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     forecast::identify(&mut job, &given);
     let j = Job {
         model,
+        conditional,
         text,
         given,
         precision,
@@ -226,7 +232,11 @@ fn run_whole(args: &RunArgs, mut j: Job) -> Result<(), Failure> {
     j.job.runs = ran.runs;
     forecast::write_state(&dir, &j.job, &j.text, &ran.state)?;
     let mut manifest = Manifest::for_job(&j.job, j.threads, 1, j.started, j.clock.elapsed());
-    manifest.options = serde_json::json!({ "paths": args.paths, "per_run": args.per_run });
+    manifest.options = serde_json::json!({
+        "paths": args.paths,
+        "per_run": args.per_run,
+        "conditional": j.conditional.to_string(),
+    });
     if j.precision.is_some() {
         manifest.options["precision"] = args.precision.describe();
     }
@@ -248,7 +258,8 @@ fn run_whole(args: &RunArgs, mut j: Job) -> Result<(), Failure> {
         }
     }
     let tree = ran.state.tree().map_err(Failure::Run)?;
-    finish_run(&j.model, tree, dir, &manifest, args.paths, args.opts.quiet)?;
+    let (paths, quiet) = (args.paths, args.opts.quiet);
+    finish_run(&j.model, tree, dir, &manifest, paths, j.conditional, quiet)?;
     crate::cli::report::after(&j.out, args.opts.report, args.opts.quiet);
     Ok(())
 }

@@ -30,8 +30,9 @@ use crate::output::STATISTICS_FILES;
 /// The files rungs writes into an output folder besides [`STATISTICS_FILES`]. A folder is
 /// rungs' own, and so may be replaced, only if it has a manifest.json written by rungs and
 /// nothing but these files ([`is_rungs_file`]).
-const OTHER_FILES: [&str; 12] = [
+const OTHER_FILES: [&str; 13] = [
     "manifest.json",
+    crate::output::CONDITIONAL_FILE,
     "extend.json",
     "extend.jsonl",
     "runs.csv",

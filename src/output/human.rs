@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::scenario::Model;
+use crate::scenario::words::term_for;
 use crate::stats::{Summary, wilson};
 
 /// How many steps the summary lists.
@@ -113,10 +114,10 @@ pub fn share_ci(k: u64, n: u64) -> String {
     }
 }
 
-/// A few lines for a person: the outcomes with their probabilities and Wilson intervals,
-/// then the five most likely steps and branches among the highest rungs (sorted by rung,
-/// highest first, then by probability; only those that happened at least once). The caller
-/// adds where the files went.
+/// A few lines for a person: the outcomes with their probabilities, Wilson intervals and
+/// ICD 203 words ([`crate::scenario::words`]), then the five most likely steps and branches
+/// among the highest rungs (sorted by rung, highest first, then by probability; only those
+/// that happened at least once), the same way. The caller adds where the files went.
 pub fn human_summary(model: &Model, summary: &Summary) -> String {
     let n = summary.runs;
     let mut s = String::new();
@@ -127,7 +128,13 @@ pub fn human_summary(model: &Model, summary: &Summary) -> String {
     let width = column_width(model.outcomes.iter().map(String::as_str));
     let _ = writeln!(s, "Outcomes:");
     for (label, o) in model.outcomes.iter().zip(&summary.outcomes) {
-        let _ = writeln!(s, "  {}  {}", cell(label, width), share_ci(o.count, n));
+        let words = term_for(o.count as f64 / n as f64);
+        let _ = writeln!(
+            s,
+            "  {}  {}  {words}",
+            cell(label, width),
+            share_ci(o.count, n)
+        );
     }
     let mut nodes: Vec<usize> = (0..model.nodes.len().min(summary.nodes.len()))
         .filter(|&i| summary.nodes[i].happened > 0)
@@ -146,16 +153,23 @@ pub fn human_summary(model: &Model, summary: &Summary) -> String {
     }
     let _ = writeln!(s, "Most likely steps of the highest rungs:");
     let width = column_width(nodes.iter().map(|&i| model.nodes[i].id.as_str()));
+    let term = |i: usize| term_for(summary.nodes[i].happened as f64 / n as f64);
+    // The words as a column, so that the labels after them line up too.
+    let words_width = column_width(nodes.iter().map(|&i| term(i)));
     for i in nodes {
         let node = &model.nodes[i];
-        let label = if node.label != node.id {
-            format!("  {}", terminal_text(&node.label, 200))
+        let words = if node.label != node.id {
+            format!(
+                "{}  {}",
+                cell(term(i), words_width),
+                terminal_text(&node.label, 200)
+            )
         } else {
-            String::new()
+            term(i).to_string()
         };
         let _ = writeln!(
             s,
-            "  rung {:>2}  {}  {}{label}",
+            "  rung {:>2}  {}  {}  {words}",
             node.rung,
             cell(&node.id, width),
             share_ci(summary.nodes[i].happened, n)

@@ -62,7 +62,8 @@ pub struct Manifest {
     pub start_time: String,
     /// Wall-clock seconds the command took (milliseconds precision).
     pub wall_time_seconds: f64,
-    /// Every other option that shaped the files: `paths` and `per_run` for a run, the
+    /// Every other option that shaped the files: `paths`, `per_run` and `conditional` for
+    /// a run, the
     /// design and the sensitivity tables for a sweep, the second scenario of a compare.
     #[serde(default)]
     pub options: serde_json::Value,

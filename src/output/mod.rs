@@ -5,7 +5,8 @@
 //! 2. with `--per-run`, [`runs_header`] then [`format_run`] (an
 //!    [`engine::many::RunFormatter`](crate::engine::many::RunFormatter)) stream `runs.csv`
 //!    into [`OutputDir::create_file`];
-//! 3. [`write_run_outputs`] writes the statistics CSVs from a finished [`Summary`];
+//! 3. [`write_run_outputs`] writes the statistics CSVs from a finished [`Summary`], and
+//!    [`write_conditional`] conditional.csv (unless `--conditional off`);
 //! 4. [`write_manifest`] writes `manifest.json`;
 //! 5. [`OutputDir::commit`] renames the folder into place (dropping it uncommitted removes it);
 //! 6. [`human_summary`] is the text for stdout.
@@ -23,12 +24,17 @@
 //! RFC 4180 quoting through the `csv` crate: a field is quoted when it holds a comma, a quote
 //! or a line break, and quotes inside are doubled. Records end with `\n`.
 
+mod conditional;
 mod dir;
 pub(crate) mod human;
 mod manifest;
 mod runs;
 mod tables;
 
+pub use conditional::{
+    CONDITIONAL_COLUMNS, CONDITIONAL_FILE, ConditionalRows, DEFAULT_CONDITIONAL_TOP,
+    conditional_table,
+};
 pub use dir::{OutputDir, OutputFile, check_out, result_tables, write_file_atomically};
 pub use human::human_summary;
 pub use manifest::{Manifest, write_manifest};
@@ -157,4 +163,19 @@ pub fn write_run_outputs(
         dir.write_table(name, &table)?;
     }
     Ok(())
+}
+
+/// Writes [`CONDITIONAL_FILE`] into `dir` with the rows `rows` keeps; nothing for `off` or a
+/// scenario too large for conditional counts ([`crate::stats::conditional`]). Returns
+/// whether it was written.
+pub fn write_conditional(
+    dir: &OutputDir,
+    model: &Model,
+    summary: &Summary,
+    rows: ConditionalRows,
+) -> io::Result<bool> {
+    match conditional_table(model, summary, rows) {
+        Some(table) => dir.write_table(CONDITIONAL_FILE, &table).map(|()| true),
+        None => Ok(false),
+    }
 }

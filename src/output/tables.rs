@@ -2,12 +2,18 @@
 
 use crate::output::{Table, num, opt};
 use crate::scenario::Model;
+use crate::scenario::words::term_for;
 use crate::stats::summary::Dist;
 use crate::stats::{Summary, wilson};
 
 /// `k / n` (None for n = 0).
 fn ratio(k: u64, n: u64) -> Option<f64> {
     (n > 0).then(|| k as f64 / n as f64)
+}
+
+/// The `words` cell of `k` in `n`: the ICD 203 term of the probability (empty for n = 0).
+fn words_cell(k: u64, n: u64) -> String {
+    ratio(k, n).map_or(String::new(), |p| term_for(p).to_string())
 }
 
 /// probability, ci_low, ci_high of `k` in `n`.
@@ -29,7 +35,8 @@ const QUARTILES_AND_TAILS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 /// One row per step and branch, in file order; the `count_` columns only for a node that can
 /// happen more than once (a step with `repeat > 1` and its branches): the number of times it
-/// happened per run, over all runs.
+/// happened per run, over all runs. `words` (the probability's ICD 203 term, see
+/// [`crate::scenario::words`]) is last, after the columns older versions wrote.
 pub fn steps_table(model: &Model, s: &Summary) -> Table {
     let mut t = Table::new(&[
         "step",
@@ -57,6 +64,7 @@ pub fn steps_table(model: &Model, s: &Summary) -> Table {
         "count_p75",
         "count_p95",
         "count_max",
+        "words",
     ]);
     for (i, (node, st)) in model.nodes.iter().zip(&s.nodes).enumerate() {
         let actor = node
@@ -86,12 +94,13 @@ pub fn steps_table(model: &Model, s: &Summary) -> Table {
             row.push(opt(count.and_then(|d| d.quantile(q))));
         }
         row.push(opt(count.and_then(|d| d.moments.max())));
+        row.push(words_cell(st.happened, s.runs));
         t.rows.push(row);
     }
     t
 }
 
-/// One row per outcome, `horizon` first.
+/// One row per outcome, `horizon` first; `words` last, as in steps.csv.
 pub fn outcomes_table(model: &Model, s: &Summary) -> Table {
     let mut t = Table::new(&[
         "outcome",
@@ -102,12 +111,14 @@ pub fn outcomes_table(model: &Model, s: &Summary) -> Table {
         "ci_high",
         "time_mean",
         "time_p50",
+        "words",
     ]);
     for (label, st) in model.outcomes.iter().zip(&s.outcomes) {
         let mut row = vec![label.clone(), s.runs.to_string(), st.count.to_string()];
         row.extend(prob_cells(st.count, s.runs));
         row.push(opt(st.time.moments.mean()));
         row.push(opt(st.time.quantile(0.5)));
+        row.push(words_cell(st.count, s.runs));
         t.rows.push(row);
     }
     t

@@ -141,12 +141,13 @@ impl Folder {
         }
         // The main tables first, in the order docs/outputs.md lists them.
         let rank = |n: &str| {
-            const ORDER: [&str; 13] = [
+            const ORDER: [&str; 14] = [
                 "steps.csv",
                 "outcomes.csv",
                 "rungs.csv",
                 "timeline.csv",
                 "paths.csv",
+                "conditional.csv",
                 "state.csv",
                 "parameters.csv",
                 "sweep_outcomes.csv",

@@ -83,8 +83,13 @@ pub const TERMS: [Term; 7] = [
 /// The term of a probability: the one whose range holds `p`. A boundary (5%, 20%, ...)
 /// belongs to the term nearer to even chance (0.2 is "unlikely", 0.8 "likely"): the words
 /// never claim more certainty than the number. Below 1% is "almost no chance", above 99%
-/// "almost certain" (the scale's ends); NaN is "roughly even chance".
+/// "almost certain" (the scale's ends): ICD 203 has no stronger term, and an estimate of 0
+/// from finitely many runs means "in none of them", not "impossible". NaN has no term (""):
+/// the `words` column of an empty row stays empty.
 pub fn term_for(p: f64) -> &'static str {
+    if p.is_nan() {
+        return "";
+    }
     let found = if p < 0.5 {
         TERMS.iter().find(|t| p < t.high)
     } else {
@@ -139,6 +144,42 @@ fn normalize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_ranges_boundaries_and_ends() {
+        let cases = [
+            (0.0, "almost no chance"),
+            (0.004, "almost no chance"),
+            (0.03, "almost no chance"),
+            (0.05, "very unlikely"),
+            (0.19, "very unlikely"),
+            (0.2, "unlikely"),
+            (0.45, "roughly even chance"),
+            (0.5, "roughly even chance"),
+            (0.55, "roughly even chance"),
+            (0.56, "likely"),
+            (0.8, "likely"),
+            (0.81, "very likely"),
+            (0.95, "very likely"),
+            (0.951, "almost certain"),
+            (0.999, "almost certain"),
+            (1.0, "almost certain"),
+        ];
+        for (p, want) in cases {
+            assert_eq!(term_for(p), want, "p = {p}");
+        }
+        assert_eq!(term_for(f64::NAN), "");
+        // Symmetric: p and 1 - p get the mirrored terms (away from rounding at the edges).
+        for k in 0..=100 {
+            let p = k as f64 / 100.0 + 0.001;
+            let a = TERMS.iter().position(|t| t.name == term_for(p)).unwrap();
+            let b = TERMS
+                .iter()
+                .position(|t| t.name == term_for(1.0 - p))
+                .unwrap();
+            assert_eq!(a + b, TERMS.len() - 1, "p = {p}");
+        }
+    }
 
     #[test]
     fn the_ranges_tile_the_scale() {

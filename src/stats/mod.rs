@@ -8,9 +8,11 @@
 //! - [`BlockTree`]: reduces per-block accumulators along a binary tree fixed by block index,
 //!   so any contiguous split of the blocks (threads, shards) gives the same result.
 //! - [`Summary`]: everything `rungs run` reports about a set of runs.
+//! - [`conditional::Conditional`]: which steps happen together (conditional.csv).
 //! - [`wilson`]: the Wilson score interval.
 //! - [`summarise`], [`run_all`]: the engine's runs of one model reduced into a [`Summary`].
 
+pub(crate) mod conditional;
 pub(crate) mod exact;
 pub(crate) mod quantity;
 pub mod summary;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::RunRecord;
 use crate::scenario::{Model, Node};
+use crate::stats::conditional::Conditional;
 pub use crate::stats::quantity::Dist;
 use crate::stats::{Merge, Sketch};
 
@@ -361,6 +362,8 @@ pub struct Summary {
     pub timeline: Vec<u64>,
     /// Exact counts of distinct paths with their outcomes.
     pub paths: Paths,
+    /// Which steps, branches and outcomes happen together (conditional.csv).
+    pub conditional: Conditional,
 }
 
 impl Summary {
@@ -396,6 +399,7 @@ impl Summary {
             grid,
             timeline: vec![0; model.nodes.len() * grid.points],
             paths: Paths::default(),
+            conditional: Conditional::new(model.nodes.len(), model.outcomes.len()),
         }
     }
 
@@ -509,7 +513,9 @@ impl Summary {
                 .checked_add(sum(&mut list.iter().map(|&(_, c)| c))?)
                 .ok_or("counts overflow")?;
         }
-        all("the paths", paths)
+        all("the paths", paths)?;
+        self.conditional
+            .check(&shape.conditional, runs, &self.nodes)
     }
 
     /// Checks the grid claim of node `i` (its lengths already checked): at most `happened`
@@ -607,6 +613,7 @@ impl Summary {
             d.push(x);
         }
         self.paths.add(&run.path, run.outcome as u32, 1);
+        self.conditional.record(run);
     }
 
     /// How many times node `node` happened per run, if it can happen more than once.
@@ -689,6 +696,7 @@ impl Merge for Summary {
             add_counts(&mut self.timeline, &other.timeline);
         }
         self.paths.merge(&other.paths);
+        self.conditional.merge(&other.conditional);
     }
 }
 
