@@ -23,23 +23,7 @@ use crate::sweep::{self, Design, SweepError};
 pub(crate) fn run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
     let (started, clock) = (SystemTime::now(), Instant::now());
     let refuse = |why: String| refusal(&args.dir, why);
-    if manifest.options.get("precision").is_some() {
-        return Err(refuse(
-            "it is a --precision sweep, whose points ran to different numbers of runs; \
-             extend tops every point up to the same --runs: run the sweep again with --runs \
-             N (or a smaller --precision)"
-                .into(),
-        ));
-    }
-    let path = args.dir.join(STATE_FILE);
-    if !path.is_file() {
-        return Err(refuse(format!(
-            "it has no {STATE_FILE}, the statistics of its points' blocks that extending \
-             continues (folders of `rungs merge` of a sharded sweep, and of older rungs, lack \
-             it); run the sweep afresh with --runs {}",
-            args.runs
-        )));
-    }
+    let path = state_path(&args, &manifest)?;
     let shown = |e: String| refuse(format!("{STATE_FILE}: {e}"));
     let mut reader = StateReader::open(&path).map_err(shown)?;
     let head = &reader.head;
@@ -130,24 +114,60 @@ pub(crate) fn run(args: ExtendArgs, manifest: Manifest) -> Result<(), Failure> {
     };
     sweep::commit_folder(dir, &job, &how).map_err(|e| Failure::Run(e.to_string()))?;
     if !args.quiet {
-        println!(
-            "extended {} from {} to {} runs per point, {} points ({} runs added) in {:.1} s",
-            args.dir.display(),
-            thousands(old),
-            thousands(args.runs),
-            design.len(),
-            thousands(design.len() as u64 * (args.runs - old)),
-            clock.elapsed().as_secs_f64()
-        );
-        if !given.is_empty() {
-            let agreeing = design.len() as u64 * args.runs;
-            println!(
-                "{}",
-                crate::cli::forecast::news_line(&given, agreeing, drawn)
-            );
-        }
+        say_extended(&args, old, design.len(), &given, drawn, clock.elapsed());
     }
     Ok(())
+}
+
+/// The state file of the sweep folder `args.dir`, refusing a folder that cannot be extended
+/// (a precision sweep; a folder without the file).
+fn state_path(args: &ExtendArgs, manifest: &Manifest) -> Result<std::path::PathBuf, Failure> {
+    let refuse = |why: String| refusal(&args.dir, why);
+    if manifest.options.get("precision").is_some() {
+        return Err(refuse(
+            "it is a --precision sweep, whose points ran to different numbers of runs; \
+             extend tops every point up to the same --runs: run the sweep again with --runs \
+             N (or a smaller --precision)"
+                .into(),
+        ));
+    }
+    let path = args.dir.join(STATE_FILE);
+    if !path.is_file() {
+        return Err(refuse(format!(
+            "it has no {STATE_FILE}, the statistics of its points' blocks that extending \
+             continues (folders of `rungs merge` of a sharded sweep, and of older rungs, lack \
+             it); run the sweep afresh with --runs {}",
+            args.runs
+        )));
+    }
+    Ok(path)
+}
+
+/// What an extension did, for the person watching.
+fn say_extended(
+    args: &ExtendArgs,
+    old: u64,
+    points: usize,
+    given: &Given,
+    drawn: u64,
+    took: std::time::Duration,
+) {
+    println!(
+        "extended {} from {} to {} runs per point, {} points ({} runs added) in {:.1} s",
+        args.dir.display(),
+        thousands(old),
+        thousands(args.runs),
+        points,
+        thousands(points as u64 * (args.runs - old)),
+        took.as_secs_f64()
+    );
+    if !given.is_empty() {
+        let agreeing = points as u64 * args.runs;
+        println!(
+            "{}",
+            crate::cli::forecast::news_line(given, agreeing, drawn)
+        );
+    }
 }
 
 /// The sweep's design, from its job's identity, checked against the scenario (every varied

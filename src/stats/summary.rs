@@ -410,25 +410,7 @@ impl Summary {
     /// every run once). A summary that passes merges without overflow.
     pub fn check(&self, shape: &Summary) -> Result<(), String> {
         let runs = self.runs;
-        let lengths = self.nodes.len() == shape.nodes.len()
-            && self.outcomes.len() == shape.outcomes.len()
-            && self.rungs_all.len() == shape.rungs_all.len()
-            && self.rungs_actor.len() == shape.rungs_actor.len()
-            && self
-                .rungs_actor
-                .iter()
-                .zip(&shape.rungs_actor)
-                .all(|(a, b)| a.len() == b.len())
-            && self.repeats.len() == shape.repeats.len()
-            && self
-                .repeats
-                .iter()
-                .zip(&shape.repeats)
-                .all(|(a, b)| a.node == b.node)
-            && self.vars.len() == shape.vars.len()
-            && self.params.len() == shape.params.len()
-            && self.grid == shape.grid
-            && self.timeline.len() == shape.timeline.len();
+        let lengths = self.has_shape_of(shape);
         if !lengths {
             return Err("its statistics do not have the shape of the scenario's".into());
         }
@@ -456,29 +438,7 @@ impl Summary {
             self.check_on_grid(i)
                 .map_err(|e| format!("step {i}: {e}"))?;
         }
-        // Repeat counts: counted in every run, and (while exact) 0 in exactly the runs in
-        // which the node never happened. The shape check above put their nodes in range.
-        for r in &self.repeats {
-            let i = r.node;
-            let happened = self.nodes.get(i as usize).map_or(0, |n| n.happened);
-            let counted = r
-                .count
-                .check(runs)
-                .map_err(|e| format!("step {i}: its repeat counts: {e}"))?;
-            let zeros = r
-                .count
-                .exact
-                .sorted()
-                .first()
-                .filter(|v| v.0 == 0.0)
-                .map_or(0, |v| v.1);
-            if counted != runs || (r.count.is_exact() && zeros != runs - happened) {
-                return Err(format!(
-                    "step {i}: repeat counts over {counted} runs where there are {runs}, \
-                     or that disagree with the {happened} runs it happened in"
-                ));
-            }
-        }
+        self.check_repeats()?;
         for (i, o) in self.outcomes.iter().enumerate() {
             if o.time.check(runs)? != o.count {
                 return Err(format!("outcome {i}: its count and its times disagree"));
@@ -516,6 +476,58 @@ impl Summary {
         all("the paths", paths)?;
         self.conditional
             .check(&shape.conditional, runs, &self.nodes)
+    }
+
+    /// Whether every table has the length `shape`'s has (the first part of [`Summary::check`]).
+    fn has_shape_of(&self, shape: &Summary) -> bool {
+        self.nodes.len() == shape.nodes.len()
+            && self.outcomes.len() == shape.outcomes.len()
+            && self.rungs_all.len() == shape.rungs_all.len()
+            && self.rungs_actor.len() == shape.rungs_actor.len()
+            && self
+                .rungs_actor
+                .iter()
+                .zip(&shape.rungs_actor)
+                .all(|(a, b)| a.len() == b.len())
+            && self.repeats.len() == shape.repeats.len()
+            && self
+                .repeats
+                .iter()
+                .zip(&shape.repeats)
+                .all(|(a, b)| a.node == b.node)
+            && self.vars.len() == shape.vars.len()
+            && self.params.len() == shape.params.len()
+            && self.grid == shape.grid
+            && self.timeline.len() == shape.timeline.len()
+    }
+
+    /// The repeat counts' part of [`Summary::check`] (after the shape check).
+    fn check_repeats(&self) -> Result<(), String> {
+        let runs = self.runs;
+        // Repeat counts: counted in every run, and (while exact) 0 in exactly the runs in
+        // which the node never happened. The shape check above put their nodes in range.
+        for r in &self.repeats {
+            let i = r.node;
+            let happened = self.nodes.get(i as usize).map_or(0, |n| n.happened);
+            let counted = r
+                .count
+                .check(runs)
+                .map_err(|e| format!("step {i}: its repeat counts: {e}"))?;
+            let zeros = r
+                .count
+                .exact
+                .sorted()
+                .first()
+                .filter(|v| v.0 == 0.0)
+                .map_or(0, |v| v.1);
+            if counted != runs || (r.count.is_exact() && zeros != runs - happened) {
+                return Err(format!(
+                    "step {i}: repeat counts over {counted} runs where there are {runs}, \
+                 or that disagree with the {happened} runs it happened in"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Checks the grid claim of node `i` (its lengths already checked): at most `happened`

@@ -137,6 +137,9 @@ pub struct Points<'a> {
 /// engine's one runner, each finished block added to its point's state. So small designs
 /// use every thread within a point and large ones keep every thread busy across points,
 /// with no barrier at the end of each point, and only the points in flight are held.
+///
+/// Over 100 lines because the wave's closures share the open points' states (in `RefCell`s)
+/// and the first failure; split up, each piece would take all of them as arguments.
 pub fn run_points_from(
     job: &Points<'_>,
     from: u64,

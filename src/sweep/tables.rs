@@ -129,20 +129,7 @@ pub fn merge_sweep(
         )));
     }
     let scenario_text = first.scenario_text.clone();
-    let (mut model, _) =
-        crate::scenario::load_str(&job.scenario_path, &scenario_text).map_err(|d| {
-            SweepError::Usage(format!(
-                "{first_name}: the scenario inside does not load with this rungs:\n{d}"
-            ))
-        })?;
-    for (name, v) in &job.overrides {
-        let p = model.param_index(name).ok_or_else(|| {
-            SweepError::Usage(format!(
-                "{first_name}: --set names an unknown parameter `{name}`"
-            ))
-        })?;
-        model.set_param(p, *v);
-    }
+    let model = job_model(&first_name, &job, &scenario_text)?;
     // The rule of a precision sweep, as its manifest records it.
     let precision: Option<serde_json::Value> = job
         .options
@@ -168,27 +155,14 @@ pub fn merge_sweep(
                 payload.summaries.len()
             )));
         }
-        for (i, summary) in payload.summaries.iter().enumerate() {
-            // A precision sweep's points stop on their own, at most at the job's runs.
-            let runs_ok = match precision {
-                Some(_) => summary.runs >= 1 && summary.runs <= job.runs,
-                None => summary.runs == job.runs,
-            };
-            let checked = if runs_ok {
-                summary.check(&shape)
-            } else {
-                Err(format!(
-                    "{} runs where the job has {}",
-                    summary.runs, job.runs
-                ))
-            };
-            checked.map_err(|e| {
-                SweepError::Usage(format!(
-                    "{name}: damaged partial file: point {}: {e}",
-                    p.covers.start + i as u64
-                ))
-            })?;
-        }
+        check_summaries(
+            &name,
+            p.covers.start,
+            &payload.summaries,
+            &shape,
+            &job,
+            precision.is_some(),
+        )?;
         let (design, w) = match &mut writer {
             None => {
                 let w = SweepWriter::create(&dir, &model, &payload.design)?;
@@ -233,4 +207,64 @@ pub fn merge_sweep(
         parts: n_parts,
         job,
     })
+}
+
+/// The model a sweep partial's job ran: its scenario text loaded, with its `--set` values
+/// (`first_name` names the partial in messages).
+fn job_model(
+    first_name: &str,
+    job: &crate::partial::JobIdentity,
+    scenario_text: &str,
+) -> Result<Model, SweepError> {
+    let (mut model, _) =
+        crate::scenario::load_str(&job.scenario_path, scenario_text).map_err(|d| {
+            SweepError::Usage(format!(
+                "{first_name}: the scenario inside does not load with this rungs:\n{d}"
+            ))
+        })?;
+    for (name, v) in &job.overrides {
+        let p = model.param_index(name).ok_or_else(|| {
+            SweepError::Usage(format!(
+                "{first_name}: --set names an unknown parameter `{name}`"
+            ))
+        })?;
+        model.set_param(p, *v);
+    }
+    Ok(model)
+}
+
+/// Checks the point summaries a partial holds (`name` for messages; the first is point
+/// `first`): each over the job's
+/// runs (for a `precise` sweep, at most them) and consistent in itself.
+fn check_summaries(
+    name: &str,
+    first: u64,
+    summaries: &[Summary],
+    shape: &Summary,
+    job: &crate::partial::JobIdentity,
+    precise: bool,
+) -> Result<(), SweepError> {
+    for (i, summary) in summaries.iter().enumerate() {
+        // A precision sweep's points stop on their own, at most at the job's runs.
+        let runs_ok = if precise {
+            summary.runs >= 1 && summary.runs <= job.runs
+        } else {
+            summary.runs == job.runs
+        };
+        let checked = if runs_ok {
+            summary.check(shape)
+        } else {
+            Err(format!(
+                "{} runs where the job has {}",
+                summary.runs, job.runs
+            ))
+        };
+        checked.map_err(|e| {
+            SweepError::Usage(format!(
+                "{name}: damaged partial file: point {}: {e}",
+                first + i as u64
+            ))
+        })?;
+    }
+    Ok(())
 }

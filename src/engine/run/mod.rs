@@ -287,6 +287,9 @@ impl<'m> Runner<'m> {
         self.run_boxed(run, rec, tracer).map_err(|e| *e)
     }
 
+    /// The event loop of one run. Over 100 lines on purpose: it is the hot loop, and its
+    /// state (the time, the next event, whether flows run) stays in locals, in registers,
+    /// across the loop; split into methods it would go through `self` on every event.
     fn run_boxed<T: Tracer>(
         &mut self,
         run: u64,
@@ -437,7 +440,8 @@ impl<'m> Runner<'m> {
     }
 
     /// Looks at step `i` after a change of state: enables it, or starts, re-rates or pauses
-    /// its hazard.
+    /// its hazard. Kept in one piece (over 100 lines): it is inlined into `settle`, the
+    /// second-hottest code, and reads as the spec's table of a step's phases in order.
     fn look<T: Tracer>(&mut self, i: StepId, rec: &RunRecord, tracer: &mut T) -> Fallible<()> {
         let m = self.model;
         let phase = self.steps[i].phase;
