@@ -53,7 +53,31 @@ pub struct JobIdentity {
     pub options: Vec<(String, String)>,
 }
 
+/// Why the model of a job could not be rebuilt ([`JobIdentity::model`]).
+#[derive(Debug)]
+pub enum JobModelError {
+    /// The scenario text does not load with this rungs.
+    Scenario(Box<crate::diag::Diagnostics>),
+    /// A `--set` override names a parameter the scenario does not have.
+    UnknownOverride(String),
+}
+
 impl JobIdentity {
+    /// The model the job ran: `scenario_text` (the text the partial or state file carries)
+    /// loaded, with the job's `--set` overrides applied. Merging and extending need nothing
+    /// but the files.
+    pub fn model(&self, scenario_text: &str) -> Result<crate::scenario::Model, JobModelError> {
+        let (mut model, _warnings) = crate::scenario::load_str(&self.scenario_path, scenario_text)
+            .map_err(|d| JobModelError::Scenario(Box::new(d)))?;
+        for (name, value) in &self.overrides {
+            let i = model
+                .param_index(name)
+                .ok_or_else(|| JobModelError::UnknownOverride(name.clone()))?;
+            model.set_param(i, *value);
+        }
+        Ok(model)
+    }
+
     /// The identity of a job, for `command` on the scenario `path` whose bytes are `text`.
     pub fn new(
         command: &str,

@@ -182,16 +182,10 @@ fn check_piece(
 /// The model of a job, rebuilt from the scenario text the partial carries, with the job's
 /// overrides applied: merge needs nothing but the partial files.
 pub(crate) fn model_of<T>(part: &Partial<T>) -> Result<Model, Failure> {
-    let (mut model, _warnings) =
-        crate::scenario::load_str(&part.job.scenario_path, &part.scenario_text)
-            .map_err(|d| Failure::Scenario(Box::new(d)))?;
-    for (name, value) in &part.job.overrides {
-        let i = model.param_index(name).ok_or_else(|| {
-            Failure::Usage(format!(
-                "the partial files override `{name}`, which their scenario does not have"
-            ))
-        })?;
-        model.set_param(i, *value);
-    }
-    Ok(model)
+    part.job.model(&part.scenario_text).map_err(|e| match e {
+        crate::partial::JobModelError::Scenario(d) => Failure::Scenario(d),
+        crate::partial::JobModelError::UnknownOverride(name) => Failure::Usage(format!(
+            "the partial files override `{name}`, which their scenario does not have"
+        )),
+    })
 }

@@ -209,28 +209,22 @@ pub fn merge_sweep(
     })
 }
 
-/// The model a sweep partial's job ran: its scenario text loaded, with its `--set` values
-/// (`first_name` names the partial in messages).
+/// The model a sweep partial's job ran (`first_name` names the partial in messages).
 fn job_model(
     first_name: &str,
     job: &crate::partial::JobIdentity,
     scenario_text: &str,
 ) -> Result<Model, SweepError> {
-    let (mut model, _) =
-        crate::scenario::load_str(&job.scenario_path, scenario_text).map_err(|d| {
-            SweepError::Usage(format!(
-                "{first_name}: the scenario inside does not load with this rungs:\n{d}"
-            ))
-        })?;
-    for (name, v) in &job.overrides {
-        let p = model.param_index(name).ok_or_else(|| {
-            SweepError::Usage(format!(
-                "{first_name}: --set names an unknown parameter `{name}`"
-            ))
-        })?;
-        model.set_param(p, *v);
-    }
-    Ok(model)
+    job.model(scenario_text).map_err(|e| {
+        SweepError::Usage(match e {
+            crate::partial::JobModelError::Scenario(d) => {
+                format!("{first_name}: the scenario inside does not load with this rungs:\n{d}")
+            }
+            crate::partial::JobModelError::UnknownOverride(name) => {
+                format!("{first_name}: --set names an unknown parameter `{name}`")
+            }
+        })
+    })
 }
 
 /// Checks the point summaries a partial holds (`name` for messages; the first is point
