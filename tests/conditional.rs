@@ -227,16 +227,7 @@ fn a_given_that_never_happened_has_no_rows() {
 
 /// The files conditional.csv must match across ways of computing the same runs.
 fn same(a: &Path, b: &Path) {
-    for name in ["conditional.csv", "steps.csv", "outcomes.csv"] {
-        let x = std::fs::read(a.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let y = std::fs::read(b.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(
-            x == y,
-            "{name} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
+    common::same_bytes(a, b, &["conditional.csv", "steps.csv", "outcomes.csv"]);
 }
 
 #[test]

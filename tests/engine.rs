@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::Gen;
+
 use common::assert_prop;
 use rungs::engine::RunRecord;
 use rungs::engine::run::Runner;
@@ -835,25 +837,6 @@ fn watched_steps_give_the_same_runs_as_a_full_scan() {
         }
         // The comparison means something only if things happen.
         assert!(events > 400 * 5, "{name}: only {events} trace events");
-    }
-}
-
-/// A small deterministic generator for random scenarios (SplitMix64).
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
     }
 }
 

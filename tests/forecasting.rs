@@ -74,16 +74,13 @@ fn manifest(dir: &Path) -> serde_json::Value {
 /// the same bytes.
 fn same_files(a: &Path, b: &Path, extra: &[&str]) {
     let conditional = [rungs::output::CONDITIONAL_FILE];
-    for name in CSVS.iter().chain(&conditional).chain(extra) {
-        let x = std::fs::read(a.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let y = std::fs::read(b.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(
-            x == y,
-            "{name} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
+    let names: Vec<&str> = CSVS
+        .iter()
+        .chain(&conditional)
+        .chain(extra)
+        .copied()
+        .collect();
+    common::same_bytes(a, b, &names);
 }
 
 #[test]

@@ -42,18 +42,8 @@ fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
-/// Asserts that `files` of two folders are the same bytes.
 fn same(a: &Path, b: &Path, files: &[&str]) {
-    for f in files {
-        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        assert!(
-            x == y,
-            "{f} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
+    common::same_bytes(a, b, files);
 }
 
 /// `rungs sweep ARGS --runs small`, extended (through each of `steps`) to `big`, against

@@ -2,6 +2,10 @@
 //! the run plain ticking gives, bit for bit (same record, same error), on the shipped
 //! scenarios and on random flow scenarios; and skipping must actually skip.
 
+mod common;
+
+use common::Gen;
+
 use rungs::engine::RunRecord;
 use rungs::engine::run::Runner;
 use rungs::scenario::{Model, load_str};
@@ -62,25 +66,6 @@ fn shipped_scenarios_run_the_same_with_and_without_skipping() {
             per_run <= most_evaluated,
             "{file}: {per_run} ticks evaluated per run"
         );
-    }
-}
-
-/// A small deterministic generator for random scenarios (SplitMix64).
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
     }
 }
 
