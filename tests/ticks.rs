@@ -1,6 +1,7 @@
 //! Skipping ticks must not change a run: every run with skipping on (the default) must be
-//! the run plain ticking gives, bit for bit (same record, same error), on the shipped
-//! scenarios and on random flow scenarios; and skipping must actually skip.
+//! the run plain ticking gives (same record, same error; bit for bit but for the last bits
+//! of hazards spent in closed form, see `close`), on the shipped scenarios and on random
+//! flow scenarios; and skipping must actually skip.
 
 mod common;
 
@@ -12,19 +13,89 @@ use rungs::scenario::{Model, load_str};
 
 const SEED: u64 = 20261203;
 
-/// Runs `runs` runs of `m` both ways and compares them; returns (evaluated, skipped) ticks
-/// of the skipping runner and the plain runner's evaluated ticks.
+/// Whether two times or values agree within floating-point tolerance: both NaN, or within
+/// 1e-9 relative (absolute below 1). Skipping spends a hazard whose rate is linear in flowing
+/// state as an arithmetic series instead of tick by tick, which rounds differently in the
+/// last bits; everything else is the same bits.
+fn close(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// The same run up to that rounding: every discrete part equal (what happened, how often,
+/// in which order, the outcome, the rungs), every number close.
+fn same_run(a: &RunRecord, b: &RunRecord) -> bool {
+    let all_close =
+        |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| close(p, q));
+    a.run == b.run
+        && a.counts == b.counts
+        && a.path == b.path
+        && a.outcome == b.outcome
+        && a.max_rung == b.max_rung
+        && a.actor_max_rung == b.actor_max_rung
+        && a.params == b.params
+        && close(a.end_time, b.end_time)
+        && all_close(&a.state, &b.state)
+        && all_close(&a.first_time, &b.first_time)
+}
+
+/// Runs `runs` runs of `m` both ways and compares them (the same run, or the same error at
+/// a close time); returns (evaluated, skipped) ticks of the skipping runner and the plain
+/// runner's evaluated ticks. Also checks the mean time of each step over the runs, within 5
+/// standard errors (which the per-run check implies; it says so in the issue's terms).
 fn compare(name: &str, m: &Model, runs: u64) -> (u64, u64, u64) {
     let mut fast = Runner::new(m, SEED);
     let mut plain = Runner::new(m, SEED);
     plain.skip_ticks(false);
     let (mut a, mut b) = (RunRecord::default(), RunRecord::default());
+    // Without a hazard spent in closed form, skipping must give the same bits.
+    let plan = rungs::engine::ticks::TickPlan::new(m);
+    let exact = !plan.rerated.iter().any(|&i| plan.rate_linear[i]);
+    let nodes = m.nodes.len();
+    let (mut sum_a, mut sum_b, mut sq, mut n) = (
+        vec![0.0; nodes],
+        vec![0.0; nodes],
+        vec![0.0; nodes],
+        vec![0u64; nodes],
+    );
     for i in 0..runs {
-        let ra = fast.run(i, &mut a);
-        let rb = plain.run(i, &mut b);
-        assert_eq!(ra, rb, "{name}, run {i}: results differ");
-        // Debug prints every f64 exactly (shortest round trip): the same bits.
-        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}, run {i}");
+        match (fast.run(i, &mut a), plain.run(i, &mut b)) {
+            (Ok(()), Ok(())) => {
+                if exact {
+                    // Debug prints every f64 exactly (shortest round trip): the same bits.
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}, run {i}");
+                }
+                assert!(same_run(&a, &b), "{name}, run {i}:\n{a:?}\n{b:?}");
+                for k in 0..nodes {
+                    let (x, y) = (a.first_time[k], b.first_time[k]);
+                    if !x.is_nan() {
+                        sum_a[k] += x;
+                        sum_b[k] += y;
+                        sq[k] += x * x;
+                        n[k] += 1;
+                    }
+                }
+            }
+            (Err(ea), Err(eb)) => {
+                assert!(
+                    ea.what == eb.what && ea.problem == eb.problem && close(ea.time, eb.time),
+                    "{name}, run {i}: different errors:\n{ea}\n{eb}"
+                );
+                assert!(!exact || ea == eb, "{name}, run {i}: {ea}\n{eb}");
+            }
+            (ra, rb) => panic!("{name}, run {i}: {ra:?} and {rb:?}"),
+        }
+    }
+    for k in 0..nodes {
+        if n[k] > 1 {
+            let nf = n[k] as f64;
+            let mean = sum_a[k] / nf;
+            let se = ((sq[k] / nf - mean * mean).max(0.0) / (nf - 1.0)).sqrt();
+            let diff = (sum_a[k] - sum_b[k]).abs() / nf;
+            assert!(
+                diff <= 5.0 * se + 1e-9 * mean.abs().max(1.0),
+                "{name}: node {k}"
+            );
+        }
     }
     let (f, p) = (fast.tick_count(), plain.tick_count());
     assert_eq!(p.skipped, 0, "{name}: the plain runner skipped ticks");
@@ -172,7 +243,7 @@ fn random_flow_scenario(g: &mut Gen) -> String {
 }
 
 /// 400 random flow scenarios, 40 runs each: skipping must give the runs plain ticking
-/// gives, bit for bit, or the same run-time error.
+/// gives, or the same run-time error.
 #[test]
 fn random_flow_scenarios_run_the_same_with_and_without_skipping() {
     let mut g = Gen(SEED);
@@ -221,6 +292,13 @@ fn the_plan_says_why_ticks_are_not_skipped() {
     assert_eq!(
         describe(
             "when = \"a.x > 3 and t < 100\"\nhazard = \"0.01 * a.x\"\n\n[[flows]]\ntarget = \"a.x\"\nrate = \"0.1\"\n"
+        ),
+        "ticks: up to 365 per run, skipped between events where nothing can change; hazards \
+         spent in closed form between events: s"
+    );
+    assert_eq!(
+        describe(
+            "when = \"a.x > 3\"\nhazard = \"0.01 / a.x\"\n\n[[flows]]\ntarget = \"a.x\"\nrate = \"0.1\"\n"
         ),
         "ticks: up to 365 per run, skipped between events where nothing can change; hazards \
          re-rated every tick: s"

@@ -13,6 +13,17 @@
 use crate::expr::Expr;
 use crate::scenario::{Model, StepId, Trigger};
 
+/// The comparisons of one condition that a tick can change (see [`Expr::tick_atoms`]).
+#[derive(Clone, Debug, Default)]
+pub struct Atoms {
+    /// The comparisons, each compiled on its own.
+    pub exprs: Box<[Expr]>,
+    /// Whether each reads a moving value only once: then, in floating point too, it is a
+    /// monotone function of the tick and changes at most once between events, so the first
+    /// tick at which it changes can be found by bisection without a margin.
+    pub monotone: bool,
+}
+
 /// How the engine ticks a scenario: what it may skip and what it must evaluate every tick.
 #[derive(Clone, Debug)]
 pub struct TickPlan {
@@ -24,11 +35,14 @@ pub struct TickPlan {
     /// Per flow: the comparisons of its `while` that read a moving value (empty: it does not
     /// move); `None`: its changes cannot be predicted, so while it matters every tick is
     /// evaluated.
-    pub while_atoms: Vec<Option<Box<[Expr]>>>,
+    pub while_atoms: Vec<Option<Atoms>>,
     /// Per step: the same for its `when`.
-    pub when_atoms: Vec<Option<Box<[Expr]>>>,
+    pub when_atoms: Vec<Option<Atoms>>,
     /// The hazard steps whose rate reads a moving value, in file order: re-rated every tick.
     pub rerated: Vec<StepId>,
+    /// Per step: whether its hazard rate is linear in the moving values (then, between
+    /// events, its spending over many ticks is an arithmetic series).
+    pub rate_linear: Vec<bool>,
     /// Why some ticks are evaluated one by one, in plain words (empty: none are).
     pub reasons: Vec<String>,
 }
@@ -49,7 +63,12 @@ impl TickPlan {
                 None => "`t`".to_string(),
             }
         };
-        let atoms = |e: &Expr| e.tick_atoms(&moving).map(Vec::into_boxed_slice);
+        let atoms = |e: &Expr| {
+            e.tick_atoms(&moving).map(|exprs| Atoms {
+                monotone: exprs.iter().all(|a| a.moving_reads(&moving) <= 1),
+                exprs: exprs.into_boxed_slice(),
+            })
+        };
         let mut reasons = Vec::new();
         let mut rate_moves = Vec::new();
         let mut while_atoms = Vec::new();
@@ -68,7 +87,7 @@ impl TickPlan {
             }
             rate_moves.push(m);
             let w = match &f.while_ {
-                None => Some(Box::default()),
+                None => Some(Atoms::default()),
                 Some(w) => atoms(w),
             };
             if w.is_none() {
@@ -82,9 +101,10 @@ impl TickPlan {
         }
         let mut when_atoms = Vec::new();
         let mut rerated = Vec::new();
+        let mut rate_linear = Vec::new();
         for (i, s) in model.steps.iter().enumerate() {
             let w = match &s.when {
-                None => Some(Box::default()),
+                None => Some(Atoms::default()),
                 Some(w) => atoms(w),
             };
             if w.is_none() {
@@ -96,11 +116,14 @@ impl TickPlan {
                 ));
             }
             when_atoms.push(w);
-            if let Trigger::Hazard { rate } = &s.trigger
-                && moves(rate)
-            {
+            let hazard_rate = match &s.trigger {
+                Trigger::Hazard { rate } => Some(rate),
+                Trigger::Chance { .. } => None,
+            };
+            if hazard_rate.is_some_and(moves) {
                 rerated.push(i);
             }
+            rate_linear.push(hazard_rate.is_some_and(|r| r.is_linear_in(&moving)));
         }
         let ticks = !model.flows.is_empty()
             || model.steps.iter().any(|s| {
@@ -113,6 +136,7 @@ impl TickPlan {
             while_atoms,
             when_atoms,
             rerated,
+            rate_linear,
             reasons,
         }
     }
@@ -132,18 +156,25 @@ impl TickPlan {
             }
             s
         };
-        if !self.rerated.is_empty() {
+        let (linear, other): (Vec<StepId>, Vec<StepId>) =
+            self.rerated.iter().partition(|&&i| self.rate_linear[i]);
+        for (steps, how) in [
+            (linear, "hazards spent in closed form between events"),
+            (other, "hazards re-rated every tick"),
+        ] {
+            if steps.is_empty() {
+                continue;
+            }
             // The first few ids and a count: a file may have 200,000 steps.
             const LISTED: usize = 8;
-            let ids: Vec<&str> = self
-                .rerated
+            let ids: Vec<&str> = steps
                 .iter()
                 .take(LISTED)
                 .map(|&i| model.nodes[model.steps[i].node].id.as_str())
                 .collect();
-            out += &format!("; hazards re-rated every tick: {}", ids.join(", "));
-            if self.rerated.len() > LISTED {
-                out += &format!(", and {} more", self.rerated.len() - LISTED);
+            out += &format!("; {how}: {}", ids.join(", "));
+            if steps.len() > LISTED {
+                out += &format!(", and {} more", steps.len() - LISTED);
             }
         }
         out

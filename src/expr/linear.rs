@@ -94,6 +94,30 @@ fn atoms<'i>(ir: &'i Ir, moving: &dyn Fn(u32) -> bool, out: &mut Vec<&'i Ir>) ->
 }
 
 impl Expr {
+    /// How many times evaluating this expression reads a moving value (`t`, or a state
+    /// variable `moving` names), counting repeated reads. A linear number, or a comparison of
+    /// such numbers, that reads a moving value once is a monotone function of it even in
+    /// floating point (every operation on the way is monotone in its one moving operand).
+    pub fn moving_reads(&self, moving: &dyn Fn(u32) -> bool) -> usize {
+        let mut n = 0;
+        self.ir.for_each_load(&mut |l| {
+            n += usize::from(match l {
+                Load::Time => true,
+                Load::State(i) => moving(i),
+                _ => false,
+            })
+        });
+        n
+    }
+
+    /// Whether this number is linear in the moving values (`t`, or a state variable `moving`
+    /// names): sums, differences, products and quotients by values that do not move. Between
+    /// events, when the moving values move linearly, such a number does too (a hazard rate
+    /// so made can be integrated over ticks in closed form).
+    pub fn is_linear_in(&self, moving: &dyn Fn(u32) -> bool) -> bool {
+        linear(&self.ir, moving)
+    }
+
     /// For a condition: its comparisons that read a moving value (`t`, or a state variable
     /// `moving` names), each compiled on its own, in the order written. `None` when a part
     /// of the condition that reads a moving value is not a comparison (`<`, `<=`, `>`, `>=`)

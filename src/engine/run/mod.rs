@@ -133,10 +133,15 @@ pub struct Runner<'m> {
     /// Buffers of the tick prediction: a predicted state, and the comparisons' values now.
     scratch: Vec<f64>,
     atoms_now: Vec<f64>,
-    /// The flows' values before skipped ticks (to take them again on an error).
-    scratch_flows: Vec<f64>,
+    /// The flowing variables' lines (see flows.rs), and per flow the index of its line.
+    lines: Vec<flows::Line>,
+    line_of_flow: Vec<usize>,
+    /// Buffer of [`Runner::rate_flows`]: the lines' new rates.
+    line_rates: Vec<f64>,
     /// The running hazards re-rated in skipped ticks.
     rerating: Vec<StepId>,
+    /// Their spending over a stretch of ticks, in closed form (skip.rs).
+    series: Vec<skip::Series>,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -208,6 +213,7 @@ impl<'m> Runner<'m> {
             .copied()
             .filter(|&p| !matches!(model.params[p].value, ParamValue::Fixed(_)))
             .collect();
+        let (lines, line_of_flow) = flows::lines(model);
         let copula = model.copula();
         let correlated = copula.drawn(model.params.len());
         let constant_state = model
@@ -240,8 +246,11 @@ impl<'m> Runner<'m> {
             tick_count: TickCount::default(),
             scratch: Vec::with_capacity(model.vars.len()),
             atoms_now: Vec::new(),
-            scratch_flows: Vec::with_capacity(model.flows.len()),
+            lines,
+            line_of_flow,
+            line_rates: Vec::new(),
             rerating: Vec::with_capacity(model.steps.len().min(64)),
+            series: Vec::new(),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],

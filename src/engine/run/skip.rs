@@ -19,6 +19,7 @@
 
 use super::{Fallible, Phase, Runner, env};
 use crate::engine::RunRecord;
+use crate::engine::ticks::Atoms;
 use crate::expr::{Env, Expr};
 use crate::scenario::Trigger;
 
@@ -40,6 +41,50 @@ pub struct TickCount {
 #[inline(never)]
 fn due_by(t: f64, budget: f64, rate: f64, next: f64) -> bool {
     t + budget / rate <= next
+}
+
+/// How many of the ticks `k * r`, k = k1, k1 + 1, ..., come before the next event `due` and
+/// not after `horizon`, at most `limit`: a first guess by division, corrected against the
+/// ticks as the event loop computes them (whether a tick comes before is monotone in k).
+fn ticks_before(k1: f64, r: f64, due: f64, horizon: f64, limit: u64) -> u64 {
+    let inside = |i: u64| {
+        let t = (k1 + i as f64) * r;
+        t < due && t <= horizon
+    };
+    let guess = ((due.min(horizon) - k1 * r) / r).floor() + 1.0;
+    let mut n = if guess >= 1.0 {
+        (guess.min(limit as f64) as u64).min(limit)
+    } else {
+        0
+    };
+    while n > 0 && !inside(n - 1) {
+        n -= 1;
+    }
+    while n < limit && inside(n) {
+        n += 1;
+    }
+    n
+}
+
+/// A moving hazard's spending over a stretch of ticks when its rate is linear in the moving
+/// values (see [`Runner::spend_in_closed_form`]): tick j (from 0) spends `rho_0 + j delta`
+/// per unit of time for `r`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Series {
+    /// The budget left at the first tick.
+    left: f64,
+    rho_0: f64,
+    delta: f64,
+    r: f64,
+}
+
+impl Series {
+    /// The budget left after the first `j` ticks' spending.
+    #[inline]
+    fn left_after(&self, j: u64) -> f64 {
+        let j = j as f64;
+        self.left - self.r * (j * self.rho_0 + self.delta * (j * (j - 1.0) / 2.0))
+    }
 }
 
 impl Runner<'_> {
@@ -67,14 +112,9 @@ impl Runner<'_> {
         // checks it), so these are the ticks plain ticking takes.
         let k1 = self.next_tick_index();
         let (taken, quiet) = if self.plan.rerated.is_empty() {
-            // Nothing to evaluate: count the ticks, then add each flow's increments.
-            let mut k = k1;
-            let mut taken = 0u64;
-            while taken < limit && k * r < due && k * r <= horizon {
-                k += 1.0;
-                taken += 1;
-            }
-            self.add_increments(rec, k1, taken)?;
+            // Nothing to evaluate: count the ticks, then move to the last.
+            let taken = ticks_before(k1, r, due, horizon, limit);
+            self.skip_ticks_to(rec, k1, taken)?;
             (taken, taken < limit)
         } else {
             self.ticks_rerating(rec, k1, limit, due, horizon)?
@@ -102,8 +142,16 @@ impl Runner<'_> {
         running.extend(
             (self.plan.rerated.iter().copied()).filter(|&i| self.steps[i].phase == Phase::Running),
         );
-        let mut k = k1;
-        let mut taken = 0u64;
+        // A long stretch of ticks in which no moving hazard can fire is taken at once when
+        // their rates are linear; the last ticks before one may fire, one by one.
+        let mut taken = match self.spend_in_closed_form(rec, &running, k1, limit, due, horizon) {
+            Ok(n) => n,
+            Err(e) => {
+                self.rerating = running;
+                return Err(e);
+            }
+        };
+        let mut k = k1 + taken as f64;
         let stop = loop {
             if let Err(e) = self.advance_flows(rec, k * r) {
                 self.rerating = running;
@@ -139,6 +187,119 @@ impl Runner<'_> {
         Ok(stop)
     }
 
+    /// Takes, at once, the first ticks k1, k1 + 1, ... of a stretch (at most `limit`, before
+    /// `due` and not after `horizon`) in which none of the running moving hazards `running`
+    /// can fire, when every one of their rates is linear in the moving values; returns how
+    /// many it took (0: none, the caller ticks one by one).
+    ///
+    /// Between events the moving values move along lines, so such a rate, evaluated at the
+    /// start of each tick as the ticks do, is an arithmetic sequence over the ticks: its
+    /// values at the first and the last tick of the stretch give every one, and the budget
+    /// spent by tick j is the sum of a series, `r (j rho_0 + delta j (j - 1) / 2)`. Bisection
+    /// on that sum finds the tick in which each hazard would fire; the ticks up to two before
+    /// the first such are taken, and the hazards left spent and re-rated at the last of them
+    /// as the ticks would leave them. The series rounds differently from tick-by-tick
+    /// subtraction: budgets, and so hazard times, can differ in their last bits from plain
+    /// ticking's (tests/ticks.rs bounds the difference). Two ticks of spending are far more
+    /// than that rounding, so the tick a hazard fires in is the one plain ticking finds.
+    fn spend_in_closed_form(
+        &mut self,
+        rec: &mut RunRecord,
+        running: &[usize],
+        k1: f64,
+        limit: u64,
+        due: f64,
+        horizon: f64,
+    ) -> Fallible<u64> {
+        /// Fewer ticks than this are not worth the closed form.
+        const SHORTEST: u64 = 8;
+        let m = self.model;
+        if running.is_empty() || running.iter().any(|&i| !self.plan.rate_linear[i]) {
+            return Ok(0);
+        }
+        let r = m.resolution;
+        let ticks = ticks_before(k1, r, due, horizon, limit);
+        if ticks < SHORTEST + 2 {
+            return Ok(0);
+        }
+        let (t_first, t_last) = (k1 * r, (k1 + (ticks - 1) as f64) * r);
+        let mut state = std::mem::take(&mut self.scratch);
+        state.clone_from(&rec.state);
+        let mut series = std::mem::take(&mut self.series);
+        series.clear();
+        // The stretch ends two ticks before the first in which a hazard may fire.
+        let mut take = ticks - 2;
+        for &i in running {
+            let Trigger::Hazard { rate } = &m.steps[i].trigger else {
+                continue;
+            };
+            let mut at = |t: f64| {
+                for line in &self.lines {
+                    if line.rate != 0.0 {
+                        state[line.var] = line.at(t);
+                    }
+                }
+                rate.eval(&Env {
+                    state: &state,
+                    ..env(rec, t)
+                })
+            };
+            let (rho_0, rho_last) = (at(t_first), at(t_last));
+            if !(rho_0.is_finite() && rho_0 >= 0.0 && rho_last.is_finite() && rho_last >= 0.0) {
+                take = 0;
+                break;
+            }
+            let s = self.steps[i];
+            let sum = Series {
+                left: s.budget - s.rate * (t_first - s.since),
+                rho_0,
+                delta: (rho_last - rho_0) / (ticks - 1) as f64,
+                r,
+            };
+            series.push(sum);
+            if sum.left_after(ticks) > 0.0 {
+                continue;
+            }
+            // The first tick j whose end exhausts the budget.
+            let (mut lo, mut hi) = (0u64, ticks);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if sum.left_after(mid + 1) > 0.0 {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            take = take.min(lo.saturating_sub(2));
+        }
+        self.scratch = state;
+        if take < SHORTEST {
+            self.series = series;
+            return Ok(0);
+        }
+        // Commit: the flows to the last tick taken, and each hazard spent to it and
+        // re-rated there, as `spend_moving` leaves it after that tick.
+        if let Err(e) = self.skip_ticks_to(rec, k1, take) {
+            self.series = series;
+            return Err(e);
+        }
+        let t_end = self.t;
+        let e = env(rec, t_end);
+        for (&i, sum) in running.iter().zip(&series) {
+            let Trigger::Hazard { rate } = &m.steps[i].trigger else {
+                continue;
+            };
+            let v = rate.eval(&e);
+            let s = &mut self.steps[i];
+            s.budget = sum.left_after(take - 1).max(0.0);
+            // (A rate out of range is reported by the look after the next tick.)
+            s.rate = v;
+            s.since = t_end;
+        }
+        self.series = series;
+        Ok(take)
+    }
+
     /// Re-rates the running hazards `running`, whose rate moves, as [`Runner::rerate`] does
     /// after a tick (their guards are known not to have changed), leaving their due times
     /// to be set by the caller. Returns whether one may be due by `next` (the next tick),
@@ -171,44 +332,17 @@ impl Runner<'_> {
         Some(soon)
     }
 
-    /// Adds the running flows' Euler increments of ticks k1 .. k1 + n - 1 (from now), flow
-    /// by flow, with the same additions plain ticking makes; on a value that is not finite
-    /// the ticks are taken again one by one, so the error comes at the same tick.
-    fn add_increments(&mut self, rec: &mut RunRecord, k1: f64, n: u64) -> Fallible<()> {
-        let m = self.model;
-        let (r, t0) = (m.resolution, self.t);
-        let mut fine = true;
-        for (f, &rate) in m.flows.iter().zip(&self.flow_rates) {
-            if rate == 0.0 {
-                continue;
-            }
-            let mut x = rec.state[f.target];
-            let mut t = t0;
-            let mut k = k1;
-            for _ in 0..n {
-                let to = k * r;
-                x += rate * (to - t);
-                t = to;
-                k += 1.0;
-            }
-            fine &= x.is_finite();
-            self.scratch_flows.push(rec.state[f.target]);
-            rec.state[f.target] = x;
-        }
-        if fine {
-            self.scratch_flows.clear();
-            self.t = (k1 + (n - 1) as f64) * r;
+    /// Takes ticks k1 .. k1 + n - 1 at once: the flowing variables move along their lines to
+    /// the last of them, the value plain ticking reaches there (flows.rs). On a value that is
+    /// not finite the ticks are taken one by one, so the error comes at the tick plain
+    /// ticking meets it.
+    fn skip_ticks_to(&mut self, rec: &mut RunRecord, k1: f64, n: u64) -> Fallible<()> {
+        let r = self.model.resolution;
+        let last = (k1 + (n - 1) as f64) * r;
+        if self.advance_flows(rec, last).is_ok() {
+            self.t = last;
             return Ok(());
         }
-        // Put the values back and tick one by one (an infinite value stays infinite, so
-        // some tick of these made one).
-        let mut saved = self.scratch_flows.drain(..);
-        for (f, &rate) in m.flows.iter().zip(&self.flow_rates) {
-            if rate != 0.0 {
-                rec.state[f.target] = saved.next().unwrap_or(f64::NAN);
-            }
-        }
-        drop(saved);
         let mut k = k1;
         for _ in 0..n {
             self.advance_flows(rec, k * r)?;
@@ -242,14 +376,14 @@ impl Runner<'_> {
         let n = n.min(1e7) as u64;
         let mut now = std::mem::take(&mut self.atoms_now);
         now.clear();
-        let fine = self.for_each_atom(|a| now.push(a.eval(&env(rec, t0))));
-        let limit = if !fine || now.iter().any(|v| v.is_nan()) {
-            1
-        } else if now.is_empty() {
-            n
-        } else {
-            self.first_change(rec, &now, k1, n)
-                .map_or(n, |(first, margin)| first.saturating_sub(margin).max(1))
+        let monotone = self.for_each_atom(|a| now.push(a.eval(&env(rec, t0))));
+        let limit = match monotone {
+            None => 1,
+            Some(_) if now.iter().any(|v| v.is_nan()) => 1,
+            Some(_) if now.is_empty() => n,
+            Some(monotone) => self
+                .first_change(rec, &now, k1, n, monotone)
+                .map_or(n, |(first, margin)| first.saturating_sub(margin).max(1)),
         };
         self.atoms_now = now;
         limit
@@ -264,19 +398,19 @@ impl Runner<'_> {
         now: &[f64],
         k1: f64,
         n: u64,
+        monotone: bool,
     ) -> Option<(u64, u64)> {
         let m = self.model;
         let r = m.resolution;
-        let t0 = self.t;
         let mut state = std::mem::take(&mut self.scratch);
         state.clone_from(&rec.state);
         let mut differs = |i: u64| {
             let t = (k1 + (i - 1) as f64) * r;
-            for f in &m.flows {
-                state[f.target] = rec.state[f.target];
-            }
-            for (k, f) in m.flows.iter().enumerate() {
-                state[f.target] += self.flow_rates[k] * (t - t0);
+            // The state plain ticking has at tick i, to the bit (see `advance_flows`).
+            for line in &self.lines {
+                if line.rate != 0.0 {
+                    state[line.var] = line.at(t);
+                }
             }
             let e = Env {
                 state: &state,
@@ -291,7 +425,7 @@ impl Runner<'_> {
             any
         };
         // A change up to `margin` ticks after the last one predicted may come before it.
-        let margin = self.margin(rec, k1, n);
+        let margin = self.margin(rec, k1, n, monotone);
         let reach = n.saturating_add(margin);
         let result = if reach > 10_000_000 {
             Some((1, 0))
@@ -313,28 +447,30 @@ impl Runner<'_> {
         result
     }
 
-    /// The ticks by which the predicted first change may come early or late: the closed form
-    /// `x + rate * (t - t0)` and n repeated Euler additions differ by at most about
-    /// (n + 2) ulp of the largest |x| plus n times the rounding of each tick's length; in
-    /// ticks, that over |rate * r| per flow, doubled for safety, plus two ticks.
-    fn margin(&self, rec: &RunRecord, k1: f64, n: u64) -> u64 {
-        let m = self.model;
-        let r = m.resolution;
+    /// The ticks by which bisection may find a change late. The prediction computes the state
+    /// at a tick as the ticks do (`Line::at`), so it is exact; what is left is rounding's
+    /// non-monotonicity: a comparison of several moving values (`x - y`, `x + t`) can flip
+    /// back and forth within a few ulps of where it changes, and bisection may land on a
+    /// later flip. A comparison that reads one moving value once is a monotone function of
+    /// the tick, bit for bit (each step of a line and of a linear expression in it is), so
+    /// when every comparison is one (`monotone`) no margin is needed. Else the band is a
+    /// few ulps of the largest magnitude over the slope per tick, per line and for `t`;
+    /// the margin is twice it plus one tick.
+    fn margin(&self, rec: &RunRecord, k1: f64, n: u64, monotone: bool) -> u64 {
+        if monotone {
+            return 0;
+        }
+        let r = self.model.resolution;
         let t_n = (k1 + (n - 1) as f64) * r;
-        let span = t_n - self.t;
-        let nf = n as f64 + 2.0;
-        let mut ticks = nf * f64::EPSILON * t_n.abs() / r;
-        for (k, f) in m.flows.iter().enumerate() {
-            let rate = self.flow_rates[k];
-            if rate != 0.0 {
-                let x = rec.state[f.target];
-                let big = x.abs().max((x + rate * span).abs());
-                ticks += nf * f64::EPSILON * big / (rate * r).abs();
+        let mut band = 4.0 * f64::EPSILON * t_n.abs() / r;
+        for line in &self.lines {
+            if line.rate != 0.0 {
+                let big = rec.state[line.var].abs().max(line.at(t_n).abs());
+                band += 4.0 * f64::EPSILON * big / (line.rate * r).abs();
             }
         }
-        let ticks = 2.0 * ticks;
-        if ticks < 1e9 {
-            2 + ticks.ceil() as u64
+        if band < 1e9 {
+            1 + (2.0 * band).ceil() as u64
         } else {
             u64::MAX
         }
@@ -342,13 +478,16 @@ impl Runner<'_> {
 
     /// Calls `f` with every comparison that a tick could change, in a fixed order: those of
     /// the flows' `while`, then those of the `when` of the armed steps that still wait or
-    /// run. False (having stopped) when one of them cannot be predicted.
-    fn for_each_atom(&self, mut f: impl FnMut(&Expr)) -> bool {
+    /// run. Returns whether every one of them is monotone in the tick ([`Atoms::monotone`]),
+    /// or `None` (having stopped) when one of them cannot be predicted.
+    fn for_each_atom(&self, mut f: impl FnMut(&Expr)) -> Option<bool> {
+        let mut monotone = true;
+        let mut each = |atoms: &Atoms| {
+            atoms.exprs.iter().for_each(&mut f);
+            monotone &= atoms.monotone;
+        };
         for w in &self.plan.while_atoms {
-            match w {
-                Some(atoms) => atoms.iter().for_each(&mut f),
-                None => return false,
-            }
+            each(w.as_ref()?);
         }
         let words = self.watchers.by_time.words().iter().zip(self.armed.words());
         for (k, (&a, &b)) in words.enumerate() {
@@ -359,12 +498,9 @@ impl Runner<'_> {
                 if matches!(self.steps[i].phase, Phase::Over | Phase::Scheduled) {
                     continue;
                 }
-                match &self.plan.when_atoms[i] {
-                    Some(atoms) => atoms.iter().for_each(&mut f),
-                    None => return false,
-                }
+                each(self.plan.when_atoms[i].as_ref()?);
             }
         }
-        true
+        Some(monotone)
     }
 }
