@@ -1,22 +1,22 @@
 //! Skipping ticks whose outcome is known (see [`crate::engine::ticks`]).
 //!
 //! When the event loop takes a tick, [`Runner::take_ticks`] also takes the following ones
-//! that cannot change any guard or flow's `while`: it adds the flows' Euler increments tick
-//! by tick, exactly as plain ticking does (so the state has the same bits), and re-rates
-//! the hazards whose rate moves, exactly as a look would; it evaluates no guard. It stops
-//! before the next event, at the horizon, and a few ticks before the first tick at which a
-//! comparison of a guard or `while` is predicted to change; the event loop's settle after
-//! the last tick taken, and the plain ticks after it, see the change at the tick plain
-//! ticking sees it.
+//! that cannot change any guard or flow's `while`: the flowing variables move along their
+//! lines to the last of them at once (flows.rs: the value plain ticking has there, to the
+//! bit), and the hazards whose rate moves are re-rated as a look would, tick by tick, or, when
+//! their rates are linear in the moving values, spent over a long stretch as an arithmetic
+//! series ([`Runner::spend_in_closed_form`]). No guard is evaluated. It stops before the next
+//! event, at the horizon, and at the first tick at which a comparison of a guard or `while`
+//! is predicted to change (a margin of ticks earlier when rounding could make that comparison
+//! flip back and forth); the event loop's settle after the last tick taken, and the plain
+//! ticks after it, see the change at the tick plain ticking sees it.
 //!
 //! The prediction: between events the moving values move linearly (the flows that run have
 //! constant rates), so each comparison, linear in them, changes at most once; its value at
 //! the last tick before the next event tells whether it changes at all, and bisection over
-//! the ticks, on the state predicted in closed form, finds the first tick at which one does.
-//! The closed form differs from the repeated Euler sums in the last bits, so the window
-//! ends a margin of ticks early that bounds that difference (two ticks, more when a rate is
-//! tiny next to the value it moves), and plain ticks cover the margin.
+//! the ticks, on the state the ticks would have, finds the first tick at which one does.
 
+use super::flows::floor;
 use super::{Fallible, Phase, Runner, env};
 use crate::engine::RunRecord;
 use crate::engine::ticks::Atoms;
@@ -51,7 +51,7 @@ fn ticks_before(k1: f64, r: f64, due: f64, horizon: f64, limit: u64) -> u64 {
         let t = (k1 + i as f64) * r;
         t < due && t <= horizon
     };
-    let guess = ((due.min(horizon) - k1 * r) / r).floor() + 1.0;
+    let guess = floor((due.min(horizon) - k1 * r) / r) + 1.0;
     let mut n = if guess >= 1.0 {
         (guess.min(limit as f64) as u64).min(limit)
     } else {
@@ -369,7 +369,7 @@ impl Runner<'_> {
         let last = due.min(horizon);
         // The ticks before the next event, and one more in case rounding hid one: the
         // prediction covers these, and the ticks taken stop at them.
-        let n = ((last - k1 * r) / r).floor() + 2.0;
+        let n = floor((last - k1 * r) / r) + 2.0;
         if n.is_nan() || n < 2.0 {
             return 1;
         }
@@ -400,49 +400,53 @@ impl Runner<'_> {
         n: u64,
         monotone: bool,
     ) -> Option<(u64, u64)> {
-        let m = self.model;
-        let r = m.resolution;
-        let mut state = std::mem::take(&mut self.scratch);
-        state.clone_from(&rec.state);
-        let mut differs = |i: u64| {
-            let t = (k1 + (i - 1) as f64) * r;
-            // The state plain ticking has at tick i, to the bit (see `advance_flows`).
-            for line in &self.lines {
-                if line.rate != 0.0 {
-                    state[line.var] = line.at(t);
-                }
-            }
-            let e = Env {
-                state: &state,
-                ..env(rec, t)
-            };
-            let mut j = 0;
-            let mut any = false;
-            self.for_each_atom(|a| {
-                any |= a.eval(&e) != now[j];
-                j += 1;
-            });
-            any
-        };
+        let r = self.model.resolution;
         // A change up to `margin` ticks after the last one predicted may come before it.
         let margin = self.margin(rec, k1, n, monotone);
         let reach = n.saturating_add(margin);
-        let result = if reach > 10_000_000 {
-            Some((1, 0))
-        } else if differs(reach) {
-            let (mut lo, mut hi) = (0, reach);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if differs(mid) {
-                    hi = mid;
-                } else {
-                    lo = mid;
+        if reach > 10_000_000 {
+            return Some((1, 0));
+        }
+        let mut state = std::mem::take(&mut self.scratch);
+        state.clone_from(&rec.state);
+        let lines = &self.lines;
+        // The first tick found so far at which an atom differs (reach + 1: none). Each atom
+        // is looked at on its own, and only before that tick: most do not change before the
+        // next event, and are evaluated once.
+        let mut first = reach + 1;
+        let mut j = 0;
+        self.for_each_atom(|a| {
+            let was = now[j];
+            j += 1;
+            let mut differs = |i: u64| {
+                let t = (k1 + (i - 1) as f64) * r;
+                // The state plain ticking has at tick i, to the bit (see `advance_flows`).
+                for line in lines {
+                    if line.rate != 0.0 {
+                        state[line.var] = line.at(t);
+                    }
                 }
+                let e = Env {
+                    state: &state,
+                    ..env(rec, t)
+                };
+                a.eval(&e) != was
+            };
+            let top = first - 1;
+            if top >= 1 && differs(top) {
+                let (mut lo, mut hi) = (0, top);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if differs(mid) {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                first = hi;
             }
-            Some((hi, margin))
-        } else {
-            None
-        };
+        });
+        let result = (first <= reach).then_some((first, margin));
         self.scratch = state;
         result
     }
