@@ -205,7 +205,17 @@ mod tests {
     #[test]
     fn floor_is_floor() {
         assert_eq!(floor(-0.0), 0.0);
-        for x in [0.0, 0.5, 1.0, 1.5, 2.0 - 1e-16, 1e7 + 0.5, 4.4e15 + 1.0, 4.6e15, 1e300] {
+        for x in [
+            0.0,
+            0.5,
+            1.0,
+            1.5,
+            2.0 - 1e-16,
+            1e7 + 0.5,
+            4.4e15 + 1.0,
+            4.6e15,
+            1e300,
+        ] {
             assert_eq!(floor(x).to_bits(), x.floor().to_bits(), "{x}");
         }
         for x in [-0.5, -1.0, -2.5, f64::INFINITY, f64::NEG_INFINITY] {

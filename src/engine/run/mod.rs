@@ -142,6 +142,8 @@ pub struct Runner<'m> {
     rerating: Vec<StepId>,
     /// Their spending over a stretch of ticks, in closed form (skip.rs).
     series: Vec<skip::Series>,
+    /// The running re-rated hazards whose rate is not linear (skip.rs).
+    rerating_other: Vec<StepId>,
     /// Draw counters of the step sites, `4 * step + purpose`.
     counters: Vec<u64>,
     flow_rates: Vec<f64>,
@@ -251,6 +253,7 @@ impl<'m> Runner<'m> {
             line_rates: Vec::new(),
             rerating: Vec::with_capacity(model.steps.len().min(64)),
             series: Vec::new(),
+            rerating_other: Vec::new(),
             counters: vec![0; model.steps.len() * 4],
             flow_rates: vec![0.0; model.flows.len()],
             flow_runs: vec![false; model.flows.len()],

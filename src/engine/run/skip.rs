@@ -144,33 +144,38 @@ impl Runner<'_> {
         );
         // A long stretch of ticks in which no moving hazard can fire is taken at once when
         // their rates are linear; the last ticks before one may fire, one by one.
-        let mut taken = match self.spend_in_closed_form(rec, &running, k1, limit, due, horizon) {
-            Ok(n) => n,
-            Err(e) => {
-                self.rerating = running;
-                return Err(e);
-            }
-        };
+        let (mut taken, stopped) =
+            match self.spend_in_closed_form(rec, &running, k1, limit, due, horizon) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.rerating = running;
+                    return Err(e);
+                }
+            };
         let mut k = k1 + taken as f64;
-        let stop = loop {
-            if let Err(e) = self.advance_flows(rec, k * r) {
-                self.rerating = running;
-                return Err(e);
-            }
-            self.t = k * r;
-            taken += 1;
-            k += 1.0;
-            if taken >= limit {
-                break (taken, false);
-            }
-            match self.spend_moving(rec, &running, k * r) {
-                // A bad rate: the look after this tick reports it, as plain ticking.
-                None => break (taken, false),
-                Some(true) => break (taken, true),
-                Some(false) => {}
-            }
-            if !(k * r < due && k * r <= horizon) {
-                break (taken, true);
+        let stop = if let Some(quiet) = stopped {
+            (taken, quiet)
+        } else {
+            loop {
+                if let Err(e) = self.advance_flows(rec, k * r) {
+                    self.rerating = running;
+                    return Err(e);
+                }
+                self.t = k * r;
+                taken += 1;
+                k += 1.0;
+                if taken >= limit {
+                    break (taken, false);
+                }
+                match self.spend_moving(rec, &running, k * r) {
+                    // A bad rate: the look after this tick reports it, as plain ticking.
+                    None => break (taken, false),
+                    Some(true) => break (taken, true),
+                    Some(false) => {}
+                }
+                if !(k * r < due && k * r <= horizon) {
+                    break (taken, true);
+                }
             }
         };
         // The due times, as `rerate` computes them from the last rate and budget.
@@ -187,10 +192,13 @@ impl Runner<'_> {
         Ok(stop)
     }
 
-    /// Takes, at once, the first ticks k1, k1 + 1, ... of a stretch (at most `limit`, before
-    /// `due` and not after `horizon`) in which none of the running moving hazards `running`
-    /// can fire, when every one of their rates is linear in the moving values; returns how
-    /// many it took (0: none, the caller ticks one by one).
+    /// Takes the first ticks k1, k1 + 1, ... of a stretch (at most `limit`, before `due` and
+    /// not after `horizon`) in which none of the running moving hazards `running` whose rate
+    /// is linear in the moving values can fire, spending those in closed form; the others
+    /// (rates not linear) are re-rated tick by tick over the stretch, which ends early if one
+    /// of them may fire or has a bad rate. Returns how many ticks it took (0: none, the
+    /// caller ticks one by one) and, if one of the others ended the stretch, whether the look
+    /// after it may be skipped (as the caller's loop decides it); `None`: the caller goes on.
     ///
     /// Between events the moving values move along lines, so such a rate, evaluated at the
     /// start of each tick as the ticks do, is an arithmetic sequence over the ticks: its
@@ -210,17 +218,18 @@ impl Runner<'_> {
         limit: u64,
         due: f64,
         horizon: f64,
-    ) -> Fallible<u64> {
+    ) -> Fallible<(u64, Option<bool>)> {
         /// Fewer ticks than this are not worth the closed form.
         const SHORTEST: u64 = 8;
         let m = self.model;
-        if running.is_empty() || running.iter().any(|&i| !self.plan.rate_linear[i]) {
-            return Ok(0);
+        let linear = &self.plan.rate_linear;
+        if !running.iter().any(|&i| linear[i]) {
+            return Ok((0, None));
         }
         let r = m.resolution;
         let ticks = ticks_before(k1, r, due, horizon, limit);
         if ticks < SHORTEST + 2 {
-            return Ok(0);
+            return Ok((0, None));
         }
         let (t_first, t_last) = (k1 * r, (k1 + (ticks - 1) as f64) * r);
         let mut state = std::mem::take(&mut self.scratch);
@@ -229,7 +238,7 @@ impl Runner<'_> {
         series.clear();
         // The stretch ends two ticks before the first in which a hazard may fire.
         let mut take = ticks - 2;
-        for &i in running {
+        for &i in running.iter().filter(|&&i| linear[i]) {
             let Trigger::Hazard { rate } = &m.steps[i].trigger else {
                 continue;
             };
@@ -275,17 +284,39 @@ impl Runner<'_> {
         self.scratch = state;
         if take < SHORTEST {
             self.series = series;
-            return Ok(0);
+            return Ok((0, None));
         }
-        // Commit: the flows to the last tick taken, and each hazard spent to it and
-        // re-rated there, as `spend_moving` leaves it after that tick.
-        if let Err(e) = self.skip_ticks_to(rec, k1, take) {
-            self.series = series;
-            return Err(e);
-        }
+        let mut others = std::mem::take(&mut self.rerating_other);
+        others.clear();
+        others.extend(
+            running
+                .iter()
+                .copied()
+                .filter(|&i| !self.plan.rate_linear[i]),
+        );
+        let taken = if others.is_empty() {
+            self.skip_ticks_to(rec, k1, take).map(|()| (take, None))
+        } else {
+            self.ticks_rerating_some(rec, &others, k1, take)
+        };
+        self.rerating_other = others;
+        let (take, stopped) = match taken {
+            Ok(t) => t,
+            Err(e) => {
+                self.series = series;
+                return Err(e);
+            }
+        };
+        // Commit: each linear hazard spent to the last tick taken and re-rated there, as
+        // `spend_moving` leaves it after that tick.
         let t_end = self.t;
         let e = env(rec, t_end);
-        for (&i, sum) in running.iter().zip(&series) {
+        let mut sums = series.iter();
+        for &i in running {
+            if !self.plan.rate_linear[i] {
+                continue;
+            }
+            let Some(sum) = sums.next() else { break };
             let Trigger::Hazard { rate } = &m.steps[i].trigger else {
                 continue;
             };
@@ -297,7 +328,32 @@ impl Runner<'_> {
             s.since = t_end;
         }
         self.series = series;
-        Ok(take)
+        Ok((take, stopped))
+    }
+
+    /// Takes ticks k1 .. k1 + n - 1 one by one, re-rating only the running hazards `some`
+    /// after each; stops early, after a tick at which one of them may fire before the next
+    /// (`Some(true)`) or has a bad rate (`Some(false)`: the look reports it).
+    fn ticks_rerating_some(
+        &mut self,
+        rec: &mut RunRecord,
+        some: &[usize],
+        k1: f64,
+        n: u64,
+    ) -> Fallible<(u64, Option<bool>)> {
+        let r = self.model.resolution;
+        let mut k = k1;
+        for taken in 1..=n {
+            self.advance_flows(rec, k * r)?;
+            self.t = k * r;
+            k += 1.0;
+            match self.spend_moving(rec, some, k * r) {
+                None => return Ok((taken, Some(false))),
+                Some(true) => return Ok((taken, Some(true))),
+                Some(false) => {}
+            }
+        }
+        Ok((n, None))
     }
 
     /// Re-rates the running hazards `running`, whose rate moves, as [`Runner::rerate`] does
