@@ -37,6 +37,16 @@ impl Line {
     }
 }
 
+/// Puts into `state` the value each moving line has at `t` (a prediction: no check).
+#[inline]
+pub(super) fn place(lines: &[Line], state: &mut [f64], t: f64) {
+    for line in lines {
+        if line.rate != 0.0 {
+            state[line.var] = line.at(t);
+        }
+    }
+}
+
 /// The lines of `model`'s flowing variables (in the order of their first flow) and, per flow,
 /// the index of its line.
 pub(super) fn lines(model: &Model) -> (Vec<Line>, Vec<usize>) {

@@ -16,7 +16,7 @@
 //! the last tick before the next event tells whether it changes at all, and bisection over
 //! the ticks, on the state the ticks would have, finds the first tick at which one does.
 
-use super::flows::floor;
+use super::flows::{floor, place};
 use super::{Fallible, Phase, Runner, env};
 use crate::engine::RunRecord;
 use crate::engine::ticks::Atoms;
@@ -243,11 +243,7 @@ impl Runner<'_> {
                 continue;
             };
             let mut at = |t: f64| {
-                for line in &self.lines {
-                    if line.rate != 0.0 {
-                        state[line.var] = line.at(t);
-                    }
-                }
+                place(&self.lines, &mut state, t);
                 rate.eval(&Env {
                     state: &state,
                     ..env(rec, t)
@@ -477,11 +473,7 @@ impl Runner<'_> {
             let mut differs = |i: u64| {
                 let t = (k1 + (i - 1) as f64) * r;
                 // The state plain ticking has at tick i, to the bit (see `advance_flows`).
-                for line in lines {
-                    if line.rate != 0.0 {
-                        state[line.var] = line.at(t);
-                    }
-                }
+                place(lines, &mut state, t);
                 let e = Env {
                     state: &state,
                     ..env(rec, t)
