@@ -16,7 +16,12 @@ const SEED: u64 = 20261203;
 /// Whether two times or values agree within floating-point tolerance: both NaN, or within
 /// 1e-9 relative (absolute below 1). Skipping spends a hazard whose rate is linear in flowing
 /// state as an arithmetic series instead of tick by tick, which rounds differently in the
-/// last bits; everything else is the same bits.
+/// last bits; everything else is the same bits. The bound: either way a budget carries at
+/// most about n roundings of its size for a stretch of n ticks, and the stretches here are at
+/// most 1,000 ticks (horizon 100 at resolution 0.1), so the two differ by some 1000 x 2.2e-16
+/// = 2e-13 relative, which a hazard time inherits; 1e-9 is that with a wide margin, and far
+/// below any difference of a step done wrong (a series off by one tick moves times by 1e-3
+/// and more).
 fn close(a: f64, b: f64) -> bool {
     (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
@@ -40,8 +45,9 @@ fn same_run(a: &RunRecord, b: &RunRecord) -> bool {
 
 /// Runs `runs` runs of `m` both ways and compares them (the same run, or the same error at
 /// a close time); returns (evaluated, skipped) ticks of the skipping runner and the plain
-/// runner's evaluated ticks. Also checks the mean time of each step over the runs, within 5
-/// standard errors (which the per-run check implies; it says so in the terms).
+/// runner's evaluated ticks. Since every run must agree in every discrete part and every
+/// number, the statistics of the two agree far within a standard error; no separate check
+/// of them could fail where this one passes.
 fn compare(name: &str, m: &Model, runs: u64) -> (u64, u64, u64) {
     let mut fast = Runner::new(m, SEED);
     let mut plain = Runner::new(m, SEED);
@@ -50,13 +56,6 @@ fn compare(name: &str, m: &Model, runs: u64) -> (u64, u64, u64) {
     // Without a hazard spent in closed form, skipping must give the same bits.
     let plan = rungs::engine::ticks::TickPlan::new(m);
     let exact = !plan.rerated.iter().any(|&i| plan.rate_linear[i]);
-    let nodes = m.nodes.len();
-    let (mut sum_a, mut sum_b, mut sq, mut n) = (
-        vec![0.0; nodes],
-        vec![0.0; nodes],
-        vec![0.0; nodes],
-        vec![0u64; nodes],
-    );
     for i in 0..runs {
         match (fast.run(i, &mut a), plain.run(i, &mut b)) {
             (Ok(()), Ok(())) => {
@@ -65,15 +64,6 @@ fn compare(name: &str, m: &Model, runs: u64) -> (u64, u64, u64) {
                     assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}, run {i}");
                 }
                 assert!(same_run(&a, &b), "{name}, run {i}:\n{a:?}\n{b:?}");
-                for k in 0..nodes {
-                    let (x, y) = (a.first_time[k], b.first_time[k]);
-                    if !x.is_nan() {
-                        sum_a[k] += x;
-                        sum_b[k] += y;
-                        sq[k] += x * x;
-                        n[k] += 1;
-                    }
-                }
             }
             (Err(ea), Err(eb)) => {
                 assert!(
@@ -83,18 +73,6 @@ fn compare(name: &str, m: &Model, runs: u64) -> (u64, u64, u64) {
                 assert!(!exact || ea == eb, "{name}, run {i}: {ea}\n{eb}");
             }
             (ra, rb) => panic!("{name}, run {i}: {ra:?} and {rb:?}"),
-        }
-    }
-    for k in 0..nodes {
-        if n[k] > 1 {
-            let nf = n[k] as f64;
-            let mean = sum_a[k] / nf;
-            let se = ((sq[k] / nf - mean * mean).max(0.0) / (nf - 1.0)).sqrt();
-            let diff = (sum_a[k] - sum_b[k]).abs() / nf;
-            assert!(
-                diff <= 5.0 * se + 1e-9 * mean.abs().max(1.0),
-                "{name}: node {k}"
-            );
         }
     }
     let (f, p) = (fast.tick_count(), plain.tick_count());

@@ -15,14 +15,17 @@ use super::{Expr, Type};
 /// Whether evaluating `ir` reads a moving value: `t`, or a state variable `moving` names.
 fn moves(ir: &Ir, moving: &dyn Fn(u32) -> bool) -> bool {
     let mut any = false;
-    ir.for_each_load(&mut |l| {
-        any |= match l {
-            Load::Time => true,
-            Load::State(i) => moving(i),
-            _ => false,
-        }
-    });
+    ir.for_each_load(&mut |l| any |= is_moving(l, moving));
     any
+}
+
+/// Whether a load reads a moving value: `t`, or a state variable `moving` names.
+fn is_moving(l: Load, moving: &dyn Fn(u32) -> bool) -> bool {
+    match l {
+        Load::Time => true,
+        Load::State(i) => moving(i),
+        _ => false,
+    }
 }
 
 /// Whether the number `ir` is linear in the moving values (a constant between events counts
@@ -100,13 +103,8 @@ impl Expr {
     /// floating point (every operation on the way is monotone in its one moving operand).
     pub fn moving_reads(&self, moving: &dyn Fn(u32) -> bool) -> usize {
         let mut n = 0;
-        self.ir.for_each_load(&mut |l| {
-            n += usize::from(match l {
-                Load::Time => true,
-                Load::State(i) => moving(i),
-                _ => false,
-            })
-        });
+        self.ir
+            .for_each_load(&mut |l| n += usize::from(is_moving(l, moving)));
         n
     }
 

@@ -111,21 +111,6 @@ impl Runner<'_> {
     /// Sets each line's rate to the sum of its flows' rates; a line restarts from the
     /// variable's value now after an event (`!ticked`) or when its rate changed.
     fn restart_lines(&mut self, rec: &RunRecord, ticked: bool) {
-        if let [line] = self.lines.as_mut_slice()
-            && self.flow_rates.len() == 1
-        {
-            // The common case, one flow: no sums.
-            let rate = self.flow_rates[0];
-            if !ticked || rate.to_bits() != line.rate.to_bits() {
-                *line = Line {
-                    rate,
-                    x0: rec.state[line.var],
-                    t0: self.t,
-                    ..*line
-                };
-            }
-            return;
-        }
         self.line_rates.clear();
         self.line_rates.resize(self.lines.len(), 0.0);
         for (k, &i) in self.line_of_flow.iter().enumerate() {

@@ -52,11 +52,8 @@ fn ticks_before(k1: f64, r: f64, due: f64, horizon: f64, limit: u64) -> u64 {
         t < due && t <= horizon
     };
     let guess = floor((due.min(horizon) - k1 * r) / r) + 1.0;
-    let mut n = if guess >= 1.0 {
-        (guess.min(limit as f64) as u64).min(limit)
-    } else {
-        0
-    };
+    // (A float-to-int cast saturates: a negative guess gives 0.)
+    let mut n = guess.min(limit as f64) as u64;
     while n > 0 && !inside(n - 1) {
         n -= 1;
     }
@@ -71,6 +68,8 @@ fn ticks_before(k1: f64, r: f64, due: f64, horizon: f64, limit: u64) -> u64 {
 /// per unit of time for `r`.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Series {
+    /// The hazard step.
+    step: usize,
     /// The budget left at the first tick.
     left: f64,
     rho_0: f64,
@@ -135,47 +134,17 @@ impl Runner<'_> {
         due: f64,
         horizon: f64,
     ) -> Fallible<(u64, bool)> {
-        let r = self.model.resolution;
         // The running ones: no step changes phase between events.
         let mut running = std::mem::take(&mut self.rerating);
         running.clear();
         running.extend(
             (self.plan.rerated.iter().copied()).filter(|&i| self.steps[i].phase == Phase::Running),
         );
-        // A long stretch of ticks in which no moving hazard can fire is taken at once when
-        // their rates are linear; the last ticks before one may fire, one by one.
-        let (mut taken, stopped) =
-            match self.spend_in_closed_form(rec, &running, k1, limit, due, horizon) {
-                Ok(n) => n,
-                Err(e) => {
-                    self.rerating = running;
-                    return Err(e);
-                }
-            };
-        let mut k = k1 + taken as f64;
-        let stop = if let Some(quiet) = stopped {
-            (taken, quiet)
-        } else {
-            loop {
-                if let Err(e) = self.advance_flows(rec, k * r) {
-                    self.rerating = running;
-                    return Err(e);
-                }
-                self.t = k * r;
-                taken += 1;
-                k += 1.0;
-                if taken >= limit {
-                    break (taken, false);
-                }
-                match self.spend_moving(rec, &running, k * r) {
-                    // A bad rate: the look after this tick reports it, as plain ticking.
-                    None => break (taken, false),
-                    Some(true) => break (taken, true),
-                    Some(false) => {}
-                }
-                if !(k * r < due && k * r <= horizon) {
-                    break (taken, true);
-                }
+        let stop = match self.ticks_spending(rec, &running, k1, limit, due, horizon) {
+            Ok(stop) => stop,
+            Err(e) => {
+                self.rerating = running;
+                return Err(e);
             }
         };
         // The due times, as `rerate` computes them from the last rate and budget.
@@ -190,6 +159,32 @@ impl Runner<'_> {
         }
         self.rerating = running;
         Ok(stop)
+    }
+
+    /// [`Runner::ticks_rerating`] with the running moving hazards `running`: a long stretch
+    /// of ticks in which none can fire taken at once when their rates are linear
+    /// ([`Runner::spend_in_closed_form`]), the rest one by one, re-rating them after each.
+    fn ticks_spending(
+        &mut self,
+        rec: &mut RunRecord,
+        running: &[usize],
+        k1: f64,
+        limit: u64,
+        due: f64,
+        horizon: f64,
+    ) -> Fallible<(u64, bool)> {
+        let (taken, stopped) = self.spend_in_closed_form(rec, running, k1, limit, due, horizon)?;
+        if let Some(quiet) = stopped {
+            return Ok((taken, quiet));
+        }
+        let k = k1 + taken as f64;
+        let n = ticks_before(k, self.model.resolution, due, horizon, limit - taken);
+        let (more, stopped) = self.ticks_rerating_some(rec, running, k, n)?;
+        let taken = taken + more;
+        // At the limit a comparison may change at the last tick: look. Else no look is needed
+        // when the ticks stopped for the next event, the horizon or a hazard due before the
+        // next tick, and one is for a bad rate (the look reports it).
+        Ok((taken, taken < limit && stopped.unwrap_or(true)))
     }
 
     /// Takes the first ticks k1, k1 + 1, ... of a stretch (at most `limit`, before `due` and
@@ -256,6 +251,7 @@ impl Runner<'_> {
             }
             let s = self.steps[i];
             let sum = Series {
+                step: i,
                 left: s.budget - s.rate * (t_first - s.since),
                 rho_0,
                 delta: (rho_last - rho_0) / (ticks - 1) as f64,
@@ -307,17 +303,12 @@ impl Runner<'_> {
         // `spend_moving` leaves it after that tick.
         let t_end = self.t;
         let e = env(rec, t_end);
-        let mut sums = series.iter();
-        for &i in running {
-            if !self.plan.rate_linear[i] {
-                continue;
-            }
-            let Some(sum) = sums.next() else { break };
-            let Trigger::Hazard { rate } = &m.steps[i].trigger else {
+        for sum in &series {
+            let Trigger::Hazard { rate } = &m.steps[sum.step].trigger else {
                 continue;
             };
             let v = rate.eval(&e);
-            let s = &mut self.steps[i];
+            let s = &mut self.steps[sum.step];
             s.budget = sum.left_after(take - 1).max(0.0);
             // (A rate out of range is reported by the look after the next tick.)
             s.rate = v;
