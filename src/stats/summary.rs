@@ -80,7 +80,8 @@ impl TimelineGrid {
         if i + 1 >= self.points {
             self.horizon
         } else {
-            i as f64 * self.step
+            // Through i64 (one instruction; the points are far fewer than 2^63).
+            i as i64 as f64 * self.step
         }
     }
 
@@ -104,8 +105,9 @@ impl TimelineGrid {
         if t >= self.horizon {
             return last;
         }
-        // A first guess (truncation, no libm call), corrected below.
-        let mut i = ((t * inv_step) as usize).min(last);
+        // A first guess (truncation, no libm call; through i64, one instruction, which
+        // saturates as `usize` would for the guesses that matter), corrected below.
+        let mut i = ((t * inv_step) as i64 as usize).min(last);
         // Correct the rounding of the division against the points as written.
         while i > 0 && self.time(i - 1) >= t {
             i -= 1;

@@ -16,7 +16,7 @@
 //! the last tick before the next event tells whether it changes at all, and bisection over
 //! the ticks, on the state the ticks would have, finds the first tick at which one does.
 
-use super::flows::{floor, place};
+use super::flows::{floor, place, ticks_f64};
 use super::{Fallible, Phase, Runner, env};
 use crate::engine::RunRecord;
 use crate::engine::ticks::Atoms;
@@ -48,7 +48,7 @@ fn due_by(t: f64, budget: f64, rate: f64, next: f64) -> bool {
 /// ticks as the event loop computes them (whether a tick comes before is monotone in k).
 fn ticks_before(k1: f64, r: f64, due: f64, horizon: f64, limit: u64) -> u64 {
     let inside = |i: u64| {
-        let t = (k1 + i as f64) * r;
+        let t = (k1 + ticks_f64(i)) * r;
         t < due && t <= horizon
     };
     let guess = floor((due.min(horizon) - k1 * r) / r) + 1.0;
@@ -81,7 +81,7 @@ impl Series {
     /// The budget left after the first `j` ticks' spending.
     #[inline]
     fn left_after(&self, j: u64) -> f64 {
-        let j = j as f64;
+        let j = ticks_f64(j);
         self.left - self.r * (j * self.rho_0 + self.delta * (j * (j - 1.0) / 2.0))
     }
 }
@@ -177,7 +177,7 @@ impl Runner<'_> {
         if let Some(quiet) = stopped {
             return Ok((taken, quiet));
         }
-        let k = k1 + taken as f64;
+        let k = k1 + ticks_f64(taken);
         let n = ticks_before(k, self.model.resolution, due, horizon, limit - taken);
         let (more, stopped) = self.ticks_rerating_some(rec, running, k, n)?;
         let taken = taken + more;
@@ -226,7 +226,7 @@ impl Runner<'_> {
         if ticks < SHORTEST + 2 {
             return Ok((0, None));
         }
-        let (t_first, t_last) = (k1 * r, (k1 + (ticks - 1) as f64) * r);
+        let (t_first, t_last) = (k1 * r, (k1 + ticks_f64(ticks - 1)) * r);
         let mut state = std::mem::take(&mut self.scratch);
         state.clone_from(&rec.state);
         let mut series = std::mem::take(&mut self.series);
@@ -254,7 +254,7 @@ impl Runner<'_> {
                 step: i,
                 left: s.budget - s.rate * (t_first - s.since),
                 rho_0,
-                delta: (rho_last - rho_0) / (ticks - 1) as f64,
+                delta: (rho_last - rho_0) / ticks_f64(ticks - 1),
                 r,
             };
             series.push(sum);
@@ -381,7 +381,7 @@ impl Runner<'_> {
     /// ticking meets it.
     fn skip_ticks_to(&mut self, rec: &mut RunRecord, k1: f64, n: u64) -> Fallible<()> {
         let r = self.model.resolution;
-        let last = (k1 + (n - 1) as f64) * r;
+        let last = (k1 + ticks_f64(n - 1)) * r;
         if self.advance_flows(rec, last).is_ok() {
             self.t = last;
             return Ok(());
@@ -462,7 +462,7 @@ impl Runner<'_> {
             let was = now[j];
             j += 1;
             let mut differs = |i: u64| {
-                let t = (k1 + (i - 1) as f64) * r;
+                let t = (k1 + ticks_f64(i - 1)) * r;
                 // The state plain ticking has at tick i, to the bit (see `advance_flows`).
                 place(lines, &mut state, t);
                 let e = Env {
@@ -504,7 +504,7 @@ impl Runner<'_> {
             return 0;
         }
         let r = self.model.resolution;
-        let t_n = (k1 + (n - 1) as f64) * r;
+        let t_n = (k1 + ticks_f64(n - 1)) * r;
         let mut band = 4.0 * f64::EPSILON * t_n.abs() / r;
         for line in &self.lines {
             if line.rate != 0.0 {
