@@ -16,7 +16,7 @@
 //! the last tick before the next event tells whether it changes at all, and bisection over
 //! the ticks, on the state the ticks would have, finds the first tick at which one does.
 
-use super::flows::{floor, place, ticks_f64};
+use super::flows::{ceil, floor, place, ticks_f64, ticks_u64};
 use super::{Fallible, Phase, Runner, env};
 use crate::engine::RunRecord;
 use crate::engine::ticks::Atoms;
@@ -53,7 +53,7 @@ fn ticks_before(k1: f64, r: f64, due: f64, horizon: f64, limit: u64) -> u64 {
     };
     let guess = floor((due.min(horizon) - k1 * r) / r) + 1.0;
     // (A float-to-int cast saturates: a negative guess gives 0.)
-    let mut n = guess.min(limit as f64) as u64;
+    let mut n = ticks_u64(guess.min(ticks_f64(limit)));
     while n > 0 && !inside(n - 1) {
         n -= 1;
     }
@@ -416,7 +416,7 @@ impl Runner<'_> {
         if n.is_nan() || n < 2.0 {
             return 1;
         }
-        let n = n.min(1e7) as u64;
+        let n = ticks_u64(n.min(1e7));
         let mut now = std::mem::take(&mut self.atoms_now);
         now.clear();
         let monotone = self.for_each_atom(|a| now.push(a.eval(&env(rec, t0))));
@@ -513,7 +513,7 @@ impl Runner<'_> {
             }
         }
         if band < 1e9 {
-            1 + (2.0 * band).ceil() as u64
+            1 + ticks_u64(ceil(2.0 * band))
         } else {
             u64::MAX
         }
