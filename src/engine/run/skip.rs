@@ -419,7 +419,8 @@ impl Runner<'_> {
         let n = ticks_u64(n.min(1e7));
         let mut now = std::mem::take(&mut self.atoms_now);
         now.clear();
-        let monotone = self.for_each_atom(|a| now.push(a.eval(&env(rec, t0))));
+        let e = env(rec, t0);
+        let monotone = self.for_each_atom(|a| now.push(a.eval(&e)));
         let limit = match monotone {
             None => 1,
             Some(_) if now.iter().any(|v| v.is_nan()) => 1,
