@@ -231,12 +231,17 @@ impl Merge for Exact {
         if self.overflow {
             return;
         }
-        let other = other.settled();
         if other.overflow {
-            *self = other.into_owned();
+            *self = Exact {
+                overflow: true,
+                ..Exact::default()
+            };
             return;
         }
-        for (b, c) in other.entries() {
+        // `other`'s table, then its buffer, counted straight in (not a settled copy of it):
+        // whether the union overflows, and its counts, do not depend on the order.
+        let buffered = other.pending.iter().map(|&b| (b, 1));
+        for (b, c) in other.entries().chain(buffered) {
             self.add_bits(b, c);
             if self.overflow {
                 return;
