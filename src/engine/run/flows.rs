@@ -273,7 +273,18 @@ mod tests {
         for n in [0u64, 1, 2, 365, 10_000_000, 1 << 53] {
             assert_eq!(ticks_f64(n).to_bits(), (n as f64).to_bits());
         }
-        for x in [-1e300, -1.0, -0.0, 0.0, 0.5, 1.0, 365.0, 1e7, 9.0e15, f64::NAN] {
+        for x in [
+            -1e300,
+            -1.0,
+            -0.0,
+            0.0,
+            0.5,
+            1.0,
+            365.0,
+            1e7,
+            9.0e15,
+            f64::NAN,
+        ] {
             assert_eq!(ticks_u64(x), x as u64, "{x}");
         }
     }

@@ -334,7 +334,10 @@ impl Runner<'_> {
         // then the ticks only place the lines' values, else `advance_flows` checks each and
         // reports the first that is not finite.
         let last = (k1 + ticks_f64(n.max(1) - 1)) * r;
-        let finite = self.lines.iter().all(|l| l.rate == 0.0 || l.at(last).is_finite());
+        let finite = self
+            .lines
+            .iter()
+            .all(|l| l.rate == 0.0 || l.at(last).is_finite());
         let mut k = k1;
         for taken in 1..=n {
             if finite {
