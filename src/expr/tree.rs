@@ -154,7 +154,8 @@ fn bin_full<O: Op2>(a: Leaf, b: Leaf) -> Fun {
     }
 }
 
-/// Rare operators: no specialisation on the operands (less code).
+/// Rare operators: no specialisation on the operands (less code). `min` and `max` are
+/// specialised (`bin_full`): a hazard rate such as `x / max(s, 0.1)` is evaluated every tick.
 fn bin_plain<O: Op2>(a: Leaf, b: Leaf) -> Fun {
     bin::<O, D, D>(D(fun(a)), D(fun(b)))
 }
@@ -175,8 +176,8 @@ fn binary(op: BinOp, a: Leaf, b: Leaf) -> Fun {
         BinOp::Pow => bin_plain::<OPow>(a, b),
         BinOp::And => bin_plain::<OAnd>(a, b),
         BinOp::Or => bin_plain::<OOr>(a, b),
-        BinOp::Min => bin_plain::<OMin>(a, b),
-        BinOp::Max => bin_plain::<OMax>(a, b),
+        BinOp::Min => bin_full::<OMin>(a, b),
+        BinOp::Max => bin_full::<OMax>(a, b),
     }
 }
 
