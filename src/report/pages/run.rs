@@ -306,11 +306,7 @@ fn paths(folder: &Folder, pt: &Csv, step_labels: &[(String, String)]) -> Result<
             path.split(" > ").count()
         };
         b.bars.push(Bar {
-            label: format!(
-                "#{} → {} ({n_steps} steps)",
-                r + 1,
-                outcome_name(pt.text(r, c_out), folder)
-            ),
+            label: path_label(r + 1, &outcome_name(pt.text(r, c_out), folder), n_steps),
             value: p,
             lo: None,
             hi: None,
@@ -356,6 +352,14 @@ fn paths(folder: &Folder, pt: &Csv, step_labels: &[(String, String)]) -> Result<
             svg::num(pt.rows.len() as f64)
         ),
     ))
+}
+
+/// A path's bar label, `#3 horizon (no end state by 365 days) · 8 steps`: the outcome's
+/// name is cut to fit [`svg::LABEL_CHARS`], never the rank or the number of steps.
+fn path_label(rank: usize, outcome: &str, n_steps: usize) -> String {
+    let (head, tail) = (format!("#{rank} "), format!(" · {n_steps} steps"));
+    let room = svg::LABEL_CHARS.saturating_sub(head.chars().count() + tail.chars().count());
+    format!("{head}{}{tail}", svg::cut(outcome, room))
 }
 
 /// When each step first happens, in the runs where it does: quantile strips (steps.csv).
@@ -507,4 +511,20 @@ pub fn default_or_chosen(steps: &Csv, tl: &Csv, o: &Options) -> Result<Vec<Strin
         chosen.retain(|id| tl.col(id).map_or(true, |c| tl.num(0, c) != Some(1.0)));
     }
     Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_label;
+    use crate::report::svg::LABEL_CHARS;
+
+    #[test]
+    fn a_path_label_keeps_its_rank_and_step_count() {
+        assert_eq!(path_label(1, "ceasefire", 6), "#1 ceasefire · 6 steps");
+        let long = "horizon (no end state by 365 days), a name longer than any label";
+        let l = path_label(10, long, 12);
+        assert_eq!(l.chars().count(), LABEL_CHARS);
+        assert!(l.starts_with("#10 horizon (no end state"), "{l}");
+        assert!(l.ends_with("… · 12 steps"), "{l}");
+    }
 }

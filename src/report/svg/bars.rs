@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use super::axes::x_axis;
 use super::{
-    PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, text, text_width,
-    tip,
+    LABEL_CHARS, PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, text,
+    text_width, tip,
 };
 
 /// One horizontal bar.
@@ -70,7 +70,7 @@ impl Bars {
 /// Draws [`Bars`].
 pub fn bars(c: &Bars) -> String {
     let labels = c.bars.iter().map(|b| b.label.as_str());
-    let label_w = column_width(labels, Some(48), (60.0, 330.0), 16.0);
+    let label_w = column_width(labels, Some(LABEL_CHARS), (60.0, 330.0), 16.0);
     let texts = c.bars.iter().map(|b| b.text.as_str());
     let text_w = column_width(texts, None, (30.0, f64::INFINITY), 14.0);
     let (x0, x1) = (label_w, WIDTH - text_w);
@@ -153,7 +153,7 @@ fn bar(c: &Bars, b: &Bar, scale: &Scale, (label_w, x1): (f64, f64), y: f64) -> S
         y + 15.0,
         "end",
         " fill=\"#222\"",
-        &cut(&b.label, 48),
+        &cut(&b.label, LABEL_CHARS),
     ));
     if b.value == f64::INFINITY {
         // An infinite ratio: a pale bar to the edge.

@@ -31,6 +31,10 @@ pub use strips::{Strip, Strips, dots, strips};
 pub use text::{cut, esc, num, pct};
 pub use tornado::{Tornado, TornadoRow, tornado};
 
+/// The most characters of a bar's or a strip's label; longer ones are cut with `…` (the
+/// label column is at most 330 px wide at 12 px).
+pub const LABEL_CHARS: usize = 48;
+
 use text::text_width;
 
 /// Okabe-Ito colours, darkest first after black.

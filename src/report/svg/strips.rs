@@ -3,7 +3,10 @@
 use std::fmt::Write;
 
 use super::axes::x_axis;
-use super::{PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, text, tip};
+use super::{
+    LABEL_CHARS, PALETTE, ROW, Scale, Unit, WIDTH, column_width, cut, f, frame, nice_range, text,
+    tip,
+};
 
 /// One row of a [`Strips`] chart: five quantiles and the mean of a time.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +41,7 @@ pub struct Strips {
 /// Draws [`Strips`]: a thin line p05..p95, a box p25..p75, a bar at p50, a dot at the mean.
 pub fn strips(c: &Strips) -> String {
     let labels = c.rows.iter().map(|b| b.label.as_str());
-    let label_w = column_width(labels, Some(48), (60.0, 330.0), 16.0);
+    let label_w = column_width(labels, Some(LABEL_CHARS), (60.0, 330.0), 16.0);
     let texts = c.rows.iter().map(|b| b.text.as_str());
     let text_w = column_width(texts, None, (30.0, 240.0), 14.0);
     let (x0, x1, top) = (label_w, WIDTH - text_w, 10.0);
@@ -70,7 +73,7 @@ pub fn strips(c: &Strips) -> String {
                 y + 15.0,
                 "end",
                 " fill=\"#222\"",
-                &cut(&r.label, 48)
+                &cut(&r.label, LABEL_CHARS)
             ),
             x(r.q[0]),
             x(r.q[4]),
@@ -113,7 +116,7 @@ pub fn strips(c: &Strips) -> String {
 /// A dot plot: per row, one dot per value (tooltip each), on a common percent axis.
 pub fn dots(name: &str, rows: &[(String, Vec<(f64, String)>)], x_label: &str) -> String {
     let labels = rows.iter().map(|(l, _)| l.as_str());
-    let label_w = column_width(labels, Some(48), (60.0, 330.0), 16.0);
+    let label_w = column_width(labels, Some(LABEL_CHARS), (60.0, 330.0), 16.0);
     let (x0, x1, top) = (label_w, WIDTH - 20.0, 10.0);
     let y_end = top + ROW * rows.len() as f64;
     let hi = rows
@@ -139,7 +142,7 @@ pub fn dots(name: &str, rows: &[(String, Vec<(f64, String)>)], x_label: &str) ->
             y + 15.0,
             "end",
             " fill=\"#222\"",
-            &cut(label, 48),
+            &cut(label, LABEL_CHARS),
         ));
         for (v, t) in vals {
             let _ = write!(
