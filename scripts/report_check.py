@@ -16,7 +16,8 @@ Checks:
   in DIR/FILE at row N, verbatim;
 - DIR/report.xlsx opens in openpyxl: the `charts` sheet first with at least one chart, a
   sheet per CSV of the folder (runs.csv aside) with the same header, numbers as numbers in
-  every numeric column, the header row frozen;
+  every numeric column, the header row frozen; a percentage axis drawing values above 0.8
+  ends at 100% (left automatic, spreadsheets run it to 120%);
 - LibreOffice (headless) opens the workbook too: converted to xlsx again, the charts are
   still there (LibreOffice drew them from their ranges).
 
@@ -144,6 +145,24 @@ def check_tips(dom: Dom, folder: Path, problems: list[str]) -> int:
     return n
 
 
+def check_percent_axes(path: Path, wb, problems: list[str]) -> None:
+    """A chart whose value axis is a percentage and draws a value above 0.8 ends it at 1."""
+    for i, chart in enumerate(wb["charts"]._charts, start=1):
+        axis = chart.y_axis  # the value axis, for bar and scatter charts alike
+        if not (axis.numFmt and axis.numFmt.formatCode == "0%"):
+            continue
+        top = float("-inf")
+        for s in chart.series:
+            ref = (s.val or s.yVal).numRef.f  # chart_data!$B$3:$B$5
+            sheet, cells = ref.split("!")
+            for row in wb[sheet][cells.replace("$", "")]:
+                for c in row:
+                    if isinstance(c.value, (int, float)):
+                        top = max(top, c.value)
+        if top > 0.8 and axis.scaling.max != 1.0:
+            problems.append(f"{path}: chart {i} draws {top} on a % axis ending at {axis.scaling.max} (auto runs past 100%)")
+
+
 def check_xlsx(folder: Path, problems: list[str]) -> None:
     import openpyxl
 
@@ -183,6 +202,7 @@ def check_xlsx(folder: Path, problems: list[str]) -> None:
                 if not isinstance(v, (int, float)) or abs(v - float(text)) > 1e-12 * max(1.0, abs(float(text))):
                     problems.append(f"{path}:{sheet}!R{r}C{c}: {v!r}, the CSV has {text}")
                     break
+    check_percent_axes(path, wb, problems)
     print(f"  openpyxl: {len(names)} sheets, {n_charts} native charts")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:

@@ -74,6 +74,17 @@ struct Block {
     rows: Vec<Vec<Cell>>,
 }
 
+impl Block {
+    /// The largest number among the rows (-inf when there is none).
+    fn max_value(&self) -> f64 {
+        let nums = self.rows.iter().flatten().filter_map(|c| match c {
+            Cell::Num(v) => Some(*v),
+            _ => None,
+        });
+        nums.fold(f64::NEG_INFINITY, f64::max)
+    }
+}
+
 #[derive(Clone)]
 enum Cell {
     Num(f64),
@@ -156,10 +167,13 @@ pub fn workbook(folder: &Folder, o: &Options) -> Result<Vec<u8>, Error> {
                     .set_values((DATA, p.first, s as u16, p.last, s as u16));
             }
             if yl.contains('%') {
-                if horizontal {
-                    c.x_axis().set_num_format("0%");
-                } else {
-                    c.y_axis().set_num_format("0%");
+                let axis = if horizontal { c.x_axis() } else { c.y_axis() };
+                axis.set_num_format("0%");
+                // A probability axis ends at 100%: left to itself, Excel (and LibreOffice)
+                // run it to 120% above values near 1. Below 0.8 the automatic end is under
+                // 100% anyway, and a rare outcome keeps its own scale.
+                if b.max_value() > 0.8 {
+                    axis.set_max(1.0);
                 }
             }
             if horizontal {
