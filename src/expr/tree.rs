@@ -154,8 +154,7 @@ fn bin_full<O: Op2>(a: Leaf, b: Leaf) -> Fun {
     }
 }
 
-/// Rare operators: no specialisation on the operands (less code). `min` and `max` are
-/// specialised (`bin_full`): a hazard rate such as `x / max(s, 0.1)` is evaluated every tick.
+/// Rare operators: no specialisation on the operands (less code).
 fn bin_plain<O: Op2>(a: Leaf, b: Leaf) -> Fun {
     bin::<O, D, D>(D(fun(a)), D(fun(b)))
 }
@@ -172,12 +171,13 @@ fn binary(op: BinOp, a: Leaf, b: Leaf) -> Fun {
         BinOp::Ge => bin_full::<OGe>(a, b),
         BinOp::Eq => bin_full::<OEq>(a, b),
         BinOp::Ne => bin_full::<ONe>(a, b),
+        // Hazard rates such as `x / max(s, 0.1)` are evaluated at every tick they re-rate.
+        BinOp::Min => bin_full::<OMin>(a, b),
+        BinOp::Max => bin_full::<OMax>(a, b),
         BinOp::Rem => bin_plain::<ORem>(a, b),
         BinOp::Pow => bin_plain::<OPow>(a, b),
         BinOp::And => bin_plain::<OAnd>(a, b),
         BinOp::Or => bin_plain::<OOr>(a, b),
-        BinOp::Min => bin_full::<OMin>(a, b),
-        BinOp::Max => bin_full::<OMax>(a, b),
     }
 }
 
